@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EnvOf, int, key32, key32List, num, oneOf, optionalStr, readEnv, str, url } from './env-schema.js';
+
+const HTTP = ['http:', 'https:'];
+
+const common = {
+  DATABASE_URL: url('postgresql://postgres@127.0.0.1:5432/wecom_isv', ['postgresql:', 'postgres:']),
+  DATABASE_POOL_SIZE: int(10, 1, 500),
+  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  /** Prefix for every Redis key (BullMQ queues and token cache); lets tests and tenants share one Redis. */
+  REDIS_PREFIX: str('wecom'),
+  WECOM_API_BASE: url('https://qyapi.weixin.qq.com', HTTP),
+  WECOM_TIMEOUT_MS: int(5000, 100, 120000),
+  LOG_LEVEL: oneOf('log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+};
+
+const secrets = {
+  SECRET_KEY: key32(),
+  SECRET_KEYS_OLD: key32List(),
+};
+
+export const callbackEnv = {
+  ...common,
+  ...secrets,
+  CALLBACK_PORT: int(3001, 1, 65535),
+  CALLBACK_BODY_LIMIT: int(1024 * 1024, 1024, 16 * 1024 * 1024),
+};
+
+export const authEnv = {
+  ...common,
+  ...secrets,
+  AUTH_PORT: int(3000, 1, 65535),
+  PUBLIC_BASE_URL: url('http://127.0.0.1:3000', HTTP),
+  WECOM_INSTALL_BASE: url('https://open.work.weixin.qq.com', HTTP),
+  WECOM_OAUTH_BASE: url('https://open.weixin.qq.com', HTTP),
+  INSTALL_SESSION_TTL_SECONDS: int(1200, 60, 86400),
+  OAUTH_RESULT_TTL_SECONDS: int(300, 30, 3600),
+};
+
+export const workerEnv = {
+  ...common,
+  ...secrets,
+  WORKER_PORT: int(3002, 1, 65535),
+  /** Refresh a token once it has less than this many seconds left. */
+  REFRESH_MARGIN_SECONDS: int(900, 60, 3600),
+  REFRESH_JITTER_SECONDS: int(120, 0, 1800),
+  /** Global cap on WeCom calls made by the worker, per minute (WeCom allows 20,000 per IP). */
+  WECOM_CALLS_PER_MINUTE: int(18000, 1, 1_000_000),
+  WORKER_CONCURRENCY: int(20, 1, 500),
+};
+
+export const simEnv = {
+  SIM_PORT: int(3999, 0, 65535),
+  /** Simulated seconds per real second: 60 makes a 7200 s token last two real minutes. */
+  SIM_TIME_FACTOR: num(1, 0.001),
+  SIM_TICKET_INTERVAL_SECONDS: int(600, 0, 86400),
+  LOG_LEVEL: common.LOG_LEVEL,
+};
+
+export const cliEnv = { ...common, ...secrets };
+
+export type CommonConfig = EnvOf<typeof common>;
+export type CallbackConfig = EnvOf<typeof callbackEnv>;
+export type AuthConfig = EnvOf<typeof authEnv>;
+export type WorkerConfig = EnvOf<typeof workerEnv>;
+export type SimConfig = EnvOf<typeof simEnv>;
+export type CliConfig = EnvOf<typeof cliEnv>;
+
+let envFileLoaded = false;
+
+/** Loads `.env` from the working directory once; variables already set win over the file. */
+function loadDotEnv(): void {
+  if (envFileLoaded) return;
+  envFileLoaded = true;
+  const file = resolve(process.cwd(), '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig<S extends Record<string, (raw: string | undefined) => unknown>>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): EnvOf<S> {
+  if (env === process.env) loadDotEnv();
+  return readEnv(schema, env);
+}
+
+export { optionalStr };

@@ -1,0 +1,41 @@
+import { ConfigError, int, key32, readEnv, url } from './env-schema.js';
+import { callbackEnv, loadConfig } from './app-config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+describe('readEnv', () => {
+  it('applies defaults and parses values', () => {
+    const env = readEnv({ PORT: int(3000, 1, 65535), BASE: url('http://x', ['http:']) }, { PORT: '8080' });
+    expect(env).toEqual({ PORT: 8080, BASE: 'http://x' });
+  });
+
+  it('names every bad variable in one error', () => {
+    let caught: unknown;
+    try {
+      readEnv({ PORT: int(3000, 1, 65535), SECRET_KEY: key32(), BASE: url(undefined, ['http:']) }, { PORT: 'abc', SECRET_KEY: 'c2hvcnQ=' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems;
+    expect(problems).toEqual([
+      'PORT must be an integer, got "abc"',
+      'SECRET_KEY must decode to 32 bytes, got 5',
+      'BASE is required',
+    ]);
+  });
+
+  it('requires SECRET_KEY for the callback app and accepts a valid one', () => {
+    expect(() => loadConfig(callbackEnv, {})).toThrow(/SECRET_KEY is required/);
+    const config = loadConfig(callbackEnv, { SECRET_KEY: KEY, CALLBACK_PORT: '4001' });
+    expect(config.CALLBACK_PORT).toBe(4001);
+    expect(config.SECRET_KEY.length).toBe(32);
+    expect(config.SECRET_KEYS_OLD).toEqual([]);
+  });
+
+  it('rejects a database URL with the wrong scheme without echoing a password', () => {
+    expect(() => loadConfig(callbackEnv, { SECRET_KEY: KEY, DATABASE_URL: 'mysql://u:hunter2@h/db' })).toThrow(
+      'DATABASE_URL must use postgresql: or postgres:, got "mysql:"',
+    );
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * A tiny, dependency-free environment schema: each variable has a parser that either returns a typed value
+ * or throws a message; `readEnv` collects every problem and names each bad variable in one error.
+ */
+export type EnvParser<T> = (raw: string | undefined) => T;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+class EnvValueError extends Error {}
+
+function required<T>(parse: (raw: string) => T, fallback?: T): EnvParser<T> {
+  return (raw) => {
+    if (raw === undefined || raw === '') {
+      if (fallback !== undefined) return fallback;
+      throw new EnvValueError('is required');
+    }
+    return parse(raw);
+  };
+}
+
+export function str(fallback?: string): EnvParser<string> {
+  return required((raw) => raw, fallback);
+}
+
+export function optionalStr(): EnvParser<string | undefined> {
+  return (raw) => (raw === undefined || raw === '' ? undefined : raw);
+}
+
+export function int(fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): EnvParser<number> {
+  return required((raw) => {
+    if (!/^-?\d+$/.test(raw)) throw new EnvValueError(`must be an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new EnvValueError(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }, fallback);
+}
+
+export function num(fallback: number | undefined, min = 0): EnvParser<number> {
+  return required((raw) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new EnvValueError(`must be a number >= ${min}, got "${raw}"`);
+    return n;
+  }, fallback);
+}
+
+export function url(fallback: string | undefined, protocols: string[]): EnvParser<string> {
+  return required((raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new EnvValueError(`must be a URL, got "${redact(raw)}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new EnvValueError(`must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    }
+    return raw.replace(/\/+$/, '');
+  }, fallback);
+}
+
+export function oneOf<T extends string>(fallback: T, values: readonly T[]): EnvParser<T> {
+  return required((raw) => {
+    if (!values.includes(raw as T)) throw new EnvValueError(`must be one of ${values.join(', ')}, got "${raw}"`);
+    return raw as T;
+  }, fallback);
+}
+
+/** A 32-byte key given as base64 (the value itself is never echoed in errors). */
+export function key32(): EnvParser<Buffer> {
+  return required((raw) => parseKey32(raw));
+}
+
+/** Comma-separated list of 32-byte base64 keys; empty by default. */
+export function key32List(): EnvParser<Buffer[]> {
+  return (raw) =>
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(parseKey32);
+}
+
+function parseKey32(raw: string): Buffer {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) throw new EnvValueError('must be base64');
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new EnvValueError(`must decode to 32 bytes, got ${key.length}`);
+  return key;
+}
+
+/** Hides a password inside a URL so it can appear in an error message. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export type EnvSchema = Record<string, EnvParser<unknown>>;
+export type EnvOf<S extends EnvSchema> = { [K in keyof S]: ReturnType<S[K]> };
+
+export function readEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv): EnvOf<S> {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, parse] of Object.entries(schema)) {
+    try {
+      out[name] = parse(env[name]);
+    } catch (err) {
+      if (!(err instanceof EnvValueError)) throw err;
+      problems.push(`${name} ${err.message}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out as EnvOf<S>;
+}

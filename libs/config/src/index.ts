@@ -1,0 +1,3 @@
+export * from './env-schema.js';
+export * from './app-config.js';
+export * from './config.module.js';
