@@ -7,4 +7,5 @@ export default {
   transform: {},
   testEnvironment: 'node',
   testTimeout: 30000,
+  globalSetup: '<rootDir>/dist/test/support/global-setup.js',
 };

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from './prisma.service.js';
+
+/** `admin`, or `suite:<suiteId>` for a key that may only read that suite's tokens and signatures. */
+export type ApiKeyScope = 'admin' | `suite:${string}`;
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const KEY_PREFIX = 'wik_';
+/** lastUsedAt is bookkeeping: write it at most this often per key, not on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function isValidScope(scope: string): scope is ApiKeyScope {
+  return scope === 'admin' || /^suite:[A-Za-z0-9_-]{1,64}$/.test(scope);
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+const select = { id: true, name: true, keyPrefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true };
+
+@Injectable()
+export class ApiKeyRepository {
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates a key and returns it in clear once; only its hash is stored. */
+  async create(name: string, scopes: ApiKeyScope[]): Promise<{ key: string; info: ApiKeyInfo }> {
+    const key = KEY_PREFIX + randomBytes(24).toString('base64url');
+    const info = await this.prisma.client.apiKey.create({
+      data: { name, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 10), scopes },
+      select,
+    });
+    return { key, info };
+  }
+
+  /** The active key with this value, or null (unknown or revoked). */
+  async findActive(key: string): Promise<ApiKeyInfo | null> {
+    if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
+    const info = await this.prisma.client.apiKey.findUnique({ where: { keyHash: hashApiKey(key) }, select });
+    if (!info || info.revokedAt) return null;
+    const now = Date.now();
+    if (now - (this.lastTouched.get(info.id) ?? 0) > TOUCH_INTERVAL_MS) {
+      this.lastTouched.set(info.id, now);
+      await this.prisma.client.apiKey.update({ where: { id: info.id }, data: { lastUsedAt: new Date(now) } });
+    }
+    return info;
+  }
+
+  async list(): Promise<ApiKeyInfo[]> {
+    return this.prisma.client.apiKey.findMany({ select, orderBy: { createdAt: 'asc' } });
+  }
+
+  /** Returns false when no such key exists; revoking twice keeps the first revocation time. */
+  async revoke(id: string): Promise<boolean> {
+    const existing = await this.prisma.client.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });
+    if (!existing) return false;
+    if (!existing.revokedAt) await this.prisma.client.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    return true;
+  }
+}

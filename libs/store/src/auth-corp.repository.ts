@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthCorp, Prisma } from './generated/prisma/client.js';
+import type { CorpStatus } from './generated/prisma/enums.js';
+import { PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
+
+export type { CorpStatus };
+
+type Json = Prisma.InputJsonValue;
+
+/** What an authorization (get_permanent_code or a re-install) tells us about a corp. */
+export interface CorpAuthorization {
+  corpId: string;
+  permanentCode: string;
+  corpName?: string | null;
+  corpFullName?: string | null;
+  agentId?: number | null;
+  authCorpInfo?: Json | null;
+  authInfo?: Json | null;
+  authUserInfo?: Json | null;
+  editionInfo?: Json | null;
+  dealerCorpInfo?: Json | null;
+  registerCodeInfo?: Json | null;
+}
+
+/** A corp as the rest of the platform sees it: everything except the permanent code. */
+export type CorpRecord = Omit<AuthCorp, 'permanentCodeEnc'>;
+
+const omitSecret = { permanentCodeEnc: true } as const;
+
+@Injectable()
+export class AuthCorpRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  /**
+   * Stores a corp's authorization: creates the tenant, or reactivates the same row after a cancel,
+   * with the new permanent code.
+   */
+  async saveAuthorization(suiteId: string, auth: CorpAuthorization): Promise<CorpRecord> {
+    const data = {
+      permanentCodeEnc: this.cipher.seal(auth.permanentCode),
+      status: 'active' as const,
+      statusReason: null,
+      cancelledAt: null,
+      corpName: auth.corpName ?? null,
+      corpFullName: auth.corpFullName ?? null,
+      agentId: auth.agentId ?? null,
+      authCorpInfo: auth.authCorpInfo ?? undefined,
+      authInfo: auth.authInfo ?? undefined,
+      authUserInfo: auth.authUserInfo ?? undefined,
+      editionInfo: auth.editionInfo ?? undefined,
+      dealerCorpInfo: auth.dealerCorpInfo ?? undefined,
+      registerCodeInfo: auth.registerCodeInfo ?? undefined,
+    };
+    return this.prisma.client.authCorp.upsert({
+      where: { suiteId_corpId: { suiteId, corpId: auth.corpId } },
+      create: { suiteId, corpId: auth.corpId, ...data },
+      update: { ...data, installedAt: new Date() },
+      omit: omitSecret,
+    });
+  }
+
+  async find(suiteId: string, corpId: string): Promise<CorpRecord | null> {
+    return this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, omit: omitSecret });
+  }
+
+  /** The permanent code of an active corp, or null. Callers must never log or return it. */
+  async getPermanentCode(suiteId: string, corpId: string): Promise<string | null> {
+    const row = await this.prisma.client.authCorp.findUnique({
+      where: { suiteId_corpId: { suiteId, corpId } },
+      select: { status: true, permanentCodeEnc: true },
+    });
+    return row?.status === 'active' && row.permanentCodeEnc ? this.cipher.open(row.permanentCodeEnc) : null;
+  }
+
+  async updateAuthInfo(
+    suiteId: string,
+    corpId: string,
+    info: Pick<CorpAuthorization, 'authCorpInfo' | 'authInfo' | 'editionInfo' | 'dealerCorpInfo' | 'agentId' | 'corpName'>,
+  ): Promise<boolean> {
+    const { count } = await this.prisma.client.authCorp.updateMany({
+      where: { suiteId, corpId, status: 'active' },
+      data: {
+        authCorpInfo: info.authCorpInfo ?? undefined,
+        authInfo: info.authInfo ?? undefined,
+        editionInfo: info.editionInfo ?? undefined,
+        dealerCorpInfo: info.dealerCorpInfo ?? undefined,
+        agentId: info.agentId ?? undefined,
+        corpName: info.corpName ?? undefined,
+      },
+    });
+    return count > 0;
+  }
+
+  async replacePermanentCode(suiteId: string, corpId: string, permanentCode: string): Promise<boolean> {
+    const { count } = await this.prisma.client.authCorp.updateMany({
+      where: { suiteId, corpId },
+      data: { permanentCodeEnc: this.cipher.seal(permanentCode), status: 'active', statusReason: null },
+    });
+    return count > 0;
+  }
+
+  /** cancel_auth: WeCom expects the provider to drop the corp's secrets; the row stays for the audit trail. */
+  async markCancelled(suiteId: string, corpId: string): Promise<boolean> {
+    const { count } = await this.prisma.client.authCorp.updateMany({
+      where: { suiteId, corpId, status: { not: 'cancelled' } },
+      data: { status: 'cancelled', cancelledAt: new Date(), permanentCodeEnc: null, statusReason: 'cancel_auth' },
+    });
+    return count > 0;
+  }
+
+  async markSuspended(suiteId: string, corpId: string, reason: string): Promise<boolean> {
+    const { count } = await this.prisma.client.authCorp.updateMany({
+      where: { suiteId, corpId, status: 'active' },
+      data: { status: 'suspended', statusReason: reason.slice(0, 500) },
+    });
+    return count > 0;
+  }
+
+  async touchJssdk(suiteId: string, corpId: string): Promise<void> {
+    await this.prisma.client.authCorp.updateMany({ where: { suiteId, corpId }, data: { jssdkUsedAt: new Date() } });
+  }
+
+  /** A suite's corps, newest install first, keyset-paginated by (installedAt, id). */
+  async list(
+    suiteId: string,
+    options: { status?: CorpStatus; limit: number; after?: { installedAt: Date; id: string } },
+  ): Promise<CorpRecord[]> {
+    const after = options.after;
+    return this.prisma.client.authCorp.findMany({
+      where: {
+        suiteId,
+        status: options.status,
+        OR: after
+          ? [{ installedAt: { lt: after.installedAt } }, { installedAt: after.installedAt, id: { lt: after.id } }]
+          : undefined,
+      },
+      orderBy: [{ installedAt: 'desc' }, { id: 'desc' }],
+      take: options.limit,
+      omit: omitSecret,
+    });
+  }
+
+  /** Active corps across all suites in id order, for schedulers that walk every tenant in pages. */
+  async pageActive(limit: number, afterId?: string): Promise<{ id: string; suiteId: string; corpId: string; jssdkUsedAt: Date | null }[]> {
+    return this.prisma.client.authCorp.findMany({
+      where: { status: 'active', id: afterId ? { gt: afterId } : undefined },
+      select: { id: true, suiteId: true, corpId: true, jssdkUsedAt: true },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import type { CallbackKind, EventStatus } from './generated/prisma/enums.js';
+import type { CallbackEvent } from './generated/prisma/client.js';
+import { PrismaService } from './prisma.service.js';
+
+export type { CallbackEvent, CallbackKind, EventStatus };
+
+export interface NewCallbackEvent {
+  suiteId: string;
+  kind: CallbackKind;
+  type: string;
+  corpId: string | null;
+  dedupeKey: string;
+  payload: string;
+}
+
+export type InsertOutcome = { duplicate: false; id: bigint } | { duplicate: true };
+
+export interface EventFilter {
+  suiteId?: string;
+  corpId?: string;
+  type?: string;
+  status?: EventStatus;
+  kind?: CallbackKind;
+  from?: Date;
+  to?: Date;
+}
+
+/** The callback inbox. Every method is a single statement, so intake stays one round trip per event. */
+@Injectable()
+export class CallbackEventRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Stores the event unless its dedupe key is already there. */
+  async insert(event: NewCallbackEvent): Promise<InsertOutcome> {
+    const rows = await this.prisma.client.$queryRaw<{ id: bigint }[]>`
+      INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload")
+      VALUES (${event.suiteId}, ${event.kind}::"CallbackKind", ${event.type}, ${event.corpId}, ${event.dedupeKey}, ${event.payload})
+      ON CONFLICT ("dedupeKey") DO NOTHING
+      RETURNING "id"`;
+    return rows.length ? { duplicate: false, id: rows[0].id } : { duplicate: true };
+  }
+
+  /** Marks events as handed to the queue; only rows still `received` move. */
+  async markQueued(ids: readonly bigint[]): Promise<number> {
+    if (!ids.length) return 0;
+    const { count } = await this.prisma.client.callbackEvent.updateMany({
+      where: { id: { in: [...ids] }, status: 'received' },
+      data: { status: 'queued', queuedAt: new Date() },
+    });
+    return count;
+  }
+
+  /** Stored events that never reached the queue (Redis was down), oldest first. */
+  async findUnqueued(receivedBefore: Date, limit: number): Promise<{ id: bigint; suiteId: string }[]> {
+    return this.prisma.client.callbackEvent.findMany({
+      where: { status: 'received', receivedAt: { lt: receivedBefore } },
+      select: { id: true, suiteId: true },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+
+  /**
+   * Takes the event for processing and counts the attempt. Returns null when it is already processed
+   * (a replayed or duplicate job), so the caller does nothing twice.
+   */
+  async startAttempt(id: bigint): Promise<CallbackEvent | null> {
+    const rows = await this.prisma.client.$queryRaw<CallbackEvent[]>`
+      UPDATE "CallbackEvent" SET "status" = 'processing', "attempts" = "attempts" + 1
+      WHERE "id" = ${id} AND "status" <> 'processed'
+      RETURNING *`;
+    return rows[0] ?? null;
+  }
+
+  async markProcessed(id: bigint): Promise<void> {
+    await this.prisma.client.callbackEvent.update({
+      where: { id },
+      data: { status: 'processed', processedAt: new Date(), lastError: null },
+    });
+  }
+
+  /** Records a failed attempt; `final` makes the row `failed` (replayable), otherwise it waits for a retry. */
+  async markAttemptFailed(id: bigint, error: string, final: boolean): Promise<void> {
+    await this.prisma.client.callbackEvent.update({
+      where: { id },
+      data: { status: final ? 'failed' : 'queued', lastError: error.slice(0, 2000) },
+    });
+  }
+
+  /** Puts a failed or processed event back in line; returns false for an unknown id. */
+  async resetForReplay(id: bigint): Promise<boolean> {
+    const { count } = await this.prisma.client.callbackEvent.updateMany({
+      where: { id },
+      data: { status: 'queued', queuedAt: new Date(), lastError: null, processedAt: null },
+    });
+    return count > 0;
+  }
+
+  async findById(id: bigint): Promise<CallbackEvent | null> {
+    return this.prisma.client.callbackEvent.findUnique({ where: { id } });
+  }
+
+  /** Newest first, keyset-paginated by id. */
+  async list(filter: EventFilter, limit: number, beforeId?: bigint): Promise<CallbackEvent[]> {
+    return this.prisma.client.callbackEvent.findMany({
+      where: {
+        suiteId: filter.suiteId,
+        corpId: filter.corpId,
+        type: filter.type,
+        status: filter.status,
+        kind: filter.kind,
+        receivedAt: filter.from || filter.to ? { gte: filter.from, lt: filter.to } : undefined,
+        id: beforeId !== undefined ? { lt: beforeId } : undefined,
+      },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+  }
+
+  /** Age in seconds of the oldest event not yet processed (failed ones excluded), or 0. */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const row = await this.prisma.client.callbackEvent.findFirst({
+      where: { status: { in: ['received', 'queued', 'processing'] } },
+      orderBy: { id: 'asc' },
+      select: { receivedAt: true },
+    });
+    return row ? Math.max(0, (Date.now() - row.receivedAt.getTime()) / 1000) : 0;
+  }
+}

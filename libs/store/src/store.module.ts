@@ -1,0 +1,45 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ApiKeyRepository } from './api-key.repository.js';
+import { AuthCodeClaimRepository } from './auth-code-claim.repository.js';
+import { AuthCorpRepository } from './auth-corp.repository.js';
+import { CallbackEventRepository } from './callback-event.repository.js';
+import { InstallSessionRepository } from './install-session.repository.js';
+import { DatabaseOptions, PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
+import { SecretRotationService } from './secret-rotation.service.js';
+import { StoredTokenRepository } from './stored-token.repository.js';
+import { SuiteTicketRepository } from './suite-ticket.repository.js';
+import { SuiteRepository } from './suite.repository.js';
+
+export interface StoreOptions extends DatabaseOptions {
+  secretKey: Buffer;
+  oldSecretKeys: readonly Buffer[];
+}
+
+const repositories = [
+  ApiKeyRepository,
+  AuthCodeClaimRepository,
+  AuthCorpRepository,
+  CallbackEventRepository,
+  InstallSessionRepository,
+  StoredTokenRepository,
+  SuiteRepository,
+  SuiteTicketRepository,
+  SecretRotationService,
+];
+
+@Global()
+@Module({})
+export class StoreModule {
+  static forRoot(options: StoreOptions): DynamicModule {
+    return {
+      module: StoreModule,
+      providers: [
+        { provide: PrismaService, useValue: new PrismaService(options) },
+        { provide: SecretCipher, useValue: new SecretCipher(options.secretKey, options.oldSecretKeys) },
+        ...repositories,
+      ],
+      exports: [PrismaService, SecretCipher, ...repositories],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { TokenKind } from './generated/prisma/enums.js';
+import { PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
+
+export type { TokenKind };
+
+export interface TokenKey {
+  kind: TokenKind;
+  suiteId: string;
+  /** corp id for corp-level tokens; omitted for suite and provider tokens */
+  corpId?: string;
+}
+
+export interface StoredTokenValue {
+  value: string;
+  expiresAt: Date;
+}
+
+/** The last good token of each kind, kept in PostgreSQL (sealed) behind the Redis cache. */
+@Injectable()
+export class StoredTokenRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async save(key: TokenKey, token: StoredTokenValue): Promise<void> {
+    const where = { kind: key.kind, suiteId: key.suiteId, corpId: key.corpId ?? '' };
+    const valueEnc = this.cipher.seal(token.value);
+    await this.prisma.client.storedToken.upsert({
+      where: { kind_suiteId_corpId: where },
+      create: { ...where, valueEnc, expiresAt: token.expiresAt },
+      update: { valueEnc, expiresAt: token.expiresAt },
+    });
+  }
+
+  async find(key: TokenKey): Promise<StoredTokenValue | null> {
+    const row = await this.prisma.client.storedToken.findUnique({
+      where: { kind_suiteId_corpId: { kind: key.kind, suiteId: key.suiteId, corpId: key.corpId ?? '' } },
+    });
+    return row ? { value: this.cipher.open(row.valueEnc), expiresAt: row.expiresAt } : null;
+  }
+
+  async delete(key: TokenKey): Promise<void> {
+    await this.prisma.client.storedToken.deleteMany({
+      where: { kind: key.kind, suiteId: key.suiteId, corpId: key.corpId ?? '' },
+    });
+  }
+
+  /** Drops every token of one corp (on cancel or suspension). */
+  async deleteForCorp(suiteId: string, corpId: string): Promise<void> {
+    await this.prisma.client.storedToken.deleteMany({ where: { suiteId, corpId } });
+  }
+
+  /** Expiry of each corp token of a suite, for token freshness in the admin API. */
+  async corpTokenExpiries(suiteId: string, corpIds: readonly string[]): Promise<Map<string, Date>> {
+    const rows = await this.prisma.client.storedToken.findMany({
+      where: { kind: 'corp', suiteId, corpId: { in: [...corpIds] } },
+      select: { corpId: true, expiresAt: true },
+    });
+    return new Map(rows.map((r) => [r.corpId, r.expiresAt]));
+  }
+}

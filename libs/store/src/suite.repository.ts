@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
+
+export interface SuiteInput {
+  suiteId: string;
+  name?: string;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  successUrl?: string | null;
+  defaultAuthType?: 0 | 1;
+  providerCorpId?: string | null;
+  providerSecret?: string | null;
+}
+
+/** What may be shown about a suite: never its secrets. */
+export interface SuiteSummary {
+  suiteId: string;
+  name: string;
+  successUrl: string | null;
+  defaultAuthType: number;
+  providerCorpId: string | null;
+  hasProviderSecret: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Decrypted credentials, for the code that talks to WeCom; never leaves the process. */
+export interface SuiteCredentials {
+  suiteId: string;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  providerCorpId: string | null;
+  providerSecret: string | null;
+  successUrl: string | null;
+  defaultAuthType: number;
+}
+
+@Injectable()
+export class SuiteRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async upsert(input: SuiteInput): Promise<SuiteSummary> {
+    const data = {
+      name: input.name ?? input.suiteId,
+      secretEnc: this.cipher.seal(input.secret),
+      token: input.token,
+      encodingAesKeyEnc: this.cipher.seal(input.encodingAesKey),
+      successUrl: input.successUrl ?? null,
+      defaultAuthType: input.defaultAuthType ?? 0,
+      providerCorpId: input.providerCorpId ?? null,
+      providerSecretEnc: input.providerSecret ? this.cipher.seal(input.providerSecret) : null,
+    };
+    const row = await this.prisma.client.suite.upsert({
+      where: { id: input.suiteId },
+      create: { id: input.suiteId, ...data },
+      update: data,
+    });
+    return toSummary(row);
+  }
+
+  async list(): Promise<SuiteSummary[]> {
+    const rows = await this.prisma.client.suite.findMany({ orderBy: { createdAt: 'asc' } });
+    return rows.map(toSummary);
+  }
+
+  async listIds(): Promise<string[]> {
+    const rows = await this.prisma.client.suite.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+    return rows.map((r) => r.id);
+  }
+
+  async find(suiteId: string): Promise<SuiteSummary | null> {
+    const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId } });
+    return row ? toSummary(row) : null;
+  }
+
+  async findCredentials(suiteId: string): Promise<SuiteCredentials | null> {
+    const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId } });
+    if (!row) return null;
+    return {
+      suiteId: row.id,
+      secret: this.cipher.open(row.secretEnc),
+      token: row.token,
+      encodingAesKey: this.cipher.open(row.encodingAesKeyEnc),
+      providerCorpId: row.providerCorpId,
+      providerSecret: row.providerSecretEnc ? this.cipher.open(row.providerSecretEnc) : null,
+      successUrl: row.successUrl,
+      defaultAuthType: row.defaultAuthType,
+    };
+  }
+
+  async delete(suiteId: string): Promise<boolean> {
+    const { count } = await this.prisma.client.suite.deleteMany({ where: { id: suiteId } });
+    return count > 0;
+  }
+}
+
+function toSummary(row: {
+  id: string;
+  name: string;
+  successUrl: string | null;
+  defaultAuthType: number;
+  providerCorpId: string | null;
+  providerSecretEnc: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}): SuiteSummary {
+  return {
+    suiteId: row.id,
+    name: row.name,
+    successUrl: row.successUrl,
+    defaultAuthType: row.defaultAuthType,
+    providerCorpId: row.providerCorpId,
+    hasProviderSecret: row.providerSecretEnc !== null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

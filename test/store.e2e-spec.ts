@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ApiKeyRepository,
+  AuthCodeClaimRepository,
+  AuthCorpRepository,
+  CallbackEventRepository,
+  InstallSessionRepository,
+  PrismaService,
+  SecretCipher,
+  SecretRotationService,
+  StoredTokenRepository,
+  SuiteRepository,
+  SuiteTicketRepository,
+} from '@app/store';
+import { TEST_SECRET_KEY, uniqueId } from './support/env.js';
+import { testCipher, testPrisma } from './support/store.js';
+
+describe('tenant store (PostgreSQL)', () => {
+  let prisma: PrismaService;
+  let cipher: SecretCipher;
+  let suites: SuiteRepository;
+
+  beforeAll(() => {
+    prisma = testPrisma();
+    cipher = testCipher();
+    suites = new SuiteRepository(prisma, cipher);
+  });
+  afterAll(() => prisma.onModuleDestroy());
+
+  const newSuite = (suiteId = uniqueId('ww')) =>
+    suites.upsert({ suiteId, secret: 'suite-secret-x', token: 'tok', encodingAesKey: 'k'.repeat(43), providerCorpId: 'wwprov', providerSecret: 'prov-secret-x' });
+
+  it('has applied every committed migration to the fresh database', async () => {
+    const rows = await prisma.client.$queryRaw<{ migration_name: string; finished_at: Date | null }[]>`
+      SELECT migration_name, finished_at FROM _prisma_migrations`;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+    const tables = await prisma.client.$queryRaw<{ tablename: string }[]>`
+      SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`;
+    expect(tables.map((t) => t.tablename)).toEqual(
+      expect.arrayContaining(['ApiKey', 'AuthCodeClaim', 'AuthCorp', 'CallbackEvent', 'InstallSession', 'StoredToken', 'Suite', 'SuiteTicket']),
+    );
+  });
+
+  it('stores suite secrets sealed and returns them only as credentials', async () => {
+    const summary = await newSuite();
+    expect(JSON.stringify(summary)).not.toContain('suite-secret-x');
+    expect(summary.hasProviderSecret).toBe(true);
+    const raw = await prisma.client.suite.findUniqueOrThrow({ where: { id: summary.suiteId } });
+    expect(raw.secretEnc).not.toContain('suite-secret-x');
+    expect(raw.providerSecretEnc).not.toContain('prov-secret-x');
+    const creds = await suites.findCredentials(summary.suiteId);
+    expect(creds).toMatchObject({ secret: 'suite-secret-x', encodingAesKey: 'k'.repeat(43), providerSecret: 'prov-secret-x' });
+  });
+
+  it('keeps the newest suite ticket when an older push arrives late', async () => {
+    const { suiteId } = await newSuite();
+    const tickets = new SuiteTicketRepository(prisma, cipher);
+    expect(await tickets.save(suiteId, 'ticket-2', 2000)).toBe(true);
+    expect(await tickets.save(suiteId, 'ticket-1', 1000)).toBe(false);
+    expect((await tickets.find(suiteId))?.ticket).toBe('ticket-2');
+  });
+
+  it('stores a callback once per dedupe key and never processes a processed event again', async () => {
+    const { suiteId } = await newSuite();
+    const events = new CallbackEventRepository(prisma);
+    const event = { suiteId, kind: 'command' as const, type: 'change_auth', corpId: 'wwc', dedupeKey: uniqueId('k'), payload: '<xml/>' };
+    const first = await events.insert(event);
+    expect(first.duplicate).toBe(false);
+    expect(await events.insert(event)).toEqual({ duplicate: true });
+    if (first.duplicate) throw new Error('unreachable');
+    expect((await events.findUnqueued(new Date(Date.now() + 1000), 100)).map((e) => e.id)).toContain(first.id);
+    expect(await events.markQueued([first.id])).toBe(1);
+    expect((await events.startAttempt(first.id))?.attempts).toBe(1);
+    await events.markProcessed(first.id);
+    expect(await events.startAttempt(first.id)).toBeNull();
+    expect((await events.findById(first.id))?.status).toBe('processed');
+  });
+
+  it('lets exactly one of many concurrent callers claim an auth code', async () => {
+    const { suiteId } = await newSuite();
+    const claims = new AuthCodeClaimRepository(prisma);
+    const results = await Promise.all(Array.from({ length: 8 }, () => claims.claim(suiteId, 'auth-code-1')));
+    expect(results.filter((r) => r.state === 'claimed')).toHaveLength(1);
+    await claims.finish(suiteId, 'auth-code-1', 'wwcorp');
+    expect(await claims.claim(suiteId, 'auth-code-1')).toEqual({ state: 'finished', corpId: 'wwcorp' });
+  });
+
+  it('reactivates the same corp row on re-install and wipes the permanent code on cancel', async () => {
+    const { suiteId } = await newSuite();
+    const corps = new AuthCorpRepository(prisma, cipher);
+    const created = await corps.saveAuthorization(suiteId, { corpId: 'wwc1', permanentCode: 'perm-1', corpName: 'Acme' });
+    expect(created).not.toHaveProperty('permanentCodeEnc');
+    expect(await corps.getPermanentCode(suiteId, 'wwc1')).toBe('perm-1');
+    expect(await corps.markCancelled(suiteId, 'wwc1')).toBe(true);
+    expect(await corps.getPermanentCode(suiteId, 'wwc1')).toBeNull();
+    const raw = await prisma.client.authCorp.findUniqueOrThrow({ where: { id: created.id } });
+    expect(raw.permanentCodeEnc).toBeNull();
+    const again = await corps.saveAuthorization(suiteId, { corpId: 'wwc1', permanentCode: 'perm-2' });
+    expect(again.id).toBe(created.id);
+    expect(again.status).toBe('active');
+    expect(await corps.getPermanentCode(suiteId, 'wwc1')).toBe('perm-2');
+  });
+
+  it('consumes an install state once, and only for its suite and before expiry', async () => {
+    const { suiteId } = await newSuite();
+    const sessions = new InstallSessionRepository(prisma);
+    const session = await sessions.create({ suiteId, authType: 1, ttlSeconds: 60 });
+    expect(await sessions.consume('other-suite', session.state)).toBeNull();
+    expect((await sessions.consume(suiteId, session.state))?.id).toBe(session.id);
+    expect(await sessions.consume(suiteId, session.state)).toBeNull();
+    const expired = await sessions.create({ suiteId, authType: 0, ttlSeconds: -1 });
+    expect(await sessions.consume(suiteId, expired.state)).toBeNull();
+  });
+
+  it('finds API keys by value, stores only their hash, and refuses revoked keys', async () => {
+    const keys = new ApiKeyRepository(prisma);
+    const { key, info } = await keys.create('console', ['admin']);
+    expect(key.startsWith('wik_')).toBe(true);
+    const raw = await prisma.client.apiKey.findUniqueOrThrow({ where: { id: info.id } });
+    expect(JSON.stringify(raw)).not.toContain(key);
+    expect((await keys.findActive(key))?.id).toBe(info.id);
+    expect(await keys.findActive(key + 'x')).toBeNull();
+    expect(await keys.revoke(info.id)).toBe(true);
+    expect(await keys.findActive(key)).toBeNull();
+  });
+
+  it('re-seals every secret under a new key during rotation', async () => {
+    const oldKey = randomBytes(32);
+    const oldCipher = new SecretCipher(oldKey);
+    const suiteId = uniqueId('ww');
+    await new SuiteRepository(prisma, oldCipher).upsert({ suiteId, secret: 's1', token: 't', encodingAesKey: 'a'.repeat(43) });
+    await new AuthCorpRepository(prisma, oldCipher).saveAuthorization(suiteId, { corpId: 'wwr', permanentCode: 'perm-r' });
+    await new StoredTokenRepository(prisma, oldCipher).save({ kind: 'corp', suiteId, corpId: 'wwr' }, { value: 'tok-r', expiresAt: new Date() });
+
+    const newKey = randomBytes(32);
+    const rotated = new SecretCipher(newKey, [oldKey, TEST_SECRET_KEY]);
+    const report = await new SecretRotationService(prisma, rotated).rotateAll();
+    expect(report.resealed).toBeGreaterThanOrEqual(4);
+
+    const onlyNew = new SecretCipher(randomBytes(32));
+    const suite = await prisma.client.suite.findUniqueOrThrow({ where: { id: suiteId } });
+    expect(rotated.isCurrent(suite.secretEnc)).toBe(true);
+    expect(() => onlyNew.open(suite.secretEnc)).toThrow(/unknown key/);
+    expect(await new AuthCorpRepository(prisma, rotated).getPermanentCode(suiteId, 'wwr')).toBe('perm-r');
+    expect((await new StoredTokenRepository(prisma, rotated).find({ kind: 'corp', suiteId, corpId: 'wwr' }))?.value).toBe('tok-r');
+    expect((await new SecretRotationService(prisma, rotated).rotateAll()).resealed).toBe(0);
+    // Rotation covers the whole database: put everything back under the run's key for the tests after this one.
+    await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
+  });
+});
