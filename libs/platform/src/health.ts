@@ -1,0 +1,55 @@
+import { Controller, Get, Inject, Injectable, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
+export interface HealthCheckResult {
+  ok: boolean;
+  detail?: Record<string, unknown>;
+}
+
+/** Something /health checks: the database, Redis, or an app's own condition. */
+export interface HealthCheck {
+  readonly name: string;
+  check(): Promise<HealthCheckResult>;
+}
+
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+
+const CHECK_TIMEOUT_MS = 2000;
+
+@Injectable()
+export class HealthService {
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
+
+  async report(): Promise<{ status: 'ok' | 'error'; checks: Record<string, HealthCheckResult> }> {
+    const results = await Promise.all(this.checks.map((c) => runCheck(c)));
+    const checks = Object.fromEntries(this.checks.map((c, i) => [c.name, results[i]]));
+    return { status: results.every((r) => r.ok) ? 'ok' : 'error', checks };
+  }
+}
+
+async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<HealthCheckResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, detail: { error: `timed out after ${CHECK_TIMEOUT_MS} ms` } }), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check.check(), timeout]);
+  } catch (err) {
+    return { ok: false, detail: { error: err instanceof Error ? err.message : String(err) } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(HealthService) private readonly health: HealthService) {}
+
+  @Get()
+  async get(@Res() reply: FastifyReply): Promise<void> {
+    const report = await this.health.report();
+    await reply.status(report.status === 'ok' ? 200 : 503).send(report);
+  }
+}

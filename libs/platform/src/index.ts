@@ -1,0 +1,5 @@
+export * from './bootstrap.js';
+export * from './error.filter.js';
+export * from './health.js';
+export * from './logger.js';
+export * from './metrics.js';

@@ -1,0 +1,3 @@
+export * from './producers.js';
+export * from './queue-names.js';
+export * from './redis-connection.js';

@@ -1,0 +1,41 @@
+/**
+ * Queue and job names are stored in Redis with every job: NEVER rename one, only add.
+ * Payloads are keyed by job name; producers and processors share these types.
+ */
+export enum QueueName {
+  CallbackEvents = 'callback-events',
+  TokenRefresh = 'token-refresh',
+}
+
+export interface JobPayloads {
+  /** One stored inbox event; the job id is `callbackEventJobId(eventId)`. */
+  'process-callback-event': { eventId: string; suiteId: string };
+  'refresh-suite-token': { suiteId: string };
+  'refresh-provider-token': { suiteId: string };
+  'refresh-corp-token': { suiteId: string; corpId: string };
+  'refresh-jsapi-ticket': { suiteId: string; corpId: string };
+  'refresh-agent-ticket': { suiteId: string; corpId: string };
+  /** Scheduler tick: moves due tokens from the due-time index into refresh jobs. */
+  'sweep-due-tokens': Record<string, never>;
+  /** Scheduler tick: enqueues stored callback events that never reached the queue. */
+  'sweep-inbox': Record<string, never>;
+}
+
+export type JobName = keyof JobPayloads;
+export type JobOf<N extends JobName> = JobPayloads[N];
+
+export const QUEUE_OF_JOB: { readonly [N in JobName]: QueueName } = {
+  'process-callback-event': QueueName.CallbackEvents,
+  'refresh-suite-token': QueueName.TokenRefresh,
+  'refresh-provider-token': QueueName.TokenRefresh,
+  'refresh-corp-token': QueueName.TokenRefresh,
+  'refresh-jsapi-ticket': QueueName.TokenRefresh,
+  'refresh-agent-ticket': QueueName.TokenRefresh,
+  'sweep-due-tokens': QueueName.TokenRefresh,
+  'sweep-inbox': QueueName.CallbackEvents,
+};
+
+/** BullMQ refuses purely numeric custom ids, so inbox ids get a prefix. */
+export function callbackEventJobId(eventId: bigint | string): string {
+  return `evt-${eventId}`;
+}
