@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EnvOf, int, key32, key32List, num, oneOf, optionalStr, readEnv, str, url } from './env-schema.js';
+import { ConfigError, EnvOf, int, key32, key32List, num, oneOf, optionalStr, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -86,3 +86,14 @@ export function loadConfig<S extends Record<string, (raw: string | undefined) =>
 }
 
 export { optionalStr };
+
+/** For an app's main: a bad environment stops start-up with the message naming each bad variable, no stack. */
+export function loadConfigOrExit<S extends Record<string, (raw: string | undefined) => unknown>>(schema: S): EnvOf<S> {
+  try {
+    return loadConfig(schema);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}

@@ -12,6 +12,8 @@ export interface NewCallbackEvent {
   corpId: string | null;
   dedupeKey: string;
   payload: string;
+  /** `processed` for events fully handled at intake (suite_ticket); otherwise `received` */
+  status?: 'received' | 'processed';
 }
 
 export type InsertOutcome = { duplicate: false; id: bigint } | { duplicate: true };
@@ -33,9 +35,11 @@ export class CallbackEventRepository {
 
   /** Stores the event unless its dedupe key is already there. */
   async insert(event: NewCallbackEvent): Promise<InsertOutcome> {
+    const status = event.status ?? 'received';
     const rows = await this.prisma.client.$queryRaw<{ id: bigint }[]>`
-      INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload")
-      VALUES (${event.suiteId}, ${event.kind}::"CallbackKind", ${event.type}, ${event.corpId}, ${event.dedupeKey}, ${event.payload})
+      INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload", "status", "processedAt")
+      VALUES (${event.suiteId}, ${event.kind}::"CallbackKind", ${event.type}, ${event.corpId}, ${event.dedupeKey}, ${event.payload},
+              ${status}::"EventStatus", ${status === 'processed' ? new Date() : null})
       ON CONFLICT ("dedupeKey") DO NOTHING
       RETURNING "id"`;
     return rows.length ? { duplicate: false, id: rows[0].id } : { duplicate: true };

@@ -2,6 +2,7 @@ export * from './api-key.repository.js';
 export * from './auth-code-claim.repository.js';
 export * from './auth-corp.repository.js';
 export * from './callback-event.repository.js';
+export * from './database.health.js';
 export * from './install-session.repository.js';
 export * from './prisma.service.js';
 export * from './secret-cipher.js';

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { SuiteRepository } from '@app/store';
+import { WecomMsgCrypt } from '@app/wecom';
+
+export interface SuiteKeys {
+  crypt: WecomMsgCrypt;
+  providerCorpId: string | null;
+}
+
+const TTL_MS = 30_000;
+const MISSING_TTL_MS = 5_000;
+
+/**
+ * Per-suite WXBizMsgCrypt, built once and kept for a short while: the hot path must not decrypt
+ * suite secrets from the database on every callback. A changed suite is picked up within TTL_MS.
+ */
+@Injectable()
+export class SuiteKeysCache {
+  private readonly entries = new Map<string, { keys: SuiteKeys | null; until: number }>();
+
+  constructor(private readonly suites: SuiteRepository) {}
+
+  async get(suiteId: string): Promise<SuiteKeys | null> {
+    const now = Date.now();
+    const hit = this.entries.get(suiteId);
+    if (hit && hit.until > now) return hit.keys;
+    const creds = await this.suites.findCredentials(suiteId);
+    const keys = creds ? { crypt: new WecomMsgCrypt(creds.token, creds.encodingAesKey), providerCorpId: creds.providerCorpId } : null;
+    this.entries.set(suiteId, { keys, until: now + (keys ? TTL_MS : MISSING_TTL_MS) });
+    return keys;
+  }
+}

@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import { TokenKey, tokenKeyId } from './token-key.js';
+
+/**
+ * The due-time index: one sorted set of token keys scored by when each should next be refreshed.
+ * A sweep reads only the members that are due, so its cost grows with due tokens, not with tenants.
+ */
+export class RefreshSchedule {
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    /** refresh once a token has less than this left */
+    private readonly marginMs: number,
+    /** spread refreshes so a mass install or restart does not make everything due at once */
+    private readonly jitterMs: number,
+  ) {
+    this.key = `${prefix}:refresh-due`;
+  }
+
+  dueTime(expiresAt: Date): number {
+    return expiresAt.getTime() - this.marginMs - Math.floor(Math.random() * (this.jitterMs + 1));
+  }
+
+  async schedule(token: TokenKey, expiresAt: Date): Promise<void> {
+    await this.redis.zadd(this.key, this.dueTime(expiresAt), tokenKeyId(token));
+  }
+
+  /** Makes a token due now (a new tenant, or one whose token was invalidated). */
+  async scheduleNow(token: TokenKey): Promise<void> {
+    await this.redis.zadd(this.key, Date.now(), tokenKeyId(token));
+  }
+
+  async remove(tokens: readonly TokenKey[]): Promise<void> {
+    if (tokens.length) await this.redis.zrem(this.key, ...tokens.map(tokenKeyId));
+  }
+
+  /**
+   * Takes up to `limit` due members and pushes their score `leaseMs` ahead, so a token whose refresh
+   * job is lost comes due again instead of being forgotten. One round trip; O(log N + taken).
+   */
+  async takeDue(now: number, limit: number, leaseMs: number): Promise<string[]> {
+    const members = (await this.redis.eval(TAKE_DUE, 1, this.key, now, limit, now + leaseMs)) as string[];
+    return members;
+  }
+
+  async size(): Promise<number> {
+    return this.redis.zcard(this.key);
+  }
+
+  async countDue(now: number): Promise<number> {
+    return this.redis.zcount(this.key, '-inf', now);
+  }
+
+  async scoreOf(token: TokenKey): Promise<number | null> {
+    const score = await this.redis.zscore(this.key, tokenKeyId(token));
+    return score === null ? null : Number(score);
+  }
+}
+
+const TAKE_DUE = `
+local due = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, member in ipairs(due) do redis.call('zadd', KEYS[1], ARGV[3], member) end
+return due`;

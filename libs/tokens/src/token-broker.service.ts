@@ -1,0 +1,235 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import {
+  AuthCorpRepository,
+  SecretCipher,
+  StoredTokenRepository,
+  SuiteRepository,
+  SuiteTicketRepository,
+} from '@app/store';
+import { PermanentCodeInvalidError, TokenInvalidError, WecomServiceApi } from '@app/wecom';
+import { RefreshLock } from './refresh-lock.js';
+import { RefreshSchedule } from './refresh-schedule.js';
+import { TokenCache } from './token-cache.js';
+import { isCorpLevel, Token, TokenKey, tokenKeyId, TokenUnavailableError } from './token-key.js';
+
+/** The token API never serves a token with less than this left. */
+export const SERVE_MARGIN_MS = 5 * 60 * 1000;
+/** A suite_ticket older than this is expired at WeCom; asking with it only earns an error. */
+export const SUITE_TICKET_MAX_AGE_MS = 30 * 60 * 1000;
+
+const LOCK_TTL_MS = 15_000;
+const WAIT_STEP_MS = 50;
+const WAIT_LIMIT_MS = 20_000;
+
+export type RefreshOutcome = 'ok' | 'error' | 'skipped';
+
+export interface TokenBrokerDeps {
+  redis: Redis;
+  redisPrefix: string;
+  api: WecomServiceApi;
+  cipher: SecretCipher;
+  suites: SuiteRepository;
+  tickets: SuiteTicketRepository;
+  corps: AuthCorpRepository;
+  storedTokens: StoredTokenRepository;
+  schedule: RefreshSchedule;
+  /** called once per WeCom token fetch, for metrics */
+  onFetch?: (kind: TokenKey['kind'], outcome: RefreshOutcome) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Every token the platform hands out or uses comes from here: Redis cache, then the last good token in
+ * PostgreSQL, then WeCom — with one fetch per token across all processes (Redis lock) and within one
+ * process (shared promise). A token errcode on a dependency drops it and retries once.
+ */
+export class TokenBroker {
+  private readonly logger = new Logger(TokenBroker.name);
+  private readonly cache: TokenCache;
+  private readonly lock: RefreshLock;
+  private readonly inFlight = new Map<string, Promise<Token>>();
+
+  constructor(private readonly deps: TokenBrokerDeps) {
+    this.cache = new TokenCache(deps.redis, deps.redisPrefix, deps.cipher);
+    this.lock = new RefreshLock(deps.redis, deps.redisPrefix, LOCK_TTL_MS);
+  }
+
+  /** A token with at least `minRemainingMs` left, fetching it only when neither cache nor store has one. */
+  async get(key: TokenKey, minRemainingMs = SERVE_MARGIN_MS): Promise<Token> {
+    const cached = await this.readCache(key);
+    if (isFresh(cached, minRemainingMs)) return cached!;
+    const stored = await this.deps.storedTokens.find(key);
+    if (isFresh(stored, minRemainingMs)) {
+      await this.writeCache(key, stored!);
+      return stored!;
+    }
+    return this.refresh(key, minRemainingMs);
+  }
+
+  /** Fetches from WeCom unless another process just did; single-flight in and across processes. */
+  refresh(key: TokenKey, minRemainingMs = SERVE_MARGIN_MS): Promise<Token> {
+    const id = tokenKeyId(key);
+    const running = this.inFlight.get(id);
+    if (running) return running;
+    const flight = this.refreshUnderLock(key, minRemainingMs).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, flight);
+    return flight;
+  }
+
+  /** Forgets a token WeCom has rejected, so the next `get` fetches a new one. */
+  async invalidate(key: TokenKey): Promise<void> {
+    await Promise.all([this.cache.delete(key).catch(() => undefined), this.deps.storedTokens.delete(key)]);
+  }
+
+  /** Drops every cached token of a corp and its schedule (cancelled or suspended corp). */
+  async forgetCorp(suiteId: string, corpId: string): Promise<void> {
+    const keys: TokenKey[] = (['corp', 'jsapi', 'agent'] as const).map((kind) => ({ kind, suiteId, corpId }));
+    await Promise.all(keys.map((k) => this.cache.delete(k).catch(() => undefined)));
+    await this.deps.storedTokens.deleteForCorp(suiteId, corpId);
+    await this.deps.schedule.remove(keys);
+  }
+
+  private async refreshUnderLock(key: TokenKey, minRemainingMs: number): Promise<Token> {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    while (Date.now() < deadline) {
+      const release = await this.lock.tryAcquire(tokenKeyId(key)).catch(() => noLock);
+      if (release) {
+        try {
+          const again = await this.readCache(key);
+          if (isFresh(again, minRemainingMs)) return again!;
+          return await this.fetchAndStore(key);
+        } finally {
+          await release().catch(() => undefined);
+        }
+      }
+      await sleep(WAIT_STEP_MS);
+      const waited = await this.readCache(key);
+      if (isFresh(waited, minRemainingMs)) return waited!;
+    }
+    throw new TokenUnavailableError('busy', `timed out waiting for another process to refresh the ${key.kind} token`);
+  }
+
+  private async fetchAndStore(key: TokenKey): Promise<Token> {
+    let token: Token;
+    try {
+      token = await this.fetch(key);
+    } catch (err) {
+      this.deps.onFetch?.(key.kind, 'error');
+      throw err;
+    }
+    this.deps.onFetch?.(key.kind, 'ok');
+    await this.deps.storedTokens.save(key, token);
+    await this.writeCache(key, token);
+    await this.deps.schedule.schedule(key, token.expiresAt).catch((err: unknown) => {
+      this.logger.warn({ msg: 'could not schedule token refresh', kind: key.kind, suiteId: key.suiteId, corpId: key.corpId, error: String(err) });
+    });
+    return token;
+  }
+
+  private async fetch(key: TokenKey): Promise<Token> {
+    switch (key.kind) {
+      case 'suite':
+        return this.fetchSuiteToken(key.suiteId);
+      case 'provider':
+        return this.fetchProviderToken(key.suiteId);
+      case 'corp':
+        return this.fetchCorpToken(key.suiteId, requireCorp(key));
+      case 'jsapi':
+      case 'agent':
+        return this.withCorpToken(key.suiteId, requireCorp(key), async (accessToken) => {
+          const t = key.kind === 'jsapi' ? await this.deps.api.getJsapiTicket(accessToken) : await this.deps.api.getAgentTicket(accessToken);
+          return toToken(t.ticket, t.expiresIn);
+        });
+    }
+  }
+
+  private async fetchSuiteToken(suiteId: string): Promise<Token> {
+    const creds = await this.deps.suites.findCredentials(suiteId);
+    if (!creds) throw new TokenUnavailableError('suite_not_found', `suite ${suiteId} is not registered`);
+    const ticket = await this.deps.tickets.find(suiteId);
+    if (!ticket || Date.now() - ticket.receivedAt.getTime() > SUITE_TICKET_MAX_AGE_MS) {
+      throw new TokenUnavailableError('no_suite_ticket', `suite ${suiteId} has no suite_ticket younger than 30 minutes`);
+    }
+    const t = await this.deps.api.getSuiteToken({ suiteId, suiteSecret: creds.secret, suiteTicket: ticket.ticket });
+    return toToken(t.suiteAccessToken, t.expiresIn);
+  }
+
+  private async fetchProviderToken(suiteId: string): Promise<Token> {
+    const creds = await this.deps.suites.findCredentials(suiteId);
+    if (!creds) throw new TokenUnavailableError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (!creds.providerCorpId || !creds.providerSecret) {
+      throw new TokenUnavailableError('no_provider_credentials', `suite ${suiteId} has no provider credentials`);
+    }
+    const t = await this.deps.api.getProviderToken(creds.providerCorpId, creds.providerSecret);
+    return toToken(t.providerAccessToken, t.expiresIn);
+  }
+
+  private async fetchCorpToken(suiteId: string, corpId: string): Promise<Token> {
+    const permanentCode = await this.deps.corps.getPermanentCode(suiteId, corpId);
+    if (!permanentCode) {
+      const corp = await this.deps.corps.find(suiteId, corpId);
+      if (!corp) throw new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+      throw new TokenUnavailableError('corp_inactive', `corp ${corpId} is ${corp.status} for suite ${suiteId}`);
+    }
+    try {
+      return await this.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
+        const t = await this.deps.api.getCorpToken(suiteToken, corpId, permanentCode);
+        return toToken(t.accessToken, t.expiresIn);
+      });
+    } catch (err) {
+      if (err instanceof PermanentCodeInvalidError) {
+        await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: permanent code rejected by WeCom`);
+        await this.forgetCorp(suiteId, corpId);
+        this.logger.warn({ msg: 'corp suspended: permanent code rejected', suiteId, corpId, errcode: err.errcode });
+        throw new TokenUnavailableError('corp_inactive', `corp ${corpId} is suspended: WeCom rejected its permanent code`, err);
+      }
+      throw err;
+    }
+  }
+
+  private withCorpToken<T>(suiteId: string, corpId: string, use: (accessToken: string) => Promise<T>): Promise<T> {
+    return this.withToken({ kind: 'corp', suiteId, corpId }, use);
+  }
+
+  /** Uses a dependency token; if WeCom says it is invalid or expired, drops it, fetches a new one, retries once. */
+  private async withToken<T>(dependency: TokenKey, use: (token: string) => Promise<T>): Promise<T> {
+    const first = await this.get(dependency, 60_000);
+    try {
+      return await use(first.value);
+    } catch (err) {
+      if (!(err instanceof TokenInvalidError)) throw err;
+      await this.invalidate(dependency);
+      const second = await this.refresh(dependency, 60_000);
+      return use(second.value);
+    }
+  }
+
+  private async readCache(key: TokenKey): Promise<Token | null> {
+    try {
+      return await this.cache.get(key);
+    } catch {
+      return null; // Redis away: fall through to PostgreSQL
+    }
+  }
+
+  private async writeCache(key: TokenKey, token: Token): Promise<void> {
+    await this.cache.set(key, token).catch(() => undefined);
+  }
+}
+
+const noLock = async (): Promise<void> => undefined;
+
+function isFresh(token: Token | null, minRemainingMs: number): boolean {
+  return token !== null && token.expiresAt.getTime() - Date.now() >= minRemainingMs;
+}
+
+function toToken(value: string, expiresInSeconds: number): Token {
+  return { value, expiresAt: new Date(Date.now() + expiresInSeconds * 1000) };
+}
+
+function requireCorp(key: TokenKey): string {
+  if (!isCorpLevel(key.kind) || !key.corpId) throw new Error(`${key.kind} token needs a corp id`);
+  return key.corpId;
+}

@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { SecretCipher } from '@app/store';
+import { Token, TokenKey, tokenKeyId } from './token-key.js';
+
+/** The hot cache: tokens in Redis, sealed like everything else at rest, expiring with the token. */
+export class TokenCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  key(key: TokenKey): string {
+    return `${this.prefix}:token:${tokenKeyId(key)}`;
+  }
+
+  async get(key: TokenKey): Promise<Token | null> {
+    const raw = await this.redis.get(this.key(key));
+    if (!raw) return null;
+    const sep = raw.indexOf(':');
+    const expiresAt = new Date(Number(raw.slice(0, sep)));
+    return { value: this.cipher.open(raw.slice(sep + 1)), expiresAt };
+  }
+
+  async set(key: TokenKey, token: Token): Promise<void> {
+    const ttlMs = token.expiresAt.getTime() - Date.now();
+    if (ttlMs <= 0) return;
+    await this.redis.set(this.key(key), `${token.expiresAt.getTime()}:${this.cipher.seal(token.value)}`, 'PX', ttlMs);
+  }
+
+  async delete(key: TokenKey): Promise<void> {
+    await this.redis.del(this.key(key));
+  }
+}
