@@ -62,6 +62,7 @@ export class CallbackPusher {
   private readonly log: PushOutcome[] = [];
   private nextId = 1;
   private readonly inFlight = new Set<Promise<PushOutcome>>();
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly options: PusherOptions,
@@ -103,6 +104,12 @@ export class CallbackPusher {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Abandons pushes in flight (no more retries) and waits for them to settle. */
+  async close(): Promise<void> {
+    this.shutdown.abort();
+    await this.idle();
+  }
+
   private async deliver(request: PushRequest): Promise<PushOutcome> {
     const startedAt = Date.now();
     const { ciphertext, nonce, signature } = CallbackPusher.sign(
@@ -129,7 +136,7 @@ export class CallbackPusher {
           method: 'POST',
           headers: { 'content-type': 'text/xml; charset=utf-8' },
           body,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.shutdown.signal]),
         });
         status = res.status;
         response = (await res.text()).slice(0, 500);
@@ -137,6 +144,7 @@ export class CallbackPusher {
         break;
       } catch (err) {
         error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        if (this.shutdown.signal.aborted) break;
         if (attempts < this.options.maxAttempts) await new Promise((r) => setTimeout(r, this.options.retryDelayMs));
       }
     }

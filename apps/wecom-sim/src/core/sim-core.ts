@@ -77,7 +77,7 @@ export class SimCore {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.pusher.idle();
+    await this.pusher.close();
   }
 
   get ticketInterval(): number {
