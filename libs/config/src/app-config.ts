@@ -52,6 +52,8 @@ export const workerEnv = {
 
 export const simEnv = {
   SIM_PORT: int(3999, 0, 65535),
+  /** Interface the simulator listens on; 0.0.0.0 to reach it from other containers. */
+  SIM_HOST: str('127.0.0.1'),
   /** Simulated seconds per real second: 60 makes a 7200 s token last two real minutes. */
   SIM_TIME_FACTOR: num(1, 0.001),
   SIM_TICKET_INTERVAL_SECONDS: int(600, 0, 86400),

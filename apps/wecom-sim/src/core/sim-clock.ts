@@ -1,0 +1,75 @@
+/**
+ * Simulated time: simulated now = base + (real elapsed × timeFactor). Every lifetime in the simulator
+ * (tokens, codes, tickets, rate-limit windows) is measured on this clock, so a factor of 60 lets a test watch
+ * a 7200 s token expire in two real minutes, and `advance()` jumps over a lifetime at once.
+ */
+export class SimClock {
+  private baseReal: number;
+  private baseSim: number;
+  private factor: number;
+
+  constructor(
+    timeFactor = 1,
+    private readonly realNow: () => number = Date.now,
+  ) {
+    SimClock.checkFactor(timeFactor);
+    this.factor = timeFactor;
+    this.baseReal = realNow();
+    this.baseSim = this.baseReal;
+  }
+
+  /** Simulated epoch milliseconds. */
+  now(): number {
+    return this.baseSim + (this.realNow() - this.baseReal) * this.factor;
+  }
+
+  /** Simulated epoch seconds, as WeCom puts them in TimeStamp fields. */
+  nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  get timeFactor(): number {
+    return this.factor;
+  }
+
+  /** Changes the speed from this instant on; simulated time stays continuous. */
+  setTimeFactor(timeFactor: number): void {
+    SimClock.checkFactor(timeFactor);
+    this.rebase();
+    this.factor = timeFactor;
+  }
+
+  /** Jumps simulated time forward. */
+  advance(seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`cannot advance by ${seconds} s`);
+    this.baseSim += seconds * 1000;
+  }
+
+  /** Back to real time at the given factor. */
+  reset(timeFactor: number): void {
+    SimClock.checkFactor(timeFactor);
+    this.factor = timeFactor;
+    this.baseReal = this.realNow();
+    this.baseSim = this.baseReal;
+  }
+
+  /** Real milliseconds until the simulated instant `simMs` (0 if already past). */
+  realDelayUntil(simMs: number): number {
+    return Math.max(0, (simMs - this.now()) / this.factor);
+  }
+
+  /** Whole seconds left until `expiresAt`, as WeCom reports `expires_in` (never below 0). */
+  secondsLeft(expiresAt: number): number {
+    return Math.max(0, Math.ceil((expiresAt - this.now()) / 1000));
+  }
+
+  private rebase(): void {
+    const now = this.now();
+    this.baseReal = this.realNow();
+    this.baseSim = now;
+  }
+
+  private static checkFactor(timeFactor: number): void {
+    if (!Number.isFinite(timeFactor) || timeFactor <= 0) throw new RangeError(`time factor must be > 0, got ${timeFactor}`);
+  }
+}

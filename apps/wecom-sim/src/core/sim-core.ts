@@ -1,0 +1,121 @@
+import { CallCounter } from './call-counter.js';
+import { CallbackPusher, PusherLogger } from './callback-pusher.js';
+import { CorpApi } from './corp-api.js';
+import { Credentials } from './credentials.js';
+import { FaultInjector } from './fault-injector.js';
+import { Gate } from './gate.js';
+import { IdentityApi } from './identity-api.js';
+import { InstallFlow } from './install-flow.js';
+import { LifecycleEvents } from './lifecycle-events.js';
+import { RateLimiter } from './rate-limiter.js';
+import { ServiceApi } from './service-api.js';
+import { SimClock } from './sim-clock.js';
+import { SimState } from './sim-state.js';
+import { SuiteRegistry } from './suite-registry.js';
+import { TOKEN_KINDS, TokenKind } from './token-store.js';
+import { ControlError } from './wecom-error.js';
+
+export interface SimCoreOptions {
+  timeFactor: number;
+  ticketIntervalSeconds: number;
+  callbackTimeoutMs: number;
+  callbackRetryDelayMs: number;
+  random?: () => number;
+  logger: PusherLogger;
+}
+
+export type InvalidateKind = TokenKind | 'all';
+
+/** `POST /sim/tokens/invalidate` body. */
+export interface InvalidateInput {
+  kind?: InvalidateKind;
+  suite_id?: string;
+  corp_id?: string;
+}
+
+/** The whole simulated WeCom, framework-free: the HTTP layer only routes to these objects. */
+export class SimCore {
+  readonly clock: SimClock;
+  readonly state = new SimState();
+  readonly counter = new CallCounter();
+  readonly limiter = new RateLimiter();
+  readonly faults: FaultInjector;
+  readonly pusher: CallbackPusher;
+  readonly registry: SuiteRegistry;
+  readonly installs: InstallFlow;
+  readonly events: LifecycleEvents;
+  readonly service: ServiceApi;
+  readonly identity: IdentityApi;
+  readonly corpApi: CorpApi;
+  private ticketIntervalSeconds: number;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly options: SimCoreOptions) {
+    this.clock = new SimClock(options.timeFactor);
+    this.ticketIntervalSeconds = options.ticketIntervalSeconds;
+    this.faults = new FaultInjector(options.random);
+    this.pusher = new CallbackPusher(
+      { timeoutMs: options.callbackTimeoutMs, retryDelayMs: options.callbackRetryDelayMs, maxAttempts: 3, logSize: 1000 },
+      options.logger,
+    );
+    const credentials = new Credentials(this.clock, this.state);
+    const gate = new Gate(this.clock, this.counter, this.limiter);
+    this.registry = new SuiteRegistry(this.clock, this.state, this.pusher, () => this.ticketIntervalSeconds);
+    this.installs = new InstallFlow(this.clock, this.state, this.registry);
+    this.events = new LifecycleEvents(this.clock, this.state, this.registry, this.installs, this.pusher);
+    this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
+    this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
+    this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
+  }
+
+  /** Starts the automatic suite_ticket pushes (checked a few times per real second). */
+  start(): void {
+    this.timer ??= setInterval(() => this.registry.pushDueTickets(), 200);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pusher.close();
+  }
+
+  get ticketInterval(): number {
+    return this.ticketIntervalSeconds;
+  }
+
+  setTicketInterval(seconds: number): void {
+    if (!Number.isInteger(seconds) || seconds < 0) throw new ControlError(400, 'ticket_interval_seconds must be an integer >= 0');
+    this.ticketIntervalSeconds = seconds;
+    const now = this.clock.now();
+    for (const suite of this.state.suites.values()) suite.nextTicketAt = Math.min(suite.nextTicketAt, now + seconds * 1000);
+  }
+
+  /** Ends live tokens early; the next call with one answers "expired" (42009 suite, 42001 corp/provider). */
+  invalidate(input: InvalidateInput): number {
+    const kind = input.kind ?? 'all';
+    if (kind !== 'all' && !TOKEN_KINDS.includes(kind)) throw new ControlError(400, `kind must be one of all, ${TOKEN_KINDS.join(', ')}`);
+    const { suite_id: suiteId, corp_id: corpId } = input;
+    return this.state.tokens.invalidateWhere((k, subject) => {
+      if (kind !== 'all' && k !== kind) return false;
+      if (k === 'provider') return suiteId === undefined && corpId === undefined ? true : corpId === subject;
+      const [s, c] = subject.split('|');
+      if (suiteId !== undefined && s !== suiteId) return false;
+      if (corpId !== undefined && c !== corpId) return false;
+      return true;
+    }, this.clock.now());
+  }
+
+  /** Forgets everything: suites, corps, tokens, codes, faults, limits, counts, push log; real time again. */
+  reset(): void {
+    this.state.clear();
+    this.faults.clear();
+    this.faults.resetStats();
+    this.limiter.clear();
+    this.limiter.resetStats();
+    this.counter.reset();
+    this.pusher.clearLog();
+    this.clock.reset(this.options.timeFactor);
+    this.ticketIntervalSeconds = this.options.ticketIntervalSeconds;
+  }
+}

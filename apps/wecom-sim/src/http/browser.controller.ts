@@ -1,0 +1,90 @@
+import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { QueryParams, queryParam } from '../core/params.js';
+import { SimCore } from '../core/sim-core.js';
+import { ControlError, WecomError } from '../core/wecom-error.js';
+import { errorPage, isHttpUrl, withQuery } from './html.js';
+
+/**
+ * The browser-facing pages of WeCom, acting as the person in front of them: the install page approves at
+ * once as the enterprise admin, the OAuth page and the provider login page sign in as a corp's user.
+ * `sim_corp_id` / `sim_user_id` choose who; they are simulator extensions WeCom does not have.
+ */
+@Controller()
+export class BrowserController {
+  private readonly logger = new Logger('WecomSim');
+
+  constructor(@Inject(SimCore) private readonly core: SimCore) {}
+
+  /** open.work.weixin.qq.com/3rdapp/install?suite_id&pre_auth_code&redirect_uri&state */
+  @Get('/3rdapp/install')
+  install(@Query() query: QueryParams, @Res() reply: FastifyReply): void {
+    const suiteId = queryParam(query, 'suite_id');
+    const preAuthCode = queryParam(query, 'pre_auth_code');
+    const redirectUri = queryParam(query, 'redirect_uri');
+    const state = queryParam(query, 'state') ?? '';
+    const suite = suiteId ? this.core.state.suite(suiteId) : undefined;
+    if (!suite) return this.fail(reply, '安装失败', `unknown suite_id ${suiteId ?? '(missing)'}`);
+    if (!isHttpUrl(redirectUri)) return this.fail(reply, '安装失败', 'redirect_uri must be an http(s) URL');
+    if (!preAuthCode) return this.fail(reply, '安装失败', 'pre_auth_code missing');
+    try {
+      const preAuth = this.core.service.preAuthCode(suite.suiteId, preAuthCode);
+      const result = this.core.installs.install(suite, {
+        corpId: queryParam(query, 'sim_corp_id'),
+        corpName: queryParam(query, 'sim_corp_name'),
+        state,
+        authType: preAuth.authType,
+      });
+      this.core.installs.pushCreateAuth(suite, result).catch((err: unknown) => this.logger.error(`create_auth push failed: ${String(err)}`));
+      this.logger.log(`install: suite ${suite.suiteId} authorized by corp ${result.corp.corpId}`);
+      this.redirect(reply, withQuery(redirectUri, { auth_code: result.authCode, state, expires_in: String(result.expiresIn) }));
+    } catch (err) {
+      if (err instanceof WecomError || err instanceof ControlError) return this.fail(reply, '安装失败', err.message);
+      throw err;
+    }
+  }
+
+  /** open.weixin.qq.com/connect/oauth2/authorize?appid=SUITE_ID&redirect_uri&response_type=code&scope&state */
+  @Get('/connect/oauth2/authorize')
+  authorize(@Query() query: QueryParams, @Res() reply: FastifyReply): void {
+    const suiteId = queryParam(query, 'appid');
+    const redirectUri = queryParam(query, 'redirect_uri');
+    const suite = suiteId ? this.core.state.suite(suiteId) : undefined;
+    if (!suite) return this.fail(reply, '授权失败', `unknown appid ${suiteId ?? '(missing)'}`);
+    if (!isHttpUrl(redirectUri)) return this.fail(reply, '授权失败', 'redirect_uri must be an http(s) URL');
+    if (queryParam(query, 'response_type') !== 'code') return this.fail(reply, '授权失败', 'response_type must be code');
+    const scope = queryParam(query, 'scope') ?? 'snsapi_base';
+    if (scope !== 'snsapi_base' && scope !== 'snsapi_privateinfo') return this.fail(reply, '授权失败', 'scope must be snsapi_base or snsapi_privateinfo');
+    try {
+      const { code } = this.core.identity.issueOauthCode(suite, scope, { corpId: queryParam(query, 'sim_corp_id'), userId: queryParam(query, 'sim_user_id') });
+      this.redirect(reply, withQuery(redirectUri, { code, state: queryParam(query, 'state') ?? '' }));
+    } catch (err) {
+      if (err instanceof ControlError) return this.fail(reply, '授权失败', err.message);
+      throw err;
+    }
+  }
+
+  /** open.work.weixin.qq.com/wwopen/sso/3rd_qrConnect?appid=PROVIDER_CORPID&redirect_uri&state&usertype */
+  @Get('/wwopen/sso/3rd_qrConnect')
+  providerLogin(@Query() query: QueryParams, @Res() reply: FastifyReply): void {
+    const providerCorpId = queryParam(query, 'appid');
+    const redirectUri = queryParam(query, 'redirect_uri');
+    if (!providerCorpId) return this.fail(reply, '登录失败', 'appid missing');
+    if (!isHttpUrl(redirectUri)) return this.fail(reply, '登录失败', 'redirect_uri must be an http(s) URL');
+    try {
+      const { authCode } = this.core.identity.issueLoginCode(providerCorpId, { corpId: queryParam(query, 'sim_corp_id'), userId: queryParam(query, 'sim_user_id') });
+      this.redirect(reply, withQuery(redirectUri, { auth_code: authCode, state: queryParam(query, 'state') ?? '' }));
+    } catch (err) {
+      if (err instanceof ControlError) return this.fail(reply, '登录失败', err.message);
+      throw err;
+    }
+  }
+
+  private redirect(reply: FastifyReply, location: string): void {
+    void reply.code(302).header('location', location).send();
+  }
+
+  private fail(reply: FastifyReply, title: string, message: string): void {
+    void reply.code(400).type('text/html; charset=utf-8').send(errorPage(title, message));
+  }
+}

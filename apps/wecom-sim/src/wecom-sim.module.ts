@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { SimCore } from './core/sim-core.js';
+import { BrowserController } from './http/browser.controller.js';
+import { ControlSuitesController } from './http/control-suites.controller.js';
+import { ControlTrafficController } from './http/control-traffic.controller.js';
+import { WecomApiController } from './http/wecom-api.controller.js';
+
+@Module({})
+export class WecomSimModule {
+  static register(core: SimCore): DynamicModule {
+    return {
+      module: WecomSimModule,
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController],
+      providers: [{ provide: SimCore, useValue: core }],
+    };
+  }
+}
