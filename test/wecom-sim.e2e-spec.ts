@@ -239,15 +239,15 @@ describe('permanent_code and corp tokens', () => {
     expect(info).toMatchObject({ errcode: 0, auth_corp_info: { corpid: a.corpId }, auth_info: { agent: [{ agentid: a.agentId }] } });
   });
 
-  it('returns the same corp token while valid, answering without errcode as WeCom does', async () => {
+  it('returns the same corp token while valid, a new one in the last 20 minutes, answering without errcode as WeCom does', async () => {
     const token = await suiteToken();
     const { corpId, permanentCode, exchanged } = await installCorp(token);
     const first = await corpToken(token, corpId, permanentCode);
     expect(first).toEqual({ access_token: exchanged.access_token, expires_in: 7200 });
-    sim.clock.advance(7000);
+    sim.clock.advance(5000);
     const later = await corpToken(token, corpId, permanentCode);
-    expect(later).toEqual({ access_token: first.access_token, expires_in: 200 });
-    sim.clock.advance(200);
+    expect(later).toEqual({ access_token: first.access_token, expires_in: 2200 });
+    sim.clock.advance(1000);
     const fresh = await corpToken(await suiteToken(), corpId, permanentCode);
     expect(fresh.access_token).not.toBe(first.access_token);
     expect(fresh.expires_in).toBe(7200);

@@ -1,15 +1,17 @@
 import { TokenStore } from './token-store.js';
 
 describe('TokenStore', () => {
-  it('hands out the same token while it is valid and a new one after expiry', () => {
+  it('hands out the same token until the renew window, then a new one while the old stays valid', () => {
     const store = new TokenStore();
     const first = store.issueOrReuse('suite', 's1', 7200, 0);
     expect(first.fresh).toBe(true);
-    const again = store.issueOrReuse('suite', 's1', 7200, 7_199_999);
+    const again = store.issueOrReuse('suite', 's1', 7200, 5_999_999);
     expect(again).toEqual({ token: first.token, expiresAt: 7_200_000, fresh: false });
-    const next = store.issueOrReuse('suite', 's1', 7200, 7_200_000);
-    expect(next.fresh).toBe(true);
+    const next = store.issueOrReuse('suite', 's1', 7200, 6_000_000);
+    expect(next).toEqual({ token: next.token, expiresAt: 13_200_000, fresh: true });
     expect(next.token).not.toBe(first.token);
+    expect(store.lookup('suite', first.token, 7_199_999).status).toBe('valid');
+    expect(store.lookup('suite', first.token, 7_200_000).status).toBe('expired');
   });
 
   it('answers expired for an old token and unknown for a foreign one', () => {
