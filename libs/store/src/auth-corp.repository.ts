@@ -6,7 +6,9 @@ import { SecretCipher } from './secret-cipher.js';
 
 export type { CorpStatus };
 
-type Json = Prisma.InputJsonValue;
+/** JSON as WeCom sent it (auth info, edition info, …), stored as-is. */
+export type StoredJson = Prisma.InputJsonValue;
+type Json = StoredJson;
 
 /** What an authorization (get_permanent_code or a re-install) tells us about a corp. */
 export interface CorpAuthorization {

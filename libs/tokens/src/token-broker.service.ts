@@ -193,8 +193,8 @@ export class TokenBroker {
     return this.withToken({ kind: 'corp', suiteId, corpId }, use);
   }
 
-  /** Uses a dependency token; if WeCom says it is invalid or expired, drops it, fetches a new one, retries once. */
-  private async withToken<T>(dependency: TokenKey, use: (token: string) => Promise<T>): Promise<T> {
+  /** Uses a token; if WeCom says it is invalid or expired, drops it, fetches a new one and retries once. */
+  async withToken<T>(dependency: TokenKey, use: (token: string) => Promise<T>): Promise<T> {
     const first = await this.get(dependency, 60_000);
     try {
       return await use(first.value);

@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { encrypt, getSignature } from '@wecom/crypto';
+import { bullPrefix, callbackEventJobId, QueueName } from '@app/queues';
+import { PrismaService, SuiteTicketRepository } from '@app/store';
+import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env.js';
+import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
+import { TestRedisServer } from './support/redis-server.js';
+import { testCipher, testPrisma } from './support/store.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+import { commandPayload, signCallback, SuiteFixture } from './support/wecom-sender.js';
+
+describe('callback app', () => {
+  let sim: Simulator;
+  let app: NestFastifyApplication;
+  let url: string;
+  let prefix: string;
+  let prisma: PrismaService;
+  let queue: Queue;
+  let redis: Redis;
+  let suite: SuiteFixture;
+
+  beforeAll(async () => {
+    sim = await startTestSimulator();
+    const started = await startTestCallbackApp(testEnv(sim.url));
+    app = started.app;
+    url = started.url;
+    prefix = started.config.REDIS_PREFIX;
+    prisma = testPrisma();
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    queue = new Queue(QueueName.CallbackEvents, { connection: redis, prefix: bullPrefix({ prefix }) });
+    suite = await registerSuite(sim, url);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await sim.close();
+    await queue.close();
+    redis.disconnect();
+    await prisma.onModuleDestroy();
+  });
+
+  const post = (path: string, query: string, body: string) =>
+    fetch(`${url}${path}?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+  const commandPath = () => `/callback/suites/${suite.suiteId}/command`;
+  const events = (where: { suiteId: string; type?: string }) => prisma.client.callbackEvent.findMany({ where, orderBy: { id: 'asc' } });
+
+  async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, ms = 5000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it('answers URL verification with the decrypted echostr, for the suite id and for the provider corpid', async () => {
+    const bySuite = await simControl<{ verified: boolean; status: number }>(sim, 'POST', `/sim/suites/${suite.suiteId}/verify-url`, { kind: 'command' });
+    expect(bySuite).toMatchObject({ verified: true, status: 200 });
+    const byProvider = await simControl<{ verified: boolean }>(sim, 'POST', `/sim/suites/${suite.suiteId}/verify-url`, {
+      kind: 'command',
+      receiver_id: suite.providerCorpId,
+    });
+    expect(byProvider.verified).toBe(true);
+    const echostr = encrypt(suite.aesKey, 'hello-echo', 'wwsomeoneelse');
+    const ts = '1700000000';
+    const res = await fetch(`${url}${commandPath()}?msg_signature=${getSignature(suite.token, ts, 'n', echostr)}&timestamp=${ts}&nonce=n&echostr=${encodeURIComponent(echostr)}`);
+    expect(res.status).toBe(400);
+  });
+
+  it('stores a pushed suite_ticket sealed, and keeps the inbox row without the ticket', async () => {
+    const pushed = await simControl<{ suite_ticket: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/push-ticket`);
+    const stored = await new SuiteTicketRepository(prisma, testCipher()).find(suite.suiteId);
+    expect(stored?.ticket).toBe(pushed.suite_ticket);
+    const [row] = await events({ suiteId: suite.suiteId, type: 'suite_ticket' });
+    expect(row.status).toBe('processed');
+    expect(row.payload).not.toContain(pushed.suite_ticket);
+    const raw = await prisma.client.suiteTicket.findUniqueOrThrow({ where: { suiteId: suite.suiteId } });
+    expect(raw.ticketEnc).not.toContain(pushed.suite_ticket);
+  });
+
+  it('stores each command event type once and enqueues it with the event id as job id', async () => {
+    const install = await simControl<{ corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, { push_callback: true });
+    const corpId = install.corp_id;
+    for (const [infoType, extra] of [
+      ['change_auth', {}],
+      ['change_contact', { change_type: 'create_user' }],
+      ['reset_permanent_code', {}],
+      ['cancel_auth', {}],
+    ] as const) {
+      await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/events`, { info_type: infoType, auth_corpid: corpId, ...extra });
+    }
+    const rows = await events({ suiteId: suite.suiteId });
+    const types = rows.filter((r) => r.type !== 'suite_ticket').map((r) => r.type);
+    expect(types).toEqual(['create_auth', 'change_auth', 'change_contact', 'reset_permanent_code', 'cancel_auth']);
+    for (const row of rows.filter((r) => r.type !== 'suite_ticket')) {
+      const job = await waitFor(() => queue.getJob(callbackEventJobId(row.id)));
+      expect(job.data).toEqual({ eventId: String(row.id), suiteId: suite.suiteId });
+      expect(job.name).toBe('process-callback-event');
+    }
+    const cancel = rows.find((r) => r.type === 'cancel_auth')!;
+    expect(cancel.corpId).toBe(corpId);
+    await waitFor(async () => (await prisma.client.callbackEvent.findUniqueOrThrow({ where: { id: cancel.id } })).status === 'queued');
+  });
+
+  it('acknowledges the same callback delivered 5 times with one inbox row and one job', async () => {
+    const payload = commandPayload(suite.suiteId, 'change_contact', { AuthCorpId: 'wwdup', ChangeType: 'update_tag', TagId: randomBytes(4).toString('hex') });
+    const request = signCallback(suite, payload, suite.suiteId);
+    for (let i = 0; i < 5; i++) {
+      const res = await post(commandPath(), request.query, request.body);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('success');
+    }
+    const rows = (await events({ suiteId: suite.suiteId, type: 'change_contact' })).filter((r) => r.corpId === 'wwdup');
+    expect(rows).toHaveLength(1);
+    await waitFor(() => queue.getJob(callbackEventJobId(rows[0].id)));
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    expect(jobs.filter((j) => j.data.eventId === String(rows[0].id))).toHaveLength(1);
+  });
+
+  it('keeps distinct events that share FromUserName and CreateTime apart', async () => {
+    const base = { AuthCorpId: 'wwtags', ChangeType: 'update_tag' };
+    for (const tag of ['1', '2']) {
+      const req = signCallback(suite, commandPayload(suite.suiteId, 'change_contact', { ...base, TagId: tag }), suite.suiteId);
+      expect((await post(commandPath(), req.query, req.body)).status).toBe(200);
+    }
+    const rows = (await events({ suiteId: suite.suiteId, type: 'change_contact' })).filter((r) => r.corpId === 'wwtags');
+    expect(rows).toHaveLength(2);
+  });
+
+  it('takes data callbacks for an authorized corp, dedupes by MsgId, and refuses other receivers', async () => {
+    const install = await simControl<{ corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, { push_callback: true });
+    const corpId = install.corp_id;
+    await waitFor(async () => (await events({ suiteId: suite.suiteId, type: 'create_auth' })).length >= 2);
+    // The platform learns of the corp when the worker exchanges the code; stand in for it here.
+    await prisma.client.authCorp.create({ data: { suiteId: suite.suiteId, corpId, status: 'active' } });
+    const msg = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[u1]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>1234567890123456789</MsgId><AgentID>1</AgentID></xml>`;
+    for (let i = 0; i < 2; i++) {
+      const req = signCallback(suite, msg, corpId);
+      expect((await post(`/callback/suites/${suite.suiteId}/data`, req.query, req.body)).status).toBe(200);
+    }
+    const rows = await prisma.client.callbackEvent.findMany({ where: { suiteId: suite.suiteId, kind: 'data' } });
+    expect(rows.map((r) => [r.type, r.corpId])).toEqual([['text', corpId]]);
+    const pushed = await simControl<{ outcome?: { status?: number } }>(sim, 'POST', `/sim/suites/${suite.suiteId}/data-callbacks`, { auth_corpid: corpId });
+    expect(pushed.outcome?.status).toBe(200);
+    const stranger = signCallback(suite, msg.replaceAll(corpId, 'wwstranger'), 'wwstranger');
+    expect((await post(`/callback/suites/${suite.suiteId}/data`, stranger.query, stranger.body)).status).toBe(400);
+  });
+
+  describe('bad input', () => {
+    const valid = () => signCallback(suite, commandPayload(suite.suiteId, 'change_contact', { AuthCorpId: 'wwx', ChangeType: 'create_party', Id: randomBytes(4).toString('hex') }), suite.suiteId);
+    const resign = (cipher: string) => {
+      const ts = '1700000000';
+      return { query: `msg_signature=${getSignature(suite.token, ts, 'nonce', cipher)}&timestamp=${ts}&nonce=nonce`, body: `<xml><Encrypt><![CDATA[${cipher}]]></Encrypt></xml>` };
+    };
+    const expectStatus = async (res: Response, status: number) => {
+      const text = await res.text();
+      expect({ status: res.status, text }).toMatchObject({ status });
+      expect(text).not.toMatch(/at .*\.js:\d+/);
+      return text;
+    };
+
+    it('unknown suite → 404', async () => {
+      const req = valid();
+      await expectStatus(await post('/callback/suites/wwnosuchsuite/command', req.query, req.body), 404);
+      await expectStatus(await post(`/callback/suites/${suite.suiteId}/other`, req.query, req.body), 404);
+    });
+
+    it('missing or wrong signature → 401', async () => {
+      const req = valid();
+      await expectStatus(await post(commandPath(), req.query.replace(/msg_signature=[^&]+&/, ''), req.body), 401);
+      await expectStatus(await post(commandPath(), req.query.replace(/msg_signature=[0-9a-f]{4}/, 'msg_signature=0000'), req.body), 401);
+      await expectStatus(await post(commandPath(), req.query.replace(/&nonce=[^&]+/, ''), req.body), 401);
+    });
+
+    it('malformed XML, bad base64, bad padding, wrong receiver → 400', async () => {
+      const req = valid();
+      await expectStatus(await post(commandPath(), req.query, '<xml><Encrypt>'), 400);
+      await expectStatus(await post(commandPath(), req.query, ''), 400);
+      const badBase64 = resign('@@@not-base64@@@');
+      await expectStatus(await post(commandPath(), badBase64.query, badBase64.body), 400);
+      const wrongKey = resign(encrypt(Buffer.alloc(32, 7).toString('base64').slice(0, 43), 'x', suite.suiteId));
+      await expectStatus(await post(commandPath(), wrongKey.query, wrongKey.body), 400);
+      const otherReceiver = signCallback(suite, commandPayload(suite.suiteId, 'change_auth', { AuthCorpId: 'wwz' }), 'wwnotoursuite');
+      await expectStatus(await post(commandPath(), otherReceiver.query, otherReceiver.body), 400);
+      const notCommand = signCallback(suite, '<xml><Foo>1</Foo></xml>', suite.suiteId);
+      await expectStatus(await post(commandPath(), notCommand.query, notCommand.body), 400);
+    });
+
+    it('DTDs and entities → 400, and nothing is stored', async () => {
+      const before = await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId } });
+      const req = valid();
+      await expectStatus(await post(commandPath(), req.query, `<!DOCTYPE xml [<!ENTITY x "y">]>${req.body}`), 400);
+      const inner = signCallback(suite, `<!DOCTYPE x [<!ENTITY a "b">]><xml><SuiteId>&a;</SuiteId></xml>`, suite.suiteId);
+      await expectStatus(await post(commandPath(), inner.query, inner.body), 400);
+      expect(await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId } })).toBe(before);
+    });
+
+    it('a body over 1 MiB → 413', async () => {
+      const req = valid();
+      await expectStatus(await post(commandPath(), req.query, req.body + ' '.repeat(1024 * 1024)), 413);
+    });
+  });
+
+  it('survives a fuzz run of 5,000 random and mutated requests with no 5xx', async () => {
+    const seed = valid();
+    function valid() {
+      return signCallback(suite, commandPayload(suite.suiteId, 'change_contact', { AuthCorpId: 'wwf', ChangeType: 'update_user' }), suite.suiteId);
+    }
+    const mutate = (s: string): string => {
+      const chars = s.split('');
+      const n = 1 + Math.floor(Math.random() * 4);
+      for (let i = 0; i < n; i++) {
+        const at = Math.floor(Math.random() * (chars.length + 1));
+        const op = Math.random();
+        if (op < 0.4) chars.splice(at, 1);
+        else if (op < 0.8) chars.splice(at, 0, String.fromCharCode(Math.floor(Math.random() * 0x2fff)));
+        else chars.splice(at, 0, ...['<', '>', '&', ']]>', '<!DOCTYPE', '%', '\u0000', '<![CDATA['][Math.floor(Math.random() * 8)]);
+      }
+      return chars.join('');
+    };
+    const statuses = new Map<number, number>();
+    const send = async (i: number) => {
+      const which = i % 4;
+      const query = which === 0 ? mutate(seed.query) : which === 1 ? randomBytes(20).toString('base64url') : seed.query;
+      const body = which === 2 ? randomBytes(Math.floor(Math.random() * 400)).toString('latin1') : which === 3 ? mutate(seed.body) : seed.body;
+      const path = i % 50 === 0 ? `/callback/suites/${encodeURIComponent(mutate(suite.suiteId))}/command` : commandPath();
+      let res: Response;
+      try {
+        res = await fetch(`${url}${path}?${query}`, { method: i % 7 === 0 ? 'GET' : 'POST', body: i % 7 === 0 ? undefined : body });
+      } catch {
+        res = new Response(null, { status: 599 });
+      }
+      await res.arrayBuffer();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    };
+    for (let i = 0; i < 5000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => send(i + j)));
+    const serverErrors = [...statuses].filter(([s]) => s >= 500);
+    expect(serverErrors).toEqual([]);
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('callback app when a dependency is down', () => {
+  let sim: Simulator;
+
+  beforeAll(async () => {
+    sim = await startTestSimulator();
+  });
+  afterAll(() => sim.close());
+
+  it('still acknowledges and stores callbacks while Redis is down, leaving them for the sweeper', async () => {
+    const redisServer = await new TestRedisServer().start();
+    const { app, url } = await startTestCallbackApp(testEnv(sim.url, { REDIS_URL: redisServer.url }));
+    const prisma = testPrisma();
+    try {
+      const suite = await registerSuite(sim, url);
+      await redisServer.stop();
+      for (let i = 0; i < 5; i++) {
+        const req = signCallback(suite, commandPayload(suite.suiteId, 'change_contact', { AuthCorpId: 'wwr', ChangeType: 'create_user', UserID: `u${i}` }), suite.suiteId);
+        const res = await fetch(`${url}/callback/suites/${suite.suiteId}/command?${req.query}`, { method: 'POST', body: req.body });
+        expect(res.status).toBe(200);
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+      const rows = await prisma.client.callbackEvent.findMany({ where: { suiteId: suite.suiteId } });
+      expect(rows.map((r) => r.status)).toEqual(['received', 'received', 'received', 'received', 'received']);
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(503);
+    } finally {
+      await app.close();
+      await redisServer.stop();
+      await prisma.onModuleDestroy();
+    }
+  });
+
+  it('answers 503 while the database is unreachable, and resumes by itself', async () => {
+    const pg = new URL(TEST_DATABASE_URL);
+    const proxy = await new TcpProxy(pg.hostname, Number(pg.port || 5432)).start();
+    pg.port = String(proxy.port);
+    const { app, url } = await startTestCallbackApp(testEnv(sim.url, { DATABASE_URL: pg.toString() }));
+    const prisma = testPrisma();
+    try {
+      const suite = await registerSuite(sim, url);
+      const send = () => {
+        const req = signCallback(suite, commandPayload(suite.suiteId, 'change_auth', { AuthCorpId: `ww${randomBytes(3).toString('hex')}` }), suite.suiteId);
+        return fetch(`${url}/callback/suites/${suite.suiteId}/command?${req.query}`, { method: 'POST', body: req.body });
+      };
+      expect((await send()).status).toBe(200);
+      proxy.cut();
+      const down = await send();
+      expect(down.status).toBe(503);
+      expect(await down.text()).not.toContain('postgres');
+      proxy.restore();
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        status = (await send()).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe(200);
+      expect(await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId } })).toBe(2);
+    } finally {
+      await app.close();
+      await proxy.close();
+      await prisma.onModuleDestroy();
+    }
+  });
+});
