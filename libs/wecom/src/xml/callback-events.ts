@@ -1,0 +1,159 @@
+import { optionalInteger, optionalText, requiredInteger, requiredText } from './xml-access.js';
+import { parseXml, XmlElement, XmlLimits } from './xml-parser.js';
+
+/** Fields every command callback carries. `raw` keeps the whole payload for storage and later handlers. */
+interface CommandEventBase {
+  suiteId: string;
+  /** Unix seconds, as sent by WeCom. */
+  timeStamp: number;
+  raw: XmlElement;
+}
+
+export interface SuiteTicketEvent extends CommandEventBase {
+  infoType: 'suite_ticket';
+  suiteTicket: string;
+}
+
+export interface CreateAuthEvent extends CommandEventBase {
+  infoType: 'create_auth';
+  authCode: string;
+  /** The `state` of the install link, when the install started from one. */
+  state?: string;
+}
+
+export interface ChangeAuthEvent extends CommandEventBase {
+  infoType: 'change_auth';
+  authCorpId: string;
+  state?: string;
+}
+
+export interface CancelAuthEvent extends CommandEventBase {
+  infoType: 'cancel_auth';
+  authCorpId: string;
+}
+
+export interface ResetPermanentCodeEvent extends CommandEventBase {
+  infoType: 'reset_permanent_code';
+  authCode: string;
+}
+
+export interface ChangeContactEvent extends CommandEventBase {
+  infoType: 'change_contact';
+  authCorpId: string;
+  /** create_user, update_user, delete_user, create_party, update_party, delete_party, update_tag, … */
+  changeType: string;
+}
+
+/** Any other InfoType (change_external_contact, license events, …): kept whole, typed only by its name. */
+export interface OtherCommandEvent {
+  infoType: 'other';
+  rawInfoType: string;
+  suiteId?: string;
+  timeStamp?: number;
+  authCorpId?: string;
+  raw: XmlElement;
+}
+
+export type CommandEvent =
+  | SuiteTicketEvent
+  | CreateAuthEvent
+  | ChangeAuthEvent
+  | CancelAuthEvent
+  | ResetPermanentCodeEvent
+  | ChangeContactEvent
+  | OtherCommandEvent;
+
+export type KnownInfoType = Exclude<CommandEvent['infoType'], 'other'>;
+
+/** Parses a decrypted command callback (receiver = suite id) into its typed variant. */
+export function parseCommandEvent(xml: string, limits?: XmlLimits): CommandEvent {
+  return toCommandEvent(parseXml(xml, limits));
+}
+
+export function toCommandEvent(raw: XmlElement): CommandEvent {
+  const infoType = requiredText(raw, 'InfoType', 'command callback');
+  const context = `${infoType} event`;
+  const base = (): CommandEventBase => ({
+    suiteId: requiredText(raw, 'SuiteId', context),
+    timeStamp: requiredInteger(raw, 'TimeStamp', context),
+    raw,
+  });
+  switch (infoType) {
+    case 'suite_ticket':
+      return { infoType, ...base(), suiteTicket: requiredText(raw, 'SuiteTicket', context) };
+    case 'create_auth': {
+      const event: CreateAuthEvent = { infoType, ...base(), authCode: requiredText(raw, 'AuthCode', context) };
+      const state = optionalText(raw, 'State', context);
+      if (state) event.state = state;
+      return event;
+    }
+    case 'change_auth': {
+      const event: ChangeAuthEvent = { infoType, ...base(), authCorpId: requiredText(raw, 'AuthCorpId', context) };
+      const state = optionalText(raw, 'State', context);
+      if (state) event.state = state;
+      return event;
+    }
+    case 'cancel_auth':
+      return { infoType, ...base(), authCorpId: requiredText(raw, 'AuthCorpId', context) };
+    case 'reset_permanent_code':
+      return { infoType, ...base(), authCode: requiredText(raw, 'AuthCode', context) };
+    case 'change_contact':
+      return {
+        infoType,
+        ...base(),
+        authCorpId: requiredText(raw, 'AuthCorpId', context),
+        changeType: requiredText(raw, 'ChangeType', context),
+      };
+    default: {
+      const event: OtherCommandEvent = { infoType: 'other', rawInfoType: infoType, raw };
+      const suiteId = optionalText(raw, 'SuiteId', context);
+      if (suiteId) event.suiteId = suiteId;
+      const timeStamp = optionalInteger(raw, 'TimeStamp', context);
+      if (timeStamp !== undefined) event.timeStamp = timeStamp;
+      const authCorpId = optionalText(raw, 'AuthCorpId', context);
+      if (authCorpId) event.authCorpId = authCorpId;
+      return event;
+    }
+  }
+}
+
+/** A decrypted data callback (receiver = the corp): a message or an app event. */
+export interface DataEvent {
+  /** The corp the message was sent to. */
+  toUserName: string;
+  fromUserName?: string;
+  createTime?: number;
+  /** text, image, voice, video, location, link, event, … */
+  msgType: string;
+  /** Kept as a string: message ids exceed 2^53. */
+  msgId?: string;
+  /** For `msgType` event: subscribe, enter_agent, change_external_contact, … */
+  event?: string;
+  agentId?: string;
+  raw: XmlElement;
+}
+
+export function parseDataEvent(xml: string, limits?: XmlLimits): DataEvent {
+  return toDataEvent(parseXml(xml, limits));
+}
+
+export function toDataEvent(raw: XmlElement): DataEvent {
+  const context = 'data callback';
+  const event: DataEvent = {
+    toUserName: requiredText(raw, 'ToUserName', context),
+    msgType: requiredText(raw, 'MsgType', context),
+    raw,
+  };
+  const fromUserName = optionalText(raw, 'FromUserName', context);
+  if (fromUserName) event.fromUserName = fromUserName;
+  const createTime = optionalInteger(raw, 'CreateTime', context);
+  if (createTime !== undefined) event.createTime = createTime;
+  const msgId = optionalText(raw, 'MsgId', context);
+  if (msgId) event.msgId = msgId;
+  const eventName = optionalText(raw, 'Event', context);
+  if (eventName) event.event = eventName;
+  const agentId = optionalText(raw, 'AgentID', context);
+  if (agentId) event.agentId = agentId;
+  return event;
+}
+
