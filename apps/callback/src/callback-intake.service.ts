@@ -67,7 +67,7 @@ export class CallbackIntakeService {
     // WeCom has been seen to verify with the provider corpid as receiver_id instead of the suite_id.
     const ours = receiverId === suiteId || (keys.providerCorpId !== null && receiverId === keys.providerCorpId);
     if (!ours && !(kind === 'data' && (await this.isAuthorized(suiteId, receiverId)))) {
-      throw new ReceiverIdMismatchError();
+      throw new ReceiverIdMismatchError(receiverId);
     }
     return message;
   }
@@ -150,7 +150,7 @@ export class CallbackIntakeService {
 
   private async classifyData(suiteId: string, crypt: WecomMsgCrypt, encrypt: string): Promise<Classified & { message: string }> {
     const { message, receiverId } = crypt.decrypt(encrypt);
-    if (!(await this.isAuthorized(suiteId, receiverId))) throw new ReceiverIdMismatchError();
+    if (!(await this.isAuthorized(suiteId, receiverId))) throw new ReceiverIdMismatchError(receiverId);
     const event = parseDataEvent(message);
     const type = event.msgType === 'event' && event.event ? `event:${event.event}` : event.msgType;
     // MsgId identifies a message; events have none and may share FromUserName+CreateTime, so hash them whole.

@@ -46,7 +46,7 @@ export class TokenUnavailableError extends Error {
   constructor(
     readonly reason: TokenUnavailableReason,
     message: string,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
   }
