@@ -23,14 +23,14 @@ const secrets = {
 export const callbackEnv = {
   ...common,
   ...secrets,
-  CALLBACK_PORT: int(3001, 1, 65535),
+  CALLBACK_PORT: int(3001, 0, 65535),
   CALLBACK_BODY_LIMIT: int(1024 * 1024, 1024, 16 * 1024 * 1024),
 };
 
 export const authEnv = {
   ...common,
   ...secrets,
-  AUTH_PORT: int(3000, 1, 65535),
+  AUTH_PORT: int(3000, 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', HTTP),
   WECOM_INSTALL_BASE: url('https://open.work.weixin.qq.com', HTTP),
   WECOM_OAUTH_BASE: url('https://open.weixin.qq.com', HTTP),
@@ -41,7 +41,7 @@ export const authEnv = {
 export const workerEnv = {
   ...common,
   ...secrets,
-  WORKER_PORT: int(3002, 1, 65535),
+  WORKER_PORT: int(3002, 0, 65535),
   /** Refresh a token once it has less than this many seconds left. */
   REFRESH_MARGIN_SECONDS: int(900, 60, 3600),
   REFRESH_JITTER_SECONDS: int(120, 0, 1800),
