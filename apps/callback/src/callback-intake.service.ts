@@ -32,6 +32,8 @@ export interface IntakeResult {
 }
 
 const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
+/** Suite and corp ids are short ASCII tokens; anything else cannot be one of ours and never reaches the database. */
+const WECOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What the event is, for the inbox row and the log line. */
 interface Classified {
@@ -159,6 +161,7 @@ export class CallbackIntakeService {
   }
 
   private async keysFor(suiteId: string): Promise<SuiteKeys> {
+    if (!WECOM_ID.test(suiteId)) throw new UnknownSuiteError('unknown suite');
     let keys: SuiteKeys | null;
     try {
       keys = await this.suiteKeys.get(suiteId);
@@ -171,6 +174,7 @@ export class CallbackIntakeService {
   }
 
   private async isAuthorized(suiteId: string, corpId: string): Promise<boolean> {
+    if (!WECOM_ID.test(corpId)) return false;
     try {
       return await this.membership.isAuthorized(suiteId, corpId);
     } catch (err) {
