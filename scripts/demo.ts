@@ -1,0 +1,170 @@
+/**
+ * `npm run demo`: migrates the database, starts the WeCom simulator and the three apps, registers a demo suite
+ * with both, creates an admin API key and prints what to open. Ctrl-C stops everything.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ApiKeyRepository, PrismaService, SecretCipher, SuiteRepository } from '@app/store';
+
+const root = resolve(import.meta.dirname, '../..');
+const stateDir = resolve(root, '.demo');
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+
+interface DemoSuite {
+  suiteId: string;
+  secret: string;
+  token: string;
+  aesKey: string;
+  providerCorpId: string;
+  providerSecret: string;
+}
+
+/** Keeps the demo's generated key and suite across runs, so what one run stored the next can open. */
+function persistent<T>(name: string, make: () => T): T {
+  mkdirSync(stateDir, { recursive: true });
+  const file = resolve(stateDir, name);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const value = make();
+  writeFileSync(file, JSON.stringify(value, null, 2), { mode: 0o600 });
+  return value;
+}
+
+const envFile = resolve(root, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+const secretKey = process.env.SECRET_KEY || persistent('secret-key.json', () => randomBytes(32).toString('base64'));
+const sim = `http://127.0.0.1:${process.env.SIM_PORT ?? 3999}`;
+const ports = { auth: process.env.AUTH_PORT ?? '3000', callback: process.env.CALLBACK_PORT ?? '3001', worker: process.env.WORKER_PORT ?? '3002' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  SECRET_KEY: secretKey,
+  WECOM_API_BASE: process.env.WECOM_API_BASE ?? sim,
+  WECOM_INSTALL_BASE: process.env.WECOM_INSTALL_BASE ?? sim,
+  WECOM_OAUTH_BASE: process.env.WECOM_OAUTH_BASE ?? sim,
+  PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.auth}`,
+};
+const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/wecom_isv';
+
+const children: ChildProcess[] = [];
+
+function start(name: string, script: string): void {
+  const child = spawn(process.execPath, [resolve(root, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const prefix = `[${name}] `;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      out(`${prefix}exited (${signal ?? code}); stopping the demo`);
+      stop(1);
+    }
+  });
+}
+
+let stopping = false;
+function stop(code = 0): void {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+process.on('SIGINT', () => stop());
+process.on('SIGTERM', () => stop());
+
+async function waitForHealth(name: string, url: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} did not become healthy at ${url}`);
+}
+
+async function registerDemoSuite(suite: DemoSuite): Promise<string> {
+  const prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
+  try {
+    await new SuiteRepository(prisma, new SecretCipher(Buffer.from(secretKey, 'base64'))).upsert({
+      suiteId: suite.suiteId,
+      name: 'Demo suite',
+      secret: suite.secret,
+      token: suite.token,
+      encodingAesKey: suite.aesKey,
+      defaultAuthType: 1,
+      providerCorpId: suite.providerCorpId,
+      providerSecret: suite.providerSecret,
+    });
+    const { key } = await new ApiKeyRepository(prisma).create(`demo ${new Date().toISOString()}`, ['admin']);
+    return key;
+  } finally {
+    await prisma.onModuleDestroy();
+  }
+}
+
+async function simPost(path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${sim}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
+}
+
+async function main(): Promise<void> {
+  out('migrating the database…');
+  execFileSync(process.execPath, [resolve(root, 'prisma/migrate.js')], { env: { ...env, DATABASE_URL: databaseUrl }, stdio: 'inherit' });
+
+  start('wecom-sim', 'dist/apps/wecom-sim/src/main.js');
+  await waitForHealth('wecom-sim', `${sim}/sim/health`);
+  start('callback', 'dist/apps/callback/src/main.js');
+  start('auth', 'dist/apps/auth/src/main.js');
+  start('worker', 'dist/apps/worker/src/main.js');
+  for (const [name, port] of Object.entries(ports)) await waitForHealth(name, `http://127.0.0.1:${port}/health`);
+
+  const suite = persistent<DemoSuite>('suite.json', () => ({
+    suiteId: 'wwdemo' + randomBytes(4).toString('hex'),
+    secret: randomBytes(16).toString('hex'),
+    token: randomBytes(8).toString('hex'),
+    aesKey: randomBytes(32).toString('base64').slice(0, 43),
+    providerCorpId: 'wwdemoprovider',
+    providerSecret: randomBytes(16).toString('hex'),
+  }));
+  const apiKey = await registerDemoSuite(suite);
+  const callbackBase = `http://127.0.0.1:${ports.callback}/callback/suites/${suite.suiteId}`;
+  await simPost('/sim/suites', {
+    suite_id: suite.suiteId,
+    suite_secret: suite.secret,
+    token: suite.token,
+    encoding_aes_key: suite.aesKey,
+    provider_corpid: suite.providerCorpId,
+    provider_secret: suite.providerSecret,
+    command_callback_url: `${callbackBase}/command`,
+    data_callback_url: `${callbackBase}/data`,
+  });
+  // WeCom pushes a ticket every 10 minutes; push one now so the suite token is available at once.
+  await simPost(`/sim/suites/${suite.suiteId}/push-ticket`, {});
+
+  const auth = `http://127.0.0.1:${ports.auth}`;
+  out('');
+  out('The platform is running against the local WeCom simulator.');
+  out(`  Install the demo suite in a new simulated corp:  ${auth}/install/${suite.suiteId}`);
+  out(`  API documentation:                               ${auth}/docs`);
+  out(`  Corps of the suite:    curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/suites/${suite.suiteId}/corps`);
+  out(`  A corp's access token: curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/suites/${suite.suiteId}/corps/<corpId>/access-token`);
+  out(`  Health and metrics:    ${auth}/health  http://127.0.0.1:${ports.callback}/metrics  http://127.0.0.1:${ports.worker}/metrics`);
+  out(`  Simulator control:     ${sim}/sim/calls`);
+  out('Admin API key for this run (shown once):');
+  out(apiKey);
+  out('Ctrl-C stops everything.');
+}
+
+main().catch((err: unknown) => {
+  out(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  stop(1);
+});
