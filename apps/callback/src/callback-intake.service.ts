@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CallbackKind } from '@app/store';
-import { CallbackEventRepository, SuiteTicketRepository } from '@app/store';
+import { SuiteTicketRepository } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
 import {
   CommandEvent,
@@ -15,6 +15,7 @@ import { BadCallbackError, BadSignatureError, IntakeUnavailableError, UnknownSui
 import { CallbackMetrics } from './callback-metrics.js';
 import { CorpMembershipCache } from './corp-membership.cache.js';
 import { EventForwarder } from './event-forwarder.js';
+import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeys, SuiteKeysCache } from './suite-keys.cache.js';
 
 export interface SignatureQuery {
@@ -51,7 +52,7 @@ export class CallbackIntakeService {
   constructor(
     private readonly suiteKeys: SuiteKeysCache,
     private readonly membership: CorpMembershipCache,
-    private readonly events: CallbackEventRepository,
+    private readonly inbox: InboxWriter,
     private readonly tickets: SuiteTicketRepository,
     private readonly forwarder: EventForwarder,
     private readonly schedule: RefreshSchedule,
@@ -110,7 +111,7 @@ export class CallbackIntakeService {
     try {
       // The ticket first: it is idempotent (newest wins), so a retry after a failed insert still stores it.
       if (classified.ticket) await this.tickets.save(suiteId, classified.ticket.value, classified.ticket.wecomTime);
-      inserted = await this.events.insert({
+      inserted = await this.inbox.insert({
         suiteId,
         kind,
         type: classified.type,

@@ -11,6 +11,7 @@ import { CallbackIntakeService } from './callback-intake.service.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { CorpMembershipCache } from './corp-membership.cache.js';
 import { CALLBACK_QUEUE, EventForwarder } from './event-forwarder.js';
+import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeysCache } from './suite-keys.cache.js';
 
 const REDIS = Symbol('REDIS');
@@ -60,6 +61,7 @@ export class CallbackModule {
         CallbackIntakeService,
         CorpMembershipCache,
         EventForwarder,
+        InboxWriter,
         SuiteKeysCache,
         RedisCloser,
       ],

@@ -35,14 +35,35 @@ export class CallbackEventRepository {
 
   /** Stores the event unless its dedupe key is already there. */
   async insert(event: NewCallbackEvent): Promise<InsertOutcome> {
-    const status = event.status ?? 'received';
-    const rows = await this.prisma.client.$queryRaw<{ id: bigint }[]>`
+    return (await this.insertMany([event]))[0];
+  }
+
+  /**
+   * Stores many events in one statement (one commit, one fsync), skipping dedupe keys already stored.
+   * Outcomes come back in input order; a key repeated within the batch counts once.
+   */
+  async insertMany(events: readonly NewCallbackEvent[]): Promise<InsertOutcome[]> {
+    const now = new Date();
+    const rows = await this.prisma.client.$queryRaw<{ id: bigint; dedupeKey: string }[]>`
       INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload", "status", "processedAt")
-      VALUES (${event.suiteId}, ${event.kind}::"CallbackKind", ${event.type}, ${event.corpId}, ${event.dedupeKey}, ${event.payload},
-              ${status}::"EventStatus", ${status === 'processed' ? new Date() : null})
+      SELECT * FROM unnest(
+        ${events.map((e) => e.suiteId)}::text[],
+        ${events.map((e) => e.kind)}::"CallbackKind"[],
+        ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.corpId)}::text[],
+        ${events.map((e) => e.dedupeKey)}::text[],
+        ${events.map((e) => e.payload)}::text[],
+        ${events.map((e) => e.status ?? 'received')}::"EventStatus"[],
+        ${events.map((e) => (e.status === 'processed' ? now : null))}::timestamp(3)[])
       ON CONFLICT ("dedupeKey") DO NOTHING
-      RETURNING "id"`;
-    return rows.length ? { duplicate: false, id: rows[0].id } : { duplicate: true };
+      RETURNING "id", "dedupeKey"`;
+    const inserted = new Map(rows.map((r) => [r.dedupeKey, r.id]));
+    return events.map((e) => {
+      const id = inserted.get(e.dedupeKey);
+      if (id === undefined) return { duplicate: true };
+      inserted.delete(e.dedupeKey);
+      return { duplicate: false, id };
+    });
   }
 
   /** Marks events as handed to the queue; only rows still `received` move. */

@@ -1,0 +1,61 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Starts `node <script>` from the build; its output is dropped unless `inherit` is asked for. */
+export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, inherit = false): ChildProcess {
+  return spawn(process.execPath, [resolve(ROOT, script), ...args], { env: { ...process.env, ...env }, stdio: inherit ? 'inherit' : 'ignore' });
+}
+
+/** Runs `node <script>` to completion and returns its last stdout line parsed as JSON. */
+export function runNode<T>(script: string, args: string[]): T {
+  const out = execFileSync(process.execPath, [resolve(ROOT, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer in ${timeoutMs} ms`);
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/** A fresh, migrated database for one bench run. */
+export async function freshDatabase(name: string): Promise<string> {
+  const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+  execFileSync(process.execPath, [resolve(ROOT, 'prisma/migrate.js')], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+  return url;
+}
