@@ -35,7 +35,7 @@ export async function startTestCallbackApp(env: Record<string, string>): Promise
 }
 
 /** Registers a fresh suite with the platform's store and with the simulator, pointing at the callback app. */
-export async function registerSuite(sim: Simulator, callbackUrl: string | null): Promise<SuiteFixture> {
+export async function registerSuite(sim: Simulator, callbackUrl: string | null, databaseUrl = TEST_DATABASE_URL): Promise<SuiteFixture> {
   const suite: SuiteFixture = {
     suiteId: uniqueId('wwsuite'),
     secret: randomBytes(16).toString('hex'),
@@ -43,7 +43,7 @@ export async function registerSuite(sim: Simulator, callbackUrl: string | null):
     aesKey: randomAesKey(),
     providerCorpId: uniqueId('wwprov'),
   };
-  const prisma = testPrisma();
+  const prisma = testPrisma(databaseUrl);
   try {
     await new SuiteRepository(prisma, testCipher()).upsert({
       suiteId: suite.suiteId,
