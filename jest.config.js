@@ -8,4 +8,6 @@ export default {
   testEnvironment: 'node',
   testTimeout: 30000,
   globalSetup: '<rootDir>/dist/test/support/global-setup.js',
+  // fetch's keep-alive sockets (undici) outlive a test file by a few seconds; do not let them hold the run open.
+  forceExit: true,
 };

@@ -6,4 +6,5 @@ export default {
   transform: {},
   testEnvironment: 'node',
   testTimeout: 240000,
+  forceExit: true,
 };

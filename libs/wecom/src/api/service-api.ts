@@ -307,7 +307,8 @@ export class WecomServiceApi {
   }
 
   #transportError(path: string, err: unknown): WecomError {
-    if (err instanceof Error && err.name === 'TimeoutError') return new WecomTimeoutError(path, this.#timeoutMs);
+    // By name, not instanceof: the abort error is a DOMException, which may come from another realm (tests run in a vm).
+    if ((err as { name?: unknown } | null)?.name === 'TimeoutError') return new WecomTimeoutError(path, this.#timeoutMs);
     return new WecomNetworkError(path, systemErrorCode(err));
   }
 

@@ -1,0 +1,134 @@
+import {
+  InvalidCredentialError,
+  PermanentCodeInvalidError,
+  RateLimitedError,
+  signJsapi,
+  SystemBusyError,
+  TokenInvalidError,
+  WecomHttpError,
+  WecomServiceApi,
+  WecomTimeoutError,
+} from '@app/wecom';
+import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
+import { registerSuite, simControl, startTestSimulator } from './support/platform.js';
+import type { SuiteFixture } from './support/wecom-sender.js';
+
+/** The typed client against the simulator over real HTTP: every endpoint, errcode mapping, retries, timeouts. */
+describe('WecomServiceApi against the simulator', () => {
+  let sim: Simulator;
+  let api: WecomServiceApi;
+  let suite: SuiteFixture;
+  let ticket: string;
+  const attempts: { path: string; errcode?: number }[] = [];
+
+  beforeAll(async () => {
+    sim = await startTestSimulator();
+    api = new WecomServiceApi({ baseUrl: sim.url, timeoutMs: 1000, retryBaseDelayMs: 10, onCall: (c) => attempts.push({ path: c.path, errcode: c.errcode }) });
+    suite = await registerSuite(sim, null);
+    ticket = (await simControl<{ suite_ticket: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/push-ticket`)).suite_ticket;
+  });
+  afterAll(() => sim.close());
+  afterEach(() => simControl(sim, 'DELETE', '/sim/faults'));
+
+  const suiteToken = async () => (await api.getSuiteToken({ suiteId: suite.suiteId, suiteSecret: suite.secret, suiteTicket: ticket })).suiteAccessToken;
+  const fault = async (rule: Record<string, unknown>) => {
+    await simControl(sim, 'DELETE', '/sim/faults');
+    await simControl(sim, 'POST', '/sim/faults', rule);
+  };
+  const callsTo = (path: string) => attempts.filter((a) => a.path === path).length;
+
+  it('walks the install flow and every token endpoint', async () => {
+    const token = await suiteToken();
+    expect(await suiteToken()).toBe(token);
+    const pre = await api.getPreAuthCode(token);
+    expect(pre.expiresIn).toBe(1200);
+    await api.setSessionInfo(token, pre.preAuthCode, { authType: 1 });
+
+    const install = await simControl<{ auth_code: string; corp_id: string; agentid: number }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+    const perm = await api.getPermanentCode(token, install.auth_code);
+    expect(perm.authCorpInfo.corpId).toBe(install.corp_id);
+    expect(perm.authInfo?.agents[0].agentId).toBe(install.agentid);
+    expect(perm.permanentCode.length).toBeGreaterThan(10);
+    expect(JSON.stringify(perm.raw)).not.toContain(perm.permanentCode);
+    await expect(api.getPermanentCode(token, install.auth_code)).rejects.toBeInstanceOf(InvalidCredentialError);
+
+    const second = await simControl<{ auth_code: string; corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+    const v2 = await api.getPermanentCodeV2(token, second.auth_code);
+    expect(v2.authCorpInfo.corpId).toBe(second.corp_id);
+
+    const info = await api.getAuthInfo(token, install.corp_id, perm.permanentCode);
+    expect(info.authInfo.agents.map((a) => a.agentId)).toEqual([install.agentid]);
+    const corpToken = await api.getCorpToken(token, install.corp_id, perm.permanentCode);
+    expect(corpToken.expiresIn).toBe(7200);
+    const admins = await api.getAdminList(token, install.corp_id, install.agentid);
+    expect(admins.length).toBeGreaterThan(0);
+
+    const jsapi = await api.getJsapiTicket(corpToken.accessToken);
+    const agent = await api.getAgentTicket(corpToken.accessToken);
+    expect(jsapi.ticket).not.toBe(agent.ticket);
+    const signature = signJsapi({ ticket: jsapi.ticket, nonceStr: 'abc', timestamp: 1700000000, url: 'https://app.example.com/page?x=1#frag' });
+    const verified = await simControl<{ valid: boolean }>(sim, 'POST', '/sim/jssdk/verify', {
+      suite_id: suite.suiteId, corp_id: install.corp_id, kind: 'config', url: 'https://app.example.com/page?x=1', noncestr: 'abc', timestamp: 1700000000, signature,
+    });
+    expect(verified.valid).toBe(true);
+
+    const provider = await api.getProviderToken(suite.providerCorpId, 'provider-secret-' + suite.suiteId);
+    expect(provider.providerAccessToken.length).toBeGreaterThan(10);
+    const login = await simControl<{ auth_code: string; userid: string }>(sim, 'POST', '/sim/login-codes', { provider_corpid: suite.providerCorpId, corp_id: install.corp_id });
+    const loginInfo = await api.getLoginInfo(provider.providerAccessToken, login.auth_code);
+    expect(loginInfo.userInfo.userId).toBe(login.userid);
+
+    const oauth = await simControl<{ code: string; userid: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/oauth-codes`, { corp_id: install.corp_id, scope: 'snsapi_privateinfo' });
+    const user = await api.getUserInfo3rd(token, oauth.code);
+    if (!user.member) throw new Error('expected a corp member');
+    expect(user).toMatchObject({ corpId: install.corp_id, userId: oauth.userid });
+    const detail = await api.getUserDetail3rd(token, user.userTicket!);
+    expect(detail).toMatchObject({ corpId: install.corp_id, userId: oauth.userid });
+
+    await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/events`, { info_type: 'cancel_auth', auth_corpid: install.corp_id });
+    await expect(api.getCorpToken(token, install.corp_id, perm.permanentCode)).rejects.toBeInstanceOf(PermanentCodeInvalidError);
+  });
+
+  it('maps errcodes to typed errors carrying errcode and errmsg, without retrying them', async () => {
+    const token = await suiteToken();
+    for (const [errcode, type] of [[42009, TokenInvalidError], [45009, RateLimitedError], [40085, InvalidCredentialError]] as const) {
+      await fault({ errcode, count: 1, paths: ['/cgi-bin/service/get_pre_auth_code'] });
+      const before = callsTo('/cgi-bin/service/get_pre_auth_code');
+      const err = await api.getPreAuthCode(token).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(type);
+      expect((err as TokenInvalidError).errcode).toBe(errcode);
+      expect(String((err as Error).message)).not.toContain(token);
+      expect(callsTo('/cgi-bin/service/get_pre_auth_code') - before).toBe(1);
+    }
+  });
+
+  it('retries -1 and HTTP 5xx with backoff, and gives up after the bounded number of retries', async () => {
+    const token = await suiteToken();
+    await fault({ errcode: -1, count: 2, paths: ['/cgi-bin/service/get_pre_auth_code'] });
+    let before = callsTo('/cgi-bin/service/get_pre_auth_code');
+    expect((await api.getPreAuthCode(token)).expiresIn).toBe(1200);
+    expect(callsTo('/cgi-bin/service/get_pre_auth_code') - before).toBe(3);
+
+    await fault({ http_status: 502, count: 2, paths: ['/cgi-bin/service/get_pre_auth_code'] });
+    before = callsTo('/cgi-bin/service/get_pre_auth_code');
+    expect((await api.getPreAuthCode(token)).expiresIn).toBe(1200);
+    expect(callsTo('/cgi-bin/service/get_pre_auth_code') - before).toBe(3);
+
+    await fault({ errcode: -1, count: 10, paths: ['/cgi-bin/service/get_pre_auth_code'] });
+    before = callsTo('/cgi-bin/service/get_pre_auth_code');
+    await expect(api.getPreAuthCode(token)).rejects.toBeInstanceOf(SystemBusyError);
+    expect(callsTo('/cgi-bin/service/get_pre_auth_code') - before).toBe(4);
+
+    await fault({ http_status: 503, count: 10, paths: ['/cgi-bin/service/get_pre_auth_code'] });
+    await expect(api.getPreAuthCode(token)).rejects.toBeInstanceOf(WecomHttpError);
+  });
+
+  it('times out a call that does not answer in time', async () => {
+    const token = await suiteToken();
+    await fault({ latency_ms: 1500, count: 10, paths: ['/cgi-bin/service/get_pre_auth_code'] });
+    const quick = new WecomServiceApi({ baseUrl: sim.url, timeoutMs: 200, maxRetries: 1, retryBaseDelayMs: 10 });
+    const started = Date.now();
+    await expect(quick.getPreAuthCode(token)).rejects.toBeInstanceOf(WecomTimeoutError);
+    expect(Date.now() - started).toBeLessThan(1400);
+  });
+});
