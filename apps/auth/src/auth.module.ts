@@ -6,6 +6,8 @@ import { StoreModule } from '@app/store';
 import { ApiKeyGuard } from './access/api-key.guard.js';
 import { AuthMetrics } from './auth-metrics.js';
 import { tokenProviders } from './auth-wiring.js';
+import { InstallController } from './install/install.controller.js';
+import { InstallService } from './install/install.service.js';
 
 @Module({})
 export class AuthModule {
@@ -23,6 +25,7 @@ export class AuthModule {
         }),
       ],
       controllers: [
+        InstallController,
         HealthController,
         MetricsController,
       ],
@@ -32,6 +35,7 @@ export class AuthModule {
         AuthMetrics,
         HealthService,
         MetricsRegistry,
+        InstallService,
       ],
     };
   }
