@@ -8,6 +8,9 @@ import { AuthMetrics } from './auth-metrics.js';
 import { tokenProviders } from './auth-wiring.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
+import { JssdkService } from './token-api/jssdk.service.js';
+import { TokenApiController } from './token-api/token-api.controller.js';
+import { TokenApiService } from './token-api/token-api.service.js';
 
 @Module({})
 export class AuthModule {
@@ -26,6 +29,7 @@ export class AuthModule {
       ],
       controllers: [
         InstallController,
+        TokenApiController,
         HealthController,
         MetricsController,
       ],
@@ -36,6 +40,8 @@ export class AuthModule {
         HealthService,
         MetricsRegistry,
         InstallService,
+        TokenApiService,
+        JssdkService,
       ],
     };
   }
