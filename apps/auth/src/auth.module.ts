@@ -8,6 +8,11 @@ import { AuthMetrics } from './auth-metrics.js';
 import { tokenProviders } from './auth-wiring.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
+import { LoginTokenController } from './oauth/login-token.controller.js';
+import { LoginTokenSigner } from './oauth/login-token.js';
+import { OAuthStateStore } from './oauth/oauth-state.store.js';
+import { OAuthController } from './oauth/oauth.controller.js';
+import { OAuthService } from './oauth/oauth.service.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { TokenApiService } from './token-api/token-api.service.js';
@@ -29,17 +34,22 @@ export class AuthModule {
       ],
       controllers: [
         InstallController,
+        OAuthController,
+        LoginTokenController,
         TokenApiController,
         HealthController,
         MetricsController,
       ],
       providers: [
         ...tokenProviders(config, redis),
+        { provide: LoginTokenSigner, useValue: new LoginTokenSigner(config.SECRET_KEY, config.SECRET_KEYS_OLD) },
         ApiKeyGuard,
         AuthMetrics,
         HealthService,
         MetricsRegistry,
         InstallService,
+        OAuthService,
+        OAuthStateStore,
         TokenApiService,
         JssdkService,
       ],
