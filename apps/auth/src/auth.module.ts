@@ -4,6 +4,14 @@ import { HealthController, HealthService, MetricsController, MetricsRegistry } f
 import { createRedis } from '@app/queues';
 import { StoreModule } from '@app/store';
 import { ApiKeyGuard } from './access/api-key.guard.js';
+import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
+import { AdminCorpsController } from './admin/admin-corps.controller.js';
+import { AdminEventsController } from './admin/admin-events.controller.js';
+import { AdminSuitesController } from './admin/admin-suites.controller.js';
+import { ApiKeysAdminService } from './admin/api-keys-admin.service.js';
+import { CorpsAdminService } from './admin/corps-admin.service.js';
+import { EventsAdminService } from './admin/events-admin.service.js';
+import { SuitesAdminService } from './admin/suites-admin.service.js';
 import { AuthMetrics } from './auth-metrics.js';
 import { tokenProviders } from './auth-wiring.js';
 import { InstallController } from './install/install.controller.js';
@@ -37,6 +45,10 @@ export class AuthModule {
         OAuthController,
         LoginTokenController,
         TokenApiController,
+        AdminSuitesController,
+        AdminCorpsController,
+        AdminEventsController,
+        AdminApiKeysController,
         HealthController,
         MetricsController,
       ],
@@ -52,6 +64,10 @@ export class AuthModule {
         OAuthStateStore,
         TokenApiService,
         JssdkService,
+        SuitesAdminService,
+        CorpsAdminService,
+        EventsAdminService,
+        ApiKeysAdminService,
       ],
     };
   }
