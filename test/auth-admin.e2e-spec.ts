@@ -46,7 +46,7 @@ describe('auth app: admin API', () => {
 
   it('refuses every admin route without a key, with an unknown or revoked key (401), and with a suite key (403)', async () => {
     const event = await waitFor(() => stack.worker.prisma.client.callbackEvent.findFirst({ where: { suiteId } }));
-    const keyId = (await new ApiKeyRepository(stack.worker.prisma).list())[0].id;
+    const keyId = (await new ApiKeyRepository(stack.worker.prisma).create('delete-target', ['admin'])).info.id;
     const suiteBody = { suiteId: 'wwnewsuite', secret: 's', token: 't', encodingAesKey: randomAesKey() };
     const routes: [string, string, unknown?][] = [
       ['POST', '/api/v1/admin/suites', suiteBody],
