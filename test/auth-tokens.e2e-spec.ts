@@ -1,5 +1,5 @@
 import { getJsApiSignature } from '@wecom/crypto';
-import { StoredTokenRepository } from '@app/store';
+import { AuthCorpRepository, StoredTokenRepository } from '@app/store';
 import { TokenCache } from '@app/tokens';
 import { corpSubject } from '../apps/wecom-sim/src/core/token-store.js';
 import {
@@ -105,6 +105,19 @@ describe('auth app: token API and JS-SDK', () => {
     const badId = await callApi(stack.authUrl, 'GET', `/api/v1/suites/${suiteId}/corps/bad%20id!/access-token`, { key: stack.adminKey });
     expect(badId.status).toBe(400);
     expect(badId.body.message).toEqual([expect.stringContaining('corpId')]);
+  });
+
+  it('tells a suspended corp from a cancelled one: 404 corp_suspended', async () => {
+    const { corpId: doomed } = await installThroughBrowser(stack);
+    await new AuthCorpRepository(stack.worker.prisma, testCipher()).markSuspended(suiteId, doomed, 'errcode 40084');
+    await stack.worker.broker.forgetCorp(suiteId, doomed);
+    const res = await callApi(stack.authUrl, 'GET', `/api/v1/suites/${suiteId}/corps/${doomed}/access-token`, { key: suiteKey });
+    expect(res).toMatchObject({ status: 404, body: { statusCode: 404, error: 'corp_suspended' } });
+    const signatures = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/${doomed}/jssdk-signatures`, {
+      key: suiteKey,
+      body: { url: 'https://app.example.com/' },
+    });
+    expect(signatures).toMatchObject({ status: 404, body: { error: 'corp_suspended' } });
   });
 
   it('lets a suite key reach only its own suite, and nobody in without a valid key', async () => {
