@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, EnvOf, int, key32, key32List, num, oneOf, optionalStr, readEnv, str, url } from './env-schema.js';
+import { ConfigError, EnvOf, int, key32, key32List, num, oneOf, optionalStr, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -36,6 +36,14 @@ export const authEnv = {
   WECOM_OAUTH_BASE: url('https://open.weixin.qq.com', HTTP),
   INSTALL_SESSION_TTL_SECONDS: int(1200, 60, 86400),
   OAUTH_RESULT_TTL_SECONDS: int(300, 30, 3600),
+  /**
+   * Origins an OAuth login may send its signed result to, besides PUBLIC_BASE_URL's and the suite's success URL's.
+   * A login token delivered to any origin could be replayed by whoever owns it.
+   */
+  OAUTH_REDIRECT_ORIGINS: originList(),
+  /** Tokens the auth app fetches are put in the refresh schedule with the worker's timing: keep both equal. */
+  REFRESH_MARGIN_SECONDS: int(900, 60, 3600),
+  REFRESH_JITTER_SECONDS: int(120, 0, 1800),
 };
 
 export const workerEnv = {

@@ -1,4 +1,4 @@
-import { ConfigError, int, key32, readEnv, url } from './env-schema.js';
+import { ConfigError, int, key32, originList, readEnv, url } from './env-schema.js';
 import { callbackEnv, loadConfig } from './app-config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -37,5 +37,13 @@ describe('readEnv', () => {
     expect(() => loadConfig(callbackEnv, { SECRET_KEY: KEY, DATABASE_URL: 'mysql://u:hunter2@h/db' })).toThrow(
       'DATABASE_URL must use postgresql: or postgres:, got "mysql:"',
     );
+  });
+
+  it('reads a list of origins, normalised, and names a bad one', () => {
+    expect(readEnv({ O: originList() }, { O: ' https://a.example.com/path , http://127.0.0.1:8080 ' })).toEqual({
+      O: ['https://a.example.com', 'http://127.0.0.1:8080'],
+    });
+    expect(readEnv({ O: originList() }, {})).toEqual({ O: [] });
+    expect(() => readEnv({ O: originList() }, { O: 'ftp://x.example' })).toThrow('O must list http or https origins, got "ftp:"');
   });
 });

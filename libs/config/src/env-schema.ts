@@ -70,6 +70,27 @@ export function oneOf<T extends string>(fallback: T, values: readonly T[]): EnvP
   }, fallback);
 }
 
+/** Comma-separated http(s) origins (`https://app.example.com`), normalised; empty by default. */
+export function originList(): EnvParser<string[]> {
+  return (raw) =>
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((item) => {
+        let parsed: URL;
+        try {
+          parsed = new URL(item);
+        } catch {
+          throw new EnvValueError(`must list origins like https://app.example.com, got "${redact(item)}"`);
+        }
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+          throw new EnvValueError(`must list http or https origins, got "${parsed.protocol}"`);
+        }
+        return parsed.origin;
+      });
+}
+
 /** A 32-byte key given as base64 (the value itself is never echoed in errors). */
 export function key32(): EnvParser<Buffer> {
   return required((raw) => parseKey32(raw));

@@ -31,3 +31,16 @@ export async function enqueueCallbackEvents(
     }),
   );
 }
+
+/**
+ * Puts one inbox event back on the queue for an admin replay. The event's own job id may still be held by its
+ * completed or failed job, so a replay gets a new id; the worker processes by event id and is idempotent.
+ * Returns the job id.
+ */
+export async function enqueueReplay(queue: Queue, event: { id: bigint | string; suiteId: string }, now = Date.now()): Promise<string> {
+  const jobId = `${callbackEventJobId(event.id)}-replay-${now}`;
+  const data: JobOf<'process-callback-event'> = { eventId: String(event.id), suiteId: event.suiteId };
+  const name: JobName = 'process-callback-event';
+  await queue.add(name, data, { ...CALLBACK_EVENT_JOB_OPTIONS, jobId });
+  return jobId;
+}

@@ -62,6 +62,18 @@ export class ApiKeyRepository {
     return this.prisma.client.apiKey.findMany({ select, orderBy: { createdAt: 'asc' } });
   }
 
+  /** Keys oldest first, keyset-paginated by (createdAt, id). */
+  async page(limit: number, after?: { createdAt: Date; id: string }): Promise<ApiKeyInfo[]> {
+    return this.prisma.client.apiKey.findMany({
+      where: after
+        ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+        : undefined,
+      select,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+  }
+
   /** Returns false when no such key exists; revoking twice keeps the first revocation time. */
   async revoke(id: string): Promise<boolean> {
     const existing = await this.prisma.client.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });

@@ -9,11 +9,14 @@ export type { InstallSession };
 export class InstallSessionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Starts an install; the returned `state` is random, bound to this session and usable once. */
+  /**
+   * Starts an install; the returned `state` is random, bound to this session and usable once. Hex, because WeCom
+   * accepts only [a-zA-Z0-9] (at most 128 bytes) in the install link's `state`.
+   */
   async create(input: { suiteId: string; authType: number; callerState?: string; ttlSeconds: number }): Promise<InstallSession> {
     return this.prisma.client.installSession.create({
       data: {
-        state: randomBytes(18).toString('base64url'),
+        state: randomBytes(20).toString('hex'),
         suiteId: input.suiteId,
         authType: input.authType,
         callerState: input.callerState ?? null,

@@ -69,6 +69,16 @@ export class SuiteRepository {
     return rows.map(toSummary);
   }
 
+  /** Suites in id order, keyset-paginated: `limit` rows after `afterId`. */
+  async page(limit: number, afterId?: string): Promise<SuiteSummary[]> {
+    const rows = await this.prisma.client.suite.findMany({
+      where: afterId === undefined ? undefined : { id: { gt: afterId } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+    return rows.map(toSummary);
+  }
+
   async listIds(): Promise<string[]> {
     const rows = await this.prisma.client.suite.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
     return rows.map((r) => r.id);

@@ -83,6 +83,18 @@ export class TokenBroker {
     await Promise.all([this.cache.delete(key).catch(() => undefined), this.deps.storedTokens.delete(key)]);
   }
 
+  /**
+   * Forgets a token a caller saw WeCom reject, but only while it is still the current one: many services may
+   * report the same dead token, and a late report must not throw away the replacement another one already got.
+   * Returns whether anything was dropped.
+   */
+  async invalidateIfCurrent(key: TokenKey, rejectedValue: string): Promise<boolean> {
+    const [cached, stored] = await Promise.all([this.readCache(key), this.deps.storedTokens.find(key)]);
+    if (cached?.value !== rejectedValue && stored?.value !== rejectedValue) return false;
+    await this.invalidate(key);
+    return true;
+  }
+
   /** Drops every cached token of a corp and its schedule (cancelled or suspended corp). */
   async forgetCorp(suiteId: string, corpId: string): Promise<void> {
     const keys: TokenKey[] = (['corp', 'jsapi', 'agent'] as const).map((kind) => ({ kind, suiteId, corpId }));

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { AuthCorpRepository, CorpRecord, StoredTokenRepository, SuiteRepository } from '@app/store';
+import { SERVE_MARGIN_MS } from '@app/tokens';
+import { AuthAppError } from '../auth-errors.js';
+import { decodeCursor, Page, pageOf, parseDate } from '../common/page.js';
+import { AgentDto, CorpDetailDto, CorpStatusName, CorpSummaryDto, TokenFreshnessDto } from './corp.dto.js';
+
+/** A suite's tenants, newest install first, with how fresh each one's stored token is. */
+@Injectable()
+export class CorpsAdminService {
+  constructor(
+    private readonly suites: SuiteRepository,
+    private readonly corps: AuthCorpRepository,
+    private readonly storedTokens: StoredTokenRepository,
+  ) {}
+
+  async list(suiteId: string, query: { status?: CorpStatusName; limit?: number; cursor?: string }): Promise<Page<CorpSummaryDto>> {
+    await this.requireSuite(suiteId);
+    const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ['installedAt', 'id']);
+    const after = position && { installedAt: parseDate(position.installedAt), id: position.id };
+    let expiries = new Map<string, Date>();
+    const page = await pageOf(
+      query.limit,
+      async (take) => {
+        const rows = await this.corps.list(suiteId, { status: query.status, limit: take, after });
+        // One query for the whole page's token expiries, not one per corp.
+        expiries = await this.storedTokens.corpTokenExpiries(suiteId, rows.map((r) => r.corpId));
+        return rows;
+      },
+      (row) => row,
+      (row) => ({ installedAt: row.installedAt.toISOString(), id: row.id }),
+    );
+    return { items: page.items.map((row) => summary(row, expiries.get(row.corpId) ?? null)), nextCursor: page.nextCursor };
+  }
+
+  async show(suiteId: string, corpId: string): Promise<CorpDetailDto> {
+    await this.requireSuite(suiteId);
+    const corp = await this.corps.find(suiteId, corpId);
+    if (!corp) throw new AuthAppError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    const expiry = (await this.storedTokens.corpTokenExpiries(suiteId, [corpId])).get(corpId) ?? null;
+    return {
+      ...summary(corp, expiry),
+      corpFullName: corp.corpFullName,
+      statusReason: corp.statusReason,
+      agentId: corp.agentId,
+      updatedAt: corp.updatedAt,
+      cancelledAt: corp.cancelledAt,
+      jssdkUsedAt: corp.jssdkUsedAt,
+      agents: agentsOf(corp.authInfo),
+      authCorpInfo: corp.authCorpInfo,
+      authInfo: corp.authInfo,
+      authUserInfo: corp.authUserInfo,
+      editionInfo: corp.editionInfo,
+      dealerCorpInfo: corp.dealerCorpInfo,
+      registerCodeInfo: corp.registerCodeInfo,
+    };
+  }
+
+  private async requireSuite(suiteId: string): Promise<void> {
+    if (!(await this.suites.find(suiteId))) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+  }
+}
+
+function summary(corp: CorpRecord, tokenExpiresAt: Date | null): CorpSummaryDto {
+  return { corpId: corp.corpId, corpName: corp.corpName, status: corp.status, installedAt: corp.installedAt, token: freshness(tokenExpiresAt) };
+}
+
+function freshness(expiresAt: Date | null): TokenFreshnessDto {
+  return { expiresAt, fresh: expiresAt !== null && expiresAt.getTime() - Date.now() >= SERVE_MARGIN_MS };
+}
+
+/** auth_info.agent[] as stored (WeCom's snake_case), reduced to what a console shows. */
+function agentsOf(authInfo: unknown): AgentDto[] {
+  const agents = isObject(authInfo) && Array.isArray(authInfo['agent']) ? authInfo['agent'] : [];
+  return agents.filter(isObject).flatMap((a) => {
+    if (typeof a['agentid'] !== 'number') return [];
+    const agent: AgentDto = { agentId: a['agentid'] };
+    if (typeof a['name'] === 'string') agent.name = a['name'];
+    if (typeof a['auth_mode'] === 'number') agent.authMode = a['auth_mode'];
+    if (isObject(a['privilege'])) agent.privilege = a['privilege'];
+    return [agent];
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

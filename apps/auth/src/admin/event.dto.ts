@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PageQueryDto } from '../common/page.js';
+import { WECOM_ID } from '../common/ids.js';
+
+const STATUSES = ['received', 'queued', 'processing', 'processed', 'failed'] as const;
+const KINDS = ['command', 'data'] as const;
+
+export class EventListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(WECOM_ID, { message: 'suiteId must be 1-64 characters [A-Za-z0-9_-]' })
+  suiteId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(WECOM_ID, { message: 'corpId must be 1-64 characters [A-Za-z0-9_-]' })
+  corpId?: string;
+
+  @ApiPropertyOptional({ description: 'InfoType (create_auth, …), MsgType, or event:<Event>', example: 'create_auth' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+
+  @ApiPropertyOptional({ enum: KINDS })
+  @IsOptional()
+  @IsIn(KINDS)
+  kind?: (typeof KINDS)[number];
+
+  @ApiPropertyOptional({ description: 'Received at or after (ISO time)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Received before (ISO time)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class EventParams {
+  @ApiProperty({ description: 'Inbox event id', example: '42' })
+  @Matches(/^[1-9][0-9]{0,18}$/, { message: 'id must be a positive integer' })
+  id: string;
+}
+
+export class EventSummaryDto {
+  @ApiProperty({ description: 'Inbox id (a string: it is a 64-bit integer)' }) id: string;
+  @ApiProperty() suiteId: string;
+  @ApiProperty({ enum: KINDS }) kind: string;
+  @ApiProperty() type: string;
+  @ApiProperty({ nullable: true, type: String }) corpId: string | null;
+  @ApiProperty({ enum: STATUSES }) status: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty() receivedAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) queuedAt: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) processedAt: Date | null;
+}
+
+export class EventDetailDto extends EventSummaryDto {
+  @ApiProperty({ description: 'The decrypted XML; one-time codes and tickets replaced by [redacted]' }) payload: string;
+}
+
+export class EventPageDto {
+  @ApiProperty({ type: [EventSummaryDto] }) items: EventSummaryDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class ReplayResultDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['queued'] }) status: 'queued';
+  @ApiProperty({ description: 'The new BullMQ job id' }) jobId: string;
+}

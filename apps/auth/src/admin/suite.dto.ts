@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { WECOM_ID } from '../common/ids.js';
+
+export class RegisterSuiteDto {
+  @ApiProperty({ example: 'wwsuite1234567890' })
+  @Matches(WECOM_ID, { message: 'suiteId must be 1-64 characters [A-Za-z0-9_-]' })
+  suiteId: string;
+
+  @ApiPropertyOptional({ description: 'Display name; default the suite id' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiProperty({ description: 'suite_secret (stored encrypted, never returned)', writeOnly: true })
+  @IsString()
+  @Length(1, 256)
+  secret: string;
+
+  @ApiProperty({ description: 'Callback Token', writeOnly: true })
+  @IsString()
+  @Length(1, 128)
+  token: string;
+
+  @ApiProperty({ description: 'Callback EncodingAESKey, 43 characters (stored encrypted, never returned)', writeOnly: true })
+  @Matches(/^[A-Za-z0-9+/]{43}$/, { message: 'encodingAesKey must be 43 base64 characters' })
+  encodingAesKey: string;
+
+  @ApiPropertyOptional({ description: 'Where a completed install sends the browser (with suite_id, corp_id, state)', nullable: true, type: String })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'successUrl must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  successUrl?: string | null;
+
+  @ApiPropertyOptional({ enum: [0, 1], default: 0, description: 'set_session_info auth_type when /install is not told: 1 = test install' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsIn([0, 1])
+  defaultAuthType?: 0 | 1;
+
+  @ApiPropertyOptional({ description: "The provider's corpid (needs providerSecret)" })
+  @ValidateIf((o: RegisterSuiteDto) => o.providerCorpId !== undefined || o.providerSecret !== undefined)
+  @IsDefined({ message: 'providerCorpId and providerSecret go together' })
+  @Matches(WECOM_ID, { message: 'providerCorpId must be 1-64 characters [A-Za-z0-9_-]' })
+  providerCorpId?: string;
+
+  @ApiPropertyOptional({ description: 'provider_secret (stored encrypted, never returned; needs providerCorpId)', writeOnly: true })
+  @ValidateIf((o: RegisterSuiteDto) => o.providerCorpId !== undefined || o.providerSecret !== undefined)
+  @IsDefined({ message: 'providerCorpId and providerSecret go together' })
+  @IsString()
+  @Length(1, 256)
+  providerSecret?: string;
+}
+
+export class SuiteDto {
+  @ApiProperty() suiteId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) successUrl: string | null;
+  @ApiProperty({ enum: [0, 1] }) defaultAuthType: number;
+  @ApiProperty({ nullable: true, type: String }) providerCorpId: string | null;
+  @ApiProperty() hasProviderSecret: boolean;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+}
+
+export class SuiteTicketStatusDto {
+  @ApiProperty({ nullable: true, type: Date, description: 'When the latest suite_ticket arrived; null if none yet' })
+  receivedAt: Date | null;
+
+  @ApiProperty({ description: 'true while younger than 30 minutes, i.e. a suite_access_token can be fetched' })
+  fresh: boolean;
+}
+
+export class SuiteDetailDto extends SuiteDto {
+  @ApiProperty({ type: SuiteTicketStatusDto })
+  suiteTicket: SuiteTicketStatusDto;
+}
+
+export class SuitePageDto {
+  @ApiProperty({ type: [SuiteDto] }) items: SuiteDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}

@@ -1,0 +1,36 @@
+import { AuthCodeInProgressError, TokenUnavailableError } from '@app/tokens';
+import { InvalidCredentialError, RateLimitedError, SystemBusyError, WecomNetworkError } from '@app/wecom';
+import { AuthAppError, mapAuthError } from './auth-errors.js';
+
+describe('mapAuthError', () => {
+  it('maps each token reason to a status and a stable code', () => {
+    const cases: [TokenUnavailableError['reason'], number, string][] = [
+      ['suite_not_found', 404, 'suite_not_found'],
+      ['corp_not_found', 404, 'corp_not_found'],
+      ['corp_inactive', 404, 'corp_inactive'],
+      ['no_suite_ticket', 503, 'no_suite_ticket'],
+      ['busy', 503, 'token_busy'],
+      ['wecom_error', 502, 'wecom_error'],
+    ];
+    for (const [reason, statusCode, error] of cases) {
+      expect(mapAuthError(new TokenUnavailableError(reason, `because ${reason}`))).toEqual({ statusCode, error, message: `because ${reason}` });
+    }
+  });
+
+  it('maps WeCom failures by kind, naming the path and errcode only', () => {
+    expect(mapAuthError(new RateLimitedError('/cgi-bin/x', 45009, 'freq'))).toMatchObject({ statusCode: 503, error: 'wecom_rate_limited' });
+    expect(mapAuthError(new InvalidCredentialError('/cgi-bin/x', 40078, 'bad code'))).toEqual({
+      statusCode: 502,
+      error: 'wecom_error',
+      message: 'WeCom /cgi-bin/x answered errcode 40078',
+    });
+    expect(mapAuthError(new SystemBusyError('/cgi-bin/x', -1, 'busy'))).toMatchObject({ statusCode: 502, error: 'wecom_error' });
+    expect(mapAuthError(new WecomNetworkError('/cgi-bin/x', 'ECONNREFUSED'))).toMatchObject({ statusCode: 502, error: 'wecom_unavailable' });
+  });
+
+  it('maps its own errors and a concurrent install, and leaves anything else to the platform', () => {
+    expect(mapAuthError(new AuthAppError('corp_cancelled', 'gone'))).toEqual({ statusCode: 404, error: 'corp_cancelled', message: 'gone' });
+    expect(mapAuthError(new AuthCodeInProgressError('x'))).toMatchObject({ statusCode: 503, error: 'install_in_progress' });
+    expect(mapAuthError(new Error('boom'))).toBeNull();
+  });
+});

@@ -1,0 +1,82 @@
+import type { HttpErrorBody } from '@app/platform';
+import { AuthCodeInProgressError, TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
+import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
+
+/**
+ * Every `error` code the auth app answers with, and its status. Callers branch on the code, so codes are
+ * never renamed, only added (README lists them).
+ */
+export const AUTH_ERROR_STATUS = {
+  suite_not_found: 404,
+  corp_not_found: 404,
+  corp_cancelled: 404,
+  corp_suspended: 404,
+  corp_inactive: 404,
+  event_not_found: 404,
+  api_key_not_found: 404,
+  corp_has_no_agent: 409,
+  invalid_install_state: 400,
+  invalid_auth_code: 400,
+  install_in_progress: 503,
+  invalid_oauth_state: 400,
+  invalid_oauth_code: 400,
+  redirect_not_allowed: 400,
+  invalid_login_token: 400,
+  login_token_expired: 400,
+  login_token_used: 409,
+  invalid_cursor: 400,
+  no_suite_ticket: 503,
+  no_provider_credentials: 409,
+  token_busy: 503,
+  wecom_rate_limited: 503,
+  wecom_unavailable: 502,
+  wecom_error: 502,
+  queue_unavailable: 503,
+  redis_unavailable: 503,
+} as const;
+
+export type AuthErrorCode = keyof typeof AUTH_ERROR_STATUS;
+
+/** A failure the auth app names: its code decides the status. Messages carry ids, never codes or secrets. */
+export class AuthAppError extends Error {
+  override readonly name = 'AuthAppError';
+
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return AUTH_ERROR_STATUS[this.code];
+  }
+}
+
+const TOKEN_REASON_CODE: Record<TokenUnavailableReason, AuthErrorCode> = {
+  suite_not_found: 'suite_not_found',
+  corp_not_found: 'corp_not_found',
+  corp_inactive: 'corp_inactive',
+  no_suite_ticket: 'no_suite_ticket',
+  no_provider_credentials: 'no_provider_credentials',
+  wecom_error: 'wecom_error',
+  busy: 'token_busy',
+};
+
+/** The auth app's domain errors → `{ statusCode, error, message }`; anything else falls through to the platform. */
+export function mapAuthError(err: unknown): HttpErrorBody | null {
+  const named = toAuthAppError(err);
+  return named ? { statusCode: named.status, error: named.code, message: named.message } : null;
+}
+
+export function toAuthAppError(err: unknown): AuthAppError | null {
+  if (err instanceof AuthAppError) return err;
+  if (err instanceof TokenUnavailableError) return new AuthAppError(TOKEN_REASON_CODE[err.reason], err.message);
+  if (err instanceof AuthCodeInProgressError) {
+    return new AuthAppError('install_in_progress', 'this install is being completed by another request; retry in a moment');
+  }
+  if (err instanceof RateLimitedError) return new AuthAppError('wecom_rate_limited', `WeCom rate-limited ${err.path} (errcode ${err.errcode})`);
+  if (err instanceof WecomApiError) return new AuthAppError('wecom_error', `WeCom ${err.path} answered errcode ${err.errcode}`);
+  if (err instanceof WecomError) return new AuthAppError('wecom_unavailable', err.message);
+  return null;
+}

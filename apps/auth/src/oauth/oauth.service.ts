@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AuthConfig } from '@app/config';
+import { SuiteRepository } from '@app/store';
+import { TokenBroker } from '@app/tokens';
+import { UserInfo3rd, WecomApiError, WecomServiceApi } from '@app/wecom';
+import { AuthAppError } from '../auth-errors.js';
+import { AuthMetrics } from '../auth-metrics.js';
+import { parseHttpUrl, withQuery } from '../common/redirect-url.js';
+import { LoginClaims, LoginTokenError, LoginTokenSigner, OAuthScope } from './login-token.js';
+import { OAuthStateStore } from './oauth-state.store.js';
+
+/** errcode of an OAuth code that is wrong, expired or already used. */
+const INVALID_OAUTH_CODE = 40029;
+
+export interface LoginResult {
+  token: string;
+  claims: LoginClaims;
+  /** where to send the browser, the token appended; null = answer JSON */
+  redirect: string | null;
+}
+
+/** Third-party OAuth for members of installed corps: link out to WeCom, code back in, signed result out. */
+@Injectable()
+export class OAuthService {
+  private readonly logger = new Logger('OAuth');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AuthConfig,
+    private readonly suites: SuiteRepository,
+    private readonly broker: TokenBroker,
+    private readonly api: WecomServiceApi,
+    private readonly states: OAuthStateStore,
+    private readonly signer: LoginTokenSigner,
+    private readonly metrics: AuthMetrics,
+  ) {}
+
+  /** WeCom's OAuth URL for the suite, with a fresh single-use state. */
+  async authorize(suiteId: string, scope: OAuthScope, redirect: string | undefined): Promise<string> {
+    const suite = await this.suites.find(suiteId);
+    if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (redirect !== undefined && !this.allowedOrigins(suite.successUrl).has(parseHttpUrl(redirect)?.origin ?? '')) {
+      throw new AuthAppError('redirect_not_allowed', 'redirect must be on PUBLIC_BASE_URL, the suite success URL or an origin in OAUTH_REDIRECT_ORIGINS');
+    }
+    const state = await this.states.open({ suiteId, scope, redirect: redirect ?? null });
+    // WeCom wants these parameters in this order, and the fragment.
+    const query = new URLSearchParams({
+      appid: suiteId,
+      redirect_uri: `${this.config.PUBLIC_BASE_URL}/oauth/${encodeURIComponent(suiteId)}/callback`,
+      response_type: 'code',
+      scope,
+      state,
+    });
+    return `${this.config.WECOM_OAUTH_BASE}/connect/oauth2/authorize?${query.toString()}#wechat_redirect`;
+  }
+
+  /** The member is back with a code: who is it? Signs the answer for the caller. */
+  async callback(suiteId: string, code: string, state: string): Promise<LoginResult> {
+    const pending = await this.states.take(state);
+    if (!pending || pending.suiteId !== suiteId) {
+      this.metrics.logins.inc({ outcome: 'invalid_state' });
+      throw new AuthAppError('invalid_oauth_state', 'this login link is unknown, expired or already used: start the login again');
+    }
+    const user = await this.identify(suiteId, code);
+    const claims = await this.claimsFor(suiteId, pending.scope, user, pending.redirect);
+    const token = this.signer.sign(claims);
+    this.metrics.logins.inc({ outcome: 'ok' });
+    this.logger.log({ msg: 'oauth login', suiteId, corpId: claims.corpId ?? null, member: claims.member, scope: claims.scope });
+    return { token, claims, redirect: pending.redirect ? withQuery(pending.redirect, { wecom_login: token }) : null };
+  }
+
+  /** Checks a login token for the caller's backend; each token verifies once. */
+  async verify(suiteId: string, token: string): Promise<LoginClaims> {
+    let claims: LoginClaims;
+    try {
+      claims = this.signer.verify(token);
+    } catch (err) {
+      if (!(err instanceof LoginTokenError)) throw err;
+      throw new AuthAppError(err.problem === 'expired' ? 'login_token_expired' : 'invalid_login_token', err.message);
+    }
+    if (claims.suiteId !== suiteId) throw new AuthAppError('invalid_login_token', 'login token was issued for another suite');
+    if (!(await this.states.markUsed(claims.jti, claims.exp))) throw new AuthAppError('login_token_used', 'login token was already verified once');
+    return claims;
+  }
+
+  private async identify(suiteId: string, code: string): Promise<UserInfo3rd> {
+    try {
+      return await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.api.getUserInfo3rd(suiteToken, code));
+    } catch (err) {
+      if (err instanceof WecomApiError && err.errcode === INVALID_OAUTH_CODE) {
+        this.metrics.logins.inc({ outcome: 'invalid_code' });
+        throw new AuthAppError('invalid_oauth_code', 'WeCom refused the OAuth code (wrong, expired or used): start the login again');
+      }
+      throw err;
+    }
+  }
+
+  private async claimsFor(suiteId: string, scope: OAuthScope, user: UserInfo3rd, redirect: string | null): Promise<LoginClaims> {
+    const iat = Math.floor(Date.now() / 1000);
+    const base = { suiteId, scope, iat, exp: iat + this.config.OAUTH_RESULT_TTL_SECONDS, jti: randomUUID() };
+    const aud = redirect ? { aud: new URL(redirect).origin } : {};
+    if (!user.member) return { ...base, ...aud, member: false, openId: user.openId };
+    const claims: LoginClaims = { ...base, ...aud, member: true, corpId: user.corpId, userId: user.userId, openUserId: user.openUserId };
+    if (scope === 'snsapi_privateinfo' && user.userTicket) {
+      const ticket = user.userTicket;
+      const detail = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.api.getUserDetail3rd(suiteToken, ticket));
+      // Contact details (mobile, email, address) stay out: this token travels in a URL.
+      Object.assign(claims, dropUndefined({ name: detail.name, gender: detail.gender, avatar: detail.avatar }));
+    }
+    return dropUndefined(claims);
+  }
+
+  private allowedOrigins(successUrl: string | null): Set<string> {
+    const origins = new Set([new URL(this.config.PUBLIC_BASE_URL).origin, ...this.config.OAUTH_REDIRECT_ORIGINS]);
+    const success = successUrl ? parseHttpUrl(successUrl) : null;
+    if (success) origins.add(success.origin);
+    return origins;
+  }
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

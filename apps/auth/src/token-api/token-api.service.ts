@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { AuthCorpRepository, CorpRecord } from '@app/store';
+import { Token, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { AuthAppError, toAuthAppError } from '../auth-errors.js';
+import { AuthMetrics } from '../auth-metrics.js';
+
+/** Tokens for the vendor's services, always with at least 5 minutes left (the broker's serve margin). */
+@Injectable()
+export class TokenApiService {
+  constructor(
+    private readonly broker: TokenBroker,
+    private readonly corps: AuthCorpRepository,
+    private readonly metrics: AuthMetrics,
+  ) {}
+
+  async get(key: TokenKey): Promise<Token> {
+    try {
+      const token = await this.broker.get(key);
+      this.metrics.tokenRequests.inc({ kind: key.kind, outcome: 'served' });
+      return token;
+    } catch (err) {
+      const named = (await this.explain(err, key)) ?? err;
+      this.metrics.tokenRequests.inc({ kind: key.kind, outcome: toAuthAppError(named)?.code ?? 'error' });
+      throw named;
+    }
+  }
+
+  /** A service saw WeCom refuse a token: forget it (only while current, when the caller says which). */
+  async invalidate(key: TokenKey, rejected?: string): Promise<boolean> {
+    if (rejected === undefined) {
+      await this.broker.invalidate(key);
+      return true;
+    }
+    return this.broker.invalidateIfCurrent(key, rejected);
+  }
+
+  /** An active corp of the suite, or the 404 that says why not. */
+  async activeCorp(suiteId: string, corpId: string): Promise<CorpRecord> {
+    const corp = await this.corps.find(suiteId, corpId);
+    if (!corp) throw new AuthAppError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    if (corp.status !== 'active') throw inactive(corp);
+    return corp;
+  }
+
+  /** The broker only knows a corp is not active; callers need to tell a cancel from a suspension. */
+  private async explain(err: unknown, key: TokenKey): Promise<AuthAppError | null> {
+    if (!(err instanceof TokenUnavailableError) || err.reason !== 'corp_inactive' || !key.corpId) return null;
+    const corp = await this.corps.find(key.suiteId, key.corpId).catch(() => null);
+    return corp && corp.status !== 'active' ? inactive(corp) : null;
+  }
+}
+
+function inactive(corp: CorpRecord): AuthAppError {
+  return corp.status === 'cancelled'
+    ? new AuthAppError('corp_cancelled', `corp ${corp.corpId} cancelled its authorization of suite ${corp.suiteId}`)
+    : new AuthAppError('corp_suspended', `corp ${corp.corpId} is suspended for suite ${corp.suiteId}: WeCom rejected its permanent code`);
+}

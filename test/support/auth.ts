@@ -1,0 +1,294 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthConfig, authEnv, loadConfig } from '@app/config';
+import {
+  ApiKeyRepository,
+  ApiKeyScope,
+  AuthCodeClaimRepository,
+  AuthCorpRepository,
+  CallbackEventRepository,
+  PrismaService,
+  StoredTokenRepository,
+  SuiteRepository,
+  SuiteTicketRepository,
+} from '@app/store';
+import { CorpAuthorizationService, ExchangeResult, RefreshSchedule, TokenBroker } from '@app/tokens';
+import { parseCommandEvent, WecomServiceApi } from '@app/wecom';
+import { startAuthApp } from '../../apps/auth/src/auth.app.js';
+import type { Simulator } from '../../apps/wecom-sim/src/simulator.js';
+import { TEST_REDIS_URL } from './env.js';
+import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './platform.js';
+import { testCipher, testPrisma } from './store.js';
+import type { SuiteFixture } from './wecom-sender.js';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The auth app in-process on a free port. WeCom redirects browsers to PUBLIC_BASE_URL, so the port is chosen
+ * before start-up rather than left to the OS.
+ */
+export async function startTestAuthApp(env: Record<string, string>): Promise<{ app: NestFastifyApplication; url: string; config: AuthConfig }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig(authEnv, { ...env, AUTH_PORT: String(port), PUBLIC_BASE_URL: url });
+  const app = await startAuthApp(config);
+  return { app, url, config };
+}
+
+export interface SpawnedAuthApp {
+  url: string;
+  /** every line the process wrote to stdout and stderr so far */
+  lines(): string[];
+  stop(): Promise<void>;
+}
+
+/** The real `main.js` in a child process, its output captured line by line; resolves once /health answers. */
+export async function spawnAuthApp(env: Record<string, string>): Promise<SpawnedAuthApp> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, ['dist/apps/auth/src/main.js'], {
+    env: { PATH: process.env.PATH ?? '', ...env, AUTH_PORT: String(port), PUBLIC_BASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const parts = (pending + chunk).split('\n');
+      pending = parts.pop() ?? '';
+      lines.push(...parts.filter(Boolean));
+    });
+  }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`auth app exited with ${child.exitCode}:\n${lines.join('\n')}`);
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`auth app did not become healthy:\n${lines.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, lines: () => [...lines], stop };
+}
+
+/** A key straight into the store, as the CLI would make it. */
+export async function createApiKey(scopes: ApiKeyScope[], name = 'test'): Promise<string> {
+  const prisma = testPrisma();
+  try {
+    return (await new ApiKeyRepository(prisma).create(name, scopes)).key;
+  } finally {
+    await prisma.onModuleDestroy();
+  }
+}
+
+/**
+ * Does what the worker does with create_auth and cancel_auth jobs — the same CorpAuthorizationService on real
+ * repositories, Redis and the simulator — so tests can race it against the browser redirect.
+ */
+export class WorkerStandIn {
+  readonly prisma: PrismaService;
+  readonly redis: Redis;
+  readonly authorizations: CorpAuthorizationService;
+  readonly broker: TokenBroker;
+
+  constructor(simUrl: string, redisPrefix: string) {
+    this.prisma = testPrisma();
+    this.redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const cipher = testCipher();
+    const api = new WecomServiceApi({ baseUrl: simUrl, maxRetries: 0 });
+    const corps = new AuthCorpRepository(this.prisma, cipher);
+    const storedTokens = new StoredTokenRepository(this.prisma, cipher);
+    const schedule = new RefreshSchedule(this.redis, redisPrefix, 900_000, 0);
+    this.broker = new TokenBroker({
+      redis: this.redis,
+      redisPrefix,
+      api,
+      cipher,
+      suites: new SuiteRepository(this.prisma, cipher),
+      tickets: new SuiteTicketRepository(this.prisma, cipher),
+      corps,
+      storedTokens,
+      schedule,
+    });
+    this.authorizations = new CorpAuthorizationService(this.broker, api, new AuthCodeClaimRepository(this.prisma), corps, storedTokens, schedule);
+  }
+
+  exchange(suiteId: string, authCode: string): Promise<ExchangeResult> {
+    return this.authorizations.exchangeAuthCode(suiteId, authCode);
+  }
+
+  /**
+   * Waits for the create_auth event the callback app stored (found by its auth_code: create_auth names no corp),
+   * then handles it as the worker does: parse the payload, exchange, mark processed.
+   */
+  async handleCreateAuth(suiteId: string, authCode: string): Promise<ExchangeResult> {
+    const event = await waitFor(() =>
+      this.prisma.client.callbackEvent.findFirst({ where: { suiteId, type: 'create_auth', payload: { contains: authCode } } }),
+    );
+    const parsed = parseCommandEvent(event.payload);
+    if (parsed.infoType !== 'create_auth') throw new Error(`inbox event ${event.id} is ${parsed.infoType}`);
+    const result = await this.exchange(suiteId, parsed.authCode);
+    await new CallbackEventRepository(this.prisma).markProcessed(event.id);
+    return result;
+  }
+
+  cancel(suiteId: string, corpId: string): Promise<boolean> {
+    return this.authorizations.cancel(suiteId, corpId);
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+    await this.prisma.onModuleDestroy();
+  }
+}
+
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** How often the simulator saw this suite call a WeCom path. */
+export async function simCallCount(sim: Simulator, suiteId: string, path: string): Promise<number> {
+  const res = await fetch(`${sim.url}/sim/calls`);
+  const calls = (await res.json()) as { by_suite: Record<string, Record<string, number>> };
+  return calls.by_suite[suiteId]?.[path] ?? 0;
+}
+
+export interface BrowserInstall {
+  /** our completion URL with auth_code, state and expires_in, as WeCom redirected the browser */
+  completeUrl: string;
+  authCode: string;
+}
+
+/**
+ * A browser starting an install on the auth app and approving it on the simulator's install page, stopping
+ * just before it follows WeCom's redirect back (so a test may race that against the create_auth callback).
+ */
+export async function approveInstall(authUrl: string, suiteId: string, options: { query?: string; simCorpId?: string } = {}): Promise<BrowserInstall> {
+  const start = await fetch(`${authUrl}/install/${suiteId}${options.query ? `?${options.query}` : ''}`, { redirect: 'manual' });
+  if (start.status !== 302) throw new Error(`install start answered ${start.status}: ${await start.text()}`);
+  const installPage = new URL(start.headers.get('location')!);
+  if (options.simCorpId) installPage.searchParams.set('sim_corp_id', options.simCorpId);
+  const approved = await fetch(installPage, { redirect: 'manual' });
+  if (approved.status !== 302) throw new Error(`install page answered ${approved.status}: ${await approved.text()}`);
+  const completeUrl = approved.headers.get('location')!;
+  return { completeUrl, authCode: new URL(completeUrl).searchParams.get('auth_code')! };
+}
+
+export interface AuthStack {
+  sim: Simulator;
+  env: Record<string, string>;
+  authUrl: string;
+  config: AuthConfig;
+  callbackUrl: string;
+  suite: SuiteFixture;
+  worker: WorkerStandIn;
+  adminKey: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Simulator, callback app (so WeCom's create_auth and suite_ticket pushes land in the inbox as in production),
+ * auth app in-process, a registered suite with a fresh ticket, the worker stand-in and an admin key.
+ */
+export async function startAuthStack(overrides: Record<string, string> = {}): Promise<AuthStack> {
+  const sim = await startTestSimulator();
+  const env = testEnv(sim.url, overrides);
+  const callback = await startTestCallbackApp(env);
+  const auth = await startTestAuthApp(env);
+  const suite = await registerSuite(sim, callback.url);
+  await pushTicket(sim, suite.suiteId);
+  const worker = new WorkerStandIn(sim.url, env.REDIS_PREFIX);
+  const adminKey = await createApiKey(['admin'], 'test-admin');
+  return {
+    sim,
+    env,
+    authUrl: auth.url,
+    config: auth.config,
+    callbackUrl: callback.url,
+    suite,
+    worker,
+    adminKey,
+    async close() {
+      await auth.app.close();
+      await callback.app.close();
+      await worker.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Has the simulator push a suite_ticket and waits until the callback app stored it. */
+export async function pushTicket(sim: Simulator, suiteId: string): Promise<void> {
+  const pushed = await simControl<{ suite_ticket: string }>(sim, 'POST', `/sim/suites/${suiteId}/push-ticket`);
+  const prisma = testPrisma();
+  try {
+    const tickets = new SuiteTicketRepository(prisma, testCipher());
+    await waitFor(async () => (await tickets.find(suiteId))?.ticket === pushed.suite_ticket);
+  } finally {
+    await prisma.onModuleDestroy();
+  }
+}
+
+export interface ApiAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+/** One JSON call to the auth app. */
+export async function callApi<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  return { status: res.status, body: body as T, text };
+}
+
+/** A full browser install (start, approve, return); answers what the completion answered and the corp id. */
+export async function installThroughBrowser(
+  stack: Pick<AuthStack, 'authUrl' | 'suite'>,
+  options: { query?: string; simCorpId?: string } = {},
+): Promise<{ corpId: string; authCode: string; completion: Response }> {
+  const approved = await approveInstall(stack.authUrl, stack.suite.suiteId, options);
+  const completion = await fetch(approved.completeUrl, { redirect: 'manual' });
+  const body = completion.status === 200 ? ((await completion.clone().json()) as { corpId?: string }) : {};
+  const corpId = body.corpId ?? new URL(completion.headers.get('location') ?? 'http://x/').searchParams.get('corp_id');
+  if (!corpId) throw new Error(`install completion answered ${completion.status}: ${await completion.text()}`);
+  return { corpId, authCode: approved.authCode, completion };
+}
