@@ -18,6 +18,11 @@ export interface ApiKeyInfo {
 const KEY_PREFIX = 'wik_';
 /** lastUsedAt is bookkeeping: write it at most this often per key, not on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * Active keys are remembered this long per process, so the token API's hot path does not query PostgreSQL on
+ * every request. A revocation takes effect at once in the process that made it, within this time elsewhere.
+ */
+export const API_KEY_CACHE_MS = 10_000;
 
 export function isValidScope(scope: string): scope is ApiKeyScope {
   return scope === 'admin' || /^suite:[A-Za-z0-9_-]{1,64}$/.test(scope);
@@ -32,6 +37,7 @@ const select = { id: true, name: true, keyPrefix: true, scopes: true, createdAt:
 @Injectable()
 export class ApiKeyRepository {
   private readonly lastTouched = new Map<string, number>();
+  private readonly active = new Map<string, { info: ApiKeyInfo; until: number }>();
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -48,9 +54,17 @@ export class ApiKeyRepository {
   /** The active key with this value, or null (unknown or revoked). */
   async findActive(key: string): Promise<ApiKeyInfo | null> {
     if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
-    const info = await this.prisma.client.apiKey.findUnique({ where: { keyHash: hashApiKey(key) }, select });
-    if (!info || info.revokedAt) return null;
+    const keyHash = hashApiKey(key);
     const now = Date.now();
+    const cached = this.active.get(keyHash);
+    if (cached && cached.until > now) return cached.info;
+    const info = await this.prisma.client.apiKey.findUnique({ where: { keyHash }, select });
+    if (!info || info.revokedAt) {
+      this.active.delete(keyHash);
+      return null;
+    }
+    if (this.active.size >= 10_000) this.active.clear();
+    this.active.set(keyHash, { info, until: now + API_KEY_CACHE_MS });
     if (now - (this.lastTouched.get(info.id) ?? 0) > TOUCH_INTERVAL_MS) {
       this.lastTouched.set(info.id, now);
       await this.prisma.client.apiKey.update({ where: { id: info.id }, data: { lastUsedAt: new Date(now) } });
@@ -78,6 +92,7 @@ export class ApiKeyRepository {
   async revoke(id: string): Promise<boolean> {
     const existing = await this.prisma.client.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });
     if (!existing) return false;
+    for (const [hash, entry] of this.active) if (entry.info.id === id) this.active.delete(hash);
     if (!existing.revokedAt) await this.prisma.client.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
     return true;
   }
