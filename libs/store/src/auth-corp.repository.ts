@@ -146,6 +146,32 @@ export class AuthCorpRepository {
     });
   }
 
+  /**
+   * Stores many authorized corps of one suite at once (imports, load tests), skipping corps already present.
+   * One INSERT per chunk; returns how many rows were created.
+   */
+  async importMany(
+    suiteId: string,
+    corps: readonly { corpId: string; permanentCode: string; corpName?: string | null; agentId?: number | null }[],
+    chunkSize = 5000,
+  ): Promise<number> {
+    let created = 0;
+    for (let i = 0; i < corps.length; i += chunkSize) {
+      const { count } = await this.prisma.client.authCorp.createMany({
+        data: corps.slice(i, i + chunkSize).map((c) => ({
+          suiteId,
+          corpId: c.corpId,
+          permanentCodeEnc: this.cipher.seal(c.permanentCode),
+          corpName: c.corpName ?? null,
+          agentId: c.agentId ?? null,
+        })),
+        skipDuplicates: true,
+      });
+      created += count;
+    }
+    return created;
+  }
+
   /** Active corps across all suites in id order, for schedulers that walk every tenant in pages. */
   async pageActive(limit: number, afterId?: string): Promise<{ id: string; suiteId: string; corpId: string; jssdkUsedAt: Date | null }[]> {
     return this.prisma.client.authCorp.findMany({

@@ -53,12 +53,36 @@ export class StoredTokenRepository {
     await this.prisma.client.storedToken.deleteMany({ where: { suiteId, corpId } });
   }
 
-  /** Expiry of each corp token of a suite, for token freshness in the admin API. */
-  async corpTokenExpiries(suiteId: string, corpIds: readonly string[]): Promise<Map<string, Date>> {
+  /** Expiry of each corp token (or, with `kind`, each ticket) of a suite, for token freshness and schedulers. */
+  async corpTokenExpiries(suiteId: string, corpIds: readonly string[], kind: TokenKind = 'corp'): Promise<Map<string, Date>> {
     const rows = await this.prisma.client.storedToken.findMany({
-      where: { kind: 'corp', suiteId, corpId: { in: [...corpIds] } },
+      where: { kind, suiteId, corpId: { in: [...corpIds] } },
       select: { corpId: true, expiresAt: true },
     });
     return new Map(rows.map((r) => [r.corpId, r.expiresAt]));
+  }
+
+  /** Stores many tokens at once (imports, load tests), leaving tokens already present untouched. */
+  async insertMany(entries: readonly { key: TokenKey; token: StoredTokenValue }[], chunkSize = 5000): Promise<number> {
+    let created = 0;
+    for (let i = 0; i < entries.length; i += chunkSize) {
+      const { count } = await this.prisma.client.storedToken.createMany({
+        data: entries.slice(i, i + chunkSize).map(({ key, token }) => ({
+          kind: key.kind,
+          suiteId: key.suiteId,
+          corpId: key.corpId ?? '',
+          valueEnc: this.cipher.seal(token.value),
+          expiresAt: token.expiresAt,
+        })),
+        skipDuplicates: true,
+      });
+      created += count;
+    }
+    return created;
+  }
+
+  /** How many stored tokens of a kind expire before `at` (a token past expiry that was not refreshed is stale). */
+  async countExpiringBefore(kind: TokenKind, at: Date): Promise<number> {
+    return this.prisma.client.storedToken.count({ where: { kind, expiresAt: { lt: at } } });
   }
 }
