@@ -86,6 +86,16 @@ describe('tenant store (PostgreSQL)', () => {
     expect(await claims.claim(suiteId, 'auth-code-1')).toEqual({ state: 'finished', corpId: 'wwcorp' });
   });
 
+  it('lets a caller take over an auth code claim abandoned by a process that died mid-exchange', async () => {
+    const { suiteId } = await newSuite();
+    const claims = new AuthCodeClaimRepository(prisma);
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed' });
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'in-progress' });
+    await prisma.client.authCodeClaim.updateMany({ where: { suiteId }, data: { claimedAt: new Date(Date.now() - 61_000) } });
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed' });
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'in-progress' });
+  });
+
   it('reactivates the same corp row on re-install and wipes the permanent code on cancel', async () => {
     const { suiteId } = await newSuite();
     const corps = new AuthCorpRepository(prisma, cipher);
