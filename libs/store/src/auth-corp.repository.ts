@@ -148,26 +148,26 @@ export class AuthCorpRepository {
 
   /**
    * Stores many authorized corps of one suite at once (imports, load tests), skipping corps already present.
-   * One INSERT per chunk; returns how many rows were created.
+   * One INSERT … SELECT FROM unnest(…) per chunk: a row costs microseconds instead of a bound parameter set
+   * each. Returns how many rows were created.
    */
   async importMany(
     suiteId: string,
     corps: readonly { corpId: string; permanentCode: string; corpName?: string | null; agentId?: number | null }[],
-    chunkSize = 5000,
+    chunkSize = 10_000,
   ): Promise<number> {
     let created = 0;
     for (let i = 0; i < corps.length; i += chunkSize) {
-      const { count } = await this.prisma.client.authCorp.createMany({
-        data: corps.slice(i, i + chunkSize).map((c) => ({
-          suiteId,
-          corpId: c.corpId,
-          permanentCodeEnc: this.cipher.seal(c.permanentCode),
-          corpName: c.corpName ?? null,
-          agentId: c.agentId ?? null,
-        })),
-        skipDuplicates: true,
-      });
-      created += count;
+      const chunk = corps.slice(i, i + chunkSize);
+      const corpIds = chunk.map((c) => c.corpId);
+      const codes = chunk.map((c) => this.cipher.seal(c.permanentCode));
+      const names = chunk.map((c) => c.corpName ?? null);
+      const agentIds = chunk.map((c) => c.agentId ?? null);
+      created += await this.prisma.client.$executeRaw`
+        INSERT INTO "AuthCorp" ("id", "suiteId", "corpId", "permanentCodeEnc", "corpName", "agentId", "updatedAt")
+        SELECT gen_random_uuid(), ${suiteId}, c, p, n, a, now() AT TIME ZONE 'UTC'
+        FROM unnest(${corpIds}::text[], ${codes}::text[], ${names}::text[], ${agentIds}::int[]) AS t(c, p, n, a)
+        ON CONFLICT ("suiteId", "corpId") DO NOTHING`;
     }
     return created;
   }

@@ -63,20 +63,21 @@ export class StoredTokenRepository {
   }
 
   /** Stores many tokens at once (imports, load tests), leaving tokens already present untouched. */
-  async insertMany(entries: readonly { key: TokenKey; token: StoredTokenValue }[], chunkSize = 5000): Promise<number> {
+  async insertMany(entries: readonly { key: TokenKey; token: StoredTokenValue }[], chunkSize = 10_000): Promise<number> {
     let created = 0;
     for (let i = 0; i < entries.length; i += chunkSize) {
-      const { count } = await this.prisma.client.storedToken.createMany({
-        data: entries.slice(i, i + chunkSize).map(({ key, token }) => ({
-          kind: key.kind,
-          suiteId: key.suiteId,
-          corpId: key.corpId ?? '',
-          valueEnc: this.cipher.seal(token.value),
-          expiresAt: token.expiresAt,
-        })),
-        skipDuplicates: true,
-      });
-      created += count;
+      const chunk = entries.slice(i, i + chunkSize);
+      const kinds = chunk.map((e) => e.key.kind);
+      const suiteIds = chunk.map((e) => e.key.suiteId);
+      const corpIds = chunk.map((e) => e.key.corpId ?? '');
+      const values = chunk.map((e) => this.cipher.seal(e.token.value));
+      const expiries = chunk.map((e) => e.token.expiresAt.getTime());
+      // Timestamps travel as epoch milliseconds and are stored as UTC, as Prisma stores them.
+      created += await this.prisma.client.$executeRaw`
+        INSERT INTO "StoredToken" ("kind", "suiteId", "corpId", "valueEnc", "expiresAt", "updatedAt")
+        SELECT k::"TokenKind", s, c, v, to_timestamp(e / 1000.0) AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+        FROM unnest(${kinds}::text[], ${suiteIds}::text[], ${corpIds}::text[], ${values}::text[], ${expiries}::float8[]) AS t(k, s, c, v, e)
+        ON CONFLICT ("kind", "suiteId", "corpId") DO NOTHING`;
     }
     return created;
   }
