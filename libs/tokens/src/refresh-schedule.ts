@@ -43,6 +43,13 @@ export class RefreshSchedule {
     return this.redis.zadd(this.key, 'NX', ...args);
   }
 
+  /** The tokens not in the index, in one round trip (ZMSCORE). */
+  async missing(tokens: readonly TokenKey[]): Promise<TokenKey[]> {
+    if (!tokens.length) return [];
+    const scores = await this.redis.zmscore(this.key, ...tokens.map(tokenKeyId));
+    return tokens.filter((_, i) => scores[i] === null);
+  }
+
   /** Makes a token due now (a new tenant, or one whose token was invalidated). */
   async scheduleNow(token: TokenKey): Promise<void> {
     await this.redis.zadd(this.key, Date.now(), tokenKeyId(token));

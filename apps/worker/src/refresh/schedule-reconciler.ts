@@ -39,8 +39,10 @@ export class ScheduleReconciler {
     const started = Date.now();
     let added = 0;
     const suites = await this.suites.list();
-    const suiteTokens: TokenKey[] = suites.flatMap((s) =>
-      s.hasProviderSecret && s.providerCorpId ? [suiteKey('suite', s.suiteId), suiteKey('provider', s.suiteId)] : [suiteKey('suite', s.suiteId)],
+    const suiteTokens = await this.schedule.missing(
+      suites.flatMap((s) =>
+        s.hasProviderSecret && s.providerCorpId ? [suiteKey('suite', s.suiteId), suiteKey('provider', s.suiteId)] : [suiteKey('suite', s.suiteId)],
+      ),
     );
     added += await this.schedule.addMissing(
       await Promise.all(suiteTokens.map(async (token) => ({ token, dueMs: this.dueMs((await this.storedTokens.find(token))?.expiresAt) }))),
@@ -54,16 +56,20 @@ export class ScheduleReconciler {
       if (!page.length) break;
       corps += page.length;
       after = page[page.length - 1].id;
-      const entries: { token: TokenKey; dueMs: number }[] = [];
-      for (const [suiteId, members] of groupBySuite(page)) {
-        const corpIds = members.map((c) => c.corpId);
-        const jssdkIds = members.filter((c) => c.jssdkUsedAt && c.jssdkUsedAt.getTime() > recentJssdk).map((c) => c.corpId);
-        for (const kind of ['corp', 'jsapi', 'agent'] as const) {
-          const ids = kind === 'corp' ? corpIds : jssdkIds;
-          if (!ids.length) continue;
-          const expiries = await this.storedTokens.corpTokenExpiries(suiteId, ids, kind);
-          for (const corpId of ids) entries.push({ token: { kind, suiteId, corpId }, dueMs: this.dueMs(expiries.get(corpId)) });
+      const wanted: TokenKey[] = [];
+      for (const c of page) {
+        wanted.push({ kind: 'corp', suiteId: c.suiteId, corpId: c.corpId });
+        if (c.jssdkUsedAt && c.jssdkUsedAt.getTime() > recentJssdk) {
+          wanted.push({ kind: 'jsapi', suiteId: c.suiteId, corpId: c.corpId }, { kind: 'agent', suiteId: c.suiteId, corpId: c.corpId });
         }
+      }
+      // A restart with Redis intact finds everything present and reads no expiries at all.
+      const missing = await this.schedule.missing(wanted);
+      const entries: { token: TokenKey; dueMs: number }[] = [];
+      for (const [group, tokens] of groupBy(missing, (t) => `${t.kind}|${t.suiteId}`)) {
+        const [kind, suiteId] = group.split('|') as [TokenKind, string];
+        const expiries = await this.storedTokens.corpTokenExpiries(suiteId, tokens.map((t) => t.corpId!), kind);
+        for (const token of tokens) entries.push({ token, dueMs: this.dueMs(expiries.get(token.corpId!)) });
       }
       added += await this.schedule.addMissing(entries);
     }
@@ -81,12 +87,13 @@ function suiteKey(kind: Extract<TokenKind, 'suite' | 'provider'>, suiteId: strin
   return { kind, suiteId };
 }
 
-function groupBySuite<T extends { suiteId: string }>(rows: readonly T[]): Map<string, T[]> {
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.suiteId);
-    if (group) group.push(row);
-    else groups.set(row.suiteId, [row]);
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
   return groups;
 }
