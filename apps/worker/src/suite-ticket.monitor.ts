@@ -36,6 +36,11 @@ export class SuiteTicketMonitor {
     });
   }
 
+  /** A suite token was fetched: the suite has a usable ticket again, so a later lapse is warned about anew. */
+  noteFetched(suiteId: string): void {
+    if (this.warned.delete(suiteId)) this.logger.log({ msg: 'suite_ticket received again', suiteId });
+  }
+
   /** Suites without a fresh ticket now; ends the lapse (and logs it) for suites that have one again. */
   async lapses(now = Date.now()): Promise<SuiteTicketLapse[]> {
     const [suiteIds, received] = await Promise.all([this.suites.listIds(), this.tickets.receivedTimes()]);

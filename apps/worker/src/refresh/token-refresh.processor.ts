@@ -65,6 +65,7 @@ export class TokenRefreshProcessor {
       if (err instanceof TokenUnavailableError) return this.unavailable(key, err);
       throw err;
     }
+    if (key.kind === 'suite') this.tickets.noteFetched(key.suiteId);
     const renewed = current === null || token.value !== current.value || token.expiresAt.getTime() !== current.expiresAt.getTime();
     if (renewed && current) this.observeExpiry(key, current);
     await this.scheduleNext(key, token);
