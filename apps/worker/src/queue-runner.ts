@@ -29,6 +29,7 @@ const MAX_STALLED_COUNT = 3;
 export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('QueueRunner');
   private readonly workers: Worker[] = [];
+  private readonly stopping = new AbortController();
   /** Settles when the start-up reconciliation is done (null if it failed; the next start tries again). */
   reconciled: Promise<ReconcileReport | null> = Promise.resolve(null);
 
@@ -60,7 +61,7 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy {
       this.startWorker(QueueName.TokenRefresh, this.refreshQueue, refreshLimiter(perMinute)),
       this.startWorker(QueueName.CallbackEvents, this.callbackQueue, callbackLimiter(perMinute)),
     );
-    this.reconciled = this.reconciler.reconcile().catch((err: unknown) => {
+    this.reconciled = this.reconciler.reconcile(this.stopping.signal).catch((err: unknown) => {
       this.logger.error({ msg: 'start-up reconciliation of the refresh schedule failed', error: String(err) });
       return null;
     });
@@ -68,6 +69,7 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** SIGTERM: stop taking jobs and wait for the running ones; a job cut short by a kill is taken back as stalled. */
   async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
     await Promise.all(this.workers.map((w) => w.close()));
     await this.reconciled;
     await Promise.all([this.refreshQueue.close(), this.callbackQueue.close()]);

@@ -35,7 +35,8 @@ export class ScheduleReconciler {
     @Inject(REFRESH_TIMING) private readonly timing: RefreshTiming,
   ) {}
 
-  async reconcile(): Promise<ReconcileReport> {
+  /** `stop` ends the walk between pages (shutdown); what was added stays, the next start does the rest. */
+  async reconcile(stop?: AbortSignal): Promise<ReconcileReport> {
     const started = Date.now();
     let added = 0;
     const suites = await this.suites.list();
@@ -51,7 +52,7 @@ export class ScheduleReconciler {
     let corps = 0;
     let after: string | undefined;
     const recentJssdk = Date.now() - JSSDK_ACTIVE_WINDOW_MS;
-    for (;;) {
+    while (!stop?.aborted) {
       const page = await this.corps.pageActive(PAGE, after);
       if (!page.length) break;
       corps += page.length;
@@ -74,7 +75,8 @@ export class ScheduleReconciler {
       added += await this.schedule.addMissing(entries);
     }
     const report = { suites: suites.length, corps, added, ms: Date.now() - started };
-    this.logger.log({ msg: 'refresh schedule reconciled', ...report });
+    if (stop?.aborted) this.logger.log({ msg: 'refresh schedule reconciliation stopped by shutdown', ...report });
+    else this.logger.log({ msg: 'refresh schedule reconciled', ...report });
     return report;
   }
 
