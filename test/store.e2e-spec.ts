@@ -86,6 +86,44 @@ describe('tenant store (PostgreSQL)', () => {
     expect(await claims.claim(suiteId, 'auth-code-1')).toEqual({ state: 'finished', corpId: 'wwcorp' });
   });
 
+  it('lets a caller take over an auth code claim abandoned by a process that died mid-exchange', async () => {
+    const { suiteId } = await newSuite();
+    const claims = new AuthCodeClaimRepository(prisma);
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed' });
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'in-progress' });
+    await prisma.client.authCodeClaim.updateMany({ where: { suiteId }, data: { claimedAt: new Date(Date.now() - 61_000) } });
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed' });
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'in-progress' });
+  });
+
+  it('imports corps and tokens in bulk, sealed, skipping ones already present', async () => {
+    const { suiteId } = await newSuite();
+    const corps = new AuthCorpRepository(prisma, cipher);
+    const imported = [
+      { corpId: 'wwbulk1', permanentCode: 'code-1', agentId: 1000001 },
+      { corpId: 'wwbulk2', permanentCode: 'code-2' },
+    ];
+    expect(await corps.importMany(suiteId, imported)).toBe(2);
+    expect(await corps.importMany(suiteId, imported)).toBe(0);
+    expect(await corps.getPermanentCode(suiteId, 'wwbulk2')).toBe('code-2');
+    expect(await corps.find(suiteId, 'wwbulk1')).toMatchObject({ status: 'active', agentId: 1000001 });
+    const row = await prisma.client.authCorp.findUniqueOrThrow({ where: { suiteId_corpId: { suiteId, corpId: 'wwbulk1' } } });
+    expect(row.permanentCodeEnc).not.toContain('code-1');
+    expect(Math.abs(row.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
+
+    const tokens = new StoredTokenRepository(prisma, cipher);
+    const expiresAt = new Date(Date.now() + 7_200_123);
+    const entries = [
+      { key: { kind: 'corp' as const, suiteId, corpId: 'wwbulk1' }, token: { value: 'tok-1', expiresAt } },
+      { key: { kind: 'suite' as const, suiteId }, token: { value: 'tok-s', expiresAt: new Date(Date.now() - 1000) } },
+    ];
+    expect(await tokens.insertMany(entries)).toBe(2);
+    expect(await tokens.insertMany(entries)).toBe(0);
+    expect(await tokens.find({ kind: 'corp', suiteId, corpId: 'wwbulk1' })).toEqual({ value: 'tok-1', expiresAt });
+    expect(await tokens.find({ kind: 'suite', suiteId })).toMatchObject({ value: 'tok-s' });
+    expect(await tokens.countExpiringBefore('suite', new Date())).toBeGreaterThanOrEqual(1);
+  });
+
   it('reactivates the same corp row on re-install and wipes the permanent code on cancel', async () => {
     const { suiteId } = await newSuite();
     const corps = new AuthCorpRepository(prisma, cipher);

@@ -7,6 +7,8 @@ export interface SuiteKeys {
   providerCorpId: string | null;
 }
 
+/** WeCom suite ids are short ASCII ids (ww…, dk…): anything else cannot be one and is not looked up. */
+const SUITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TTL_MS = 30_000;
 const MISSING_TTL_MS = 5_000;
 
@@ -21,6 +23,8 @@ export class SuiteKeysCache {
   constructor(private readonly suites: SuiteRepository) {}
 
   async get(suiteId: string): Promise<SuiteKeys | null> {
+    // A NUL in a path segment would otherwise reach PostgreSQL, which refuses it: a 503 instead of a 404.
+    if (!SUITE_ID.test(suiteId)) return null;
     const now = Date.now();
     const hit = this.entries.get(suiteId);
     if (hit && hit.until > now) return hit.keys;

@@ -15,6 +15,15 @@ const common = {
   LOG_LEVEL: oneOf('log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
 };
 
+/**
+ * Token timings. Seconds, fractions allowed: tests run the simulator on a fast clock (a 7200 s token living
+ * 20 real seconds at factor 360) and scale these with it.
+ */
+const tokenServing = {
+  /** The token API never serves a token with less than this left. */
+  TOKEN_SERVE_MARGIN_SECONDS: num(300, 0.01, 3600),
+};
+
 const secrets = {
   SECRET_KEY: key32(),
   SECRET_KEYS_OLD: key32List(),
@@ -30,6 +39,7 @@ export const callbackEnv = {
 export const authEnv = {
   ...common,
   ...secrets,
+  ...tokenServing,
   AUTH_PORT: int(3000, 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', HTTP),
   WECOM_INSTALL_BASE: url('https://open.work.weixin.qq.com', HTTP),
@@ -49,13 +59,27 @@ export const authEnv = {
 export const workerEnv = {
   ...common,
   ...secrets,
+  ...tokenServing,
   WORKER_PORT: int(3002, 0, 65535),
-  /** Refresh a token once it has less than this many seconds left. */
-  REFRESH_MARGIN_SECONDS: int(900, 60, 3600),
-  REFRESH_JITTER_SECONDS: int(120, 0, 1800),
+  /** Refresh a token once it has less than this many seconds left (keep it above TOKEN_SERVE_MARGIN_SECONDS). */
+  REFRESH_MARGIN_SECONDS: num(900, 0.01, 3600),
+  /** Up to this much earlier, at random, so tokens fetched together do not all come due together. */
+  REFRESH_JITTER_SECONDS: num(120, 0, 1800),
+  /** How often one worker moves due tokens from the due-time index into refresh jobs. */
+  REFRESH_SWEEP_INTERVAL_MS: int(5000, 50, 60_000),
   /** Global cap on WeCom calls made by the worker, per minute (WeCom allows 20,000 per IP). */
   WECOM_CALLS_PER_MINUTE: int(18000, 1, 1_000_000),
+  /** After a 45009 the whole queue pauses this long (WeCom's per-minute lockout is 60 s). */
+  WECOM_RATE_LIMIT_PAUSE_MS: int(60_000, 50, 3_600_000),
   WORKER_CONCURRENCY: int(20, 1, 500),
+  /** How often stored callback events that never reached the queue are looked for. */
+  INBOX_SWEEP_INTERVAL_MS: int(10_000, 100, 600_000),
+  /** Events younger than this are left to the callback app, which enqueues right after storing. */
+  INBOX_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
+  /** A job whose worker stops renewing its lock for this long (crash, SIGKILL) is taken back. */
+  JOB_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
+  /** How often each worker looks for such stalled jobs. */
+  JOB_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
 };
 
 export const simEnv = {

@@ -1,4 +1,4 @@
-import { ConfigError, int, key32, originList, readEnv, url } from './env-schema.js';
+import { ConfigError, int, key32, num, originList, readEnv, url } from './env-schema.js';
 import { callbackEnv, loadConfig } from './app-config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -23,6 +23,12 @@ describe('readEnv', () => {
       'SECRET_KEY must decode to 32 bytes, got 5',
       'BASE is required',
     ]);
+  });
+
+  it('takes fractional numbers within bounds', () => {
+    expect(readEnv({ MARGIN: num(900, 0.01, 3600) }, { MARGIN: '2.5' })).toEqual({ MARGIN: 2.5 });
+    expect(() => readEnv({ MARGIN: num(900, 0.01, 3600) }, { MARGIN: '7200' })).toThrow('MARGIN must be a number <= 3600, got 7200');
+    expect(() => readEnv({ MARGIN: num(900, 0.01, 3600) }, { MARGIN: '0' })).toThrow('MARGIN must be a number >= 0.01, got "0"');
   });
 
   it('requires SECRET_KEY for the callback app and accepts a valid one', () => {

@@ -40,10 +40,11 @@ export function int(fallback: number | undefined, min = 0, max = Number.MAX_SAFE
   }, fallback);
 }
 
-export function num(fallback: number | undefined, min = 0): EnvParser<number> {
+export function num(fallback: number | undefined, min = 0, max = Number.POSITIVE_INFINITY): EnvParser<number> {
   return required((raw) => {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < min) throw new EnvValueError(`must be a number >= ${min}, got "${raw}"`);
+    if (n > max) throw new EnvValueError(`must be a number <= ${max}, got ${n}`);
     return n;
   }, fallback);
 }

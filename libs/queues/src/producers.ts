@@ -44,3 +44,57 @@ export async function enqueueReplay(queue: Queue, event: { id: bigint | string; 
   await queue.add(name, data, { ...CALLBACK_EVENT_JOB_OPTIONS, jobId });
   return jobId;
 }
+
+export type RefreshJobName =
+  | 'refresh-suite-token'
+  | 'refresh-provider-token'
+  | 'refresh-corp-token'
+  | 'refresh-jsapi-ticket'
+  | 'refresh-agent-ticket';
+
+export type RefreshJob = { [N in RefreshJobName]: { name: N; data: JobOf<N> } }[RefreshJobName];
+
+/**
+ * Attempts and backoff for token refreshes, in one place. Jobs are removed once finished, failed ones too:
+ * the job id names the token, and BullMQ ignores an add whose id still exists in any state, so a kept job
+ * would block that token's next refresh. The due-time index, not the job, is the record of what is owed.
+ */
+export const REFRESH_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+
+/**
+ * BullMQ takes unprioritised jobs first, so the scheduler's sweep ticks (no priority) never wait behind a
+ * backlog of refreshes; among refreshes, suite tokens go first because corp tokens are fetched with them.
+ */
+export const REFRESH_JOB_PRIORITY: { readonly [N in RefreshJobName]: number } = {
+  'refresh-suite-token': 1,
+  'refresh-provider-token': 2,
+  'refresh-corp-token': 3,
+  'refresh-jsapi-ticket': 4,
+  'refresh-agent-ticket': 4,
+};
+
+/**
+ * One id per token (`refresh-corp-token|suite|corp`), so a token already waiting, retrying or running is not
+ * queued twice. BullMQ refuses purely numeric ids and ids with ':'; '|' is neither.
+ */
+export function refreshJobId(job: RefreshJob): string {
+  const corpId = 'corpId' in job.data ? job.data.corpId : '';
+  return `${job.name}|${job.data.suiteId}|${corpId}`;
+}
+
+/** Queues refresh jobs for due tokens; a token whose job already exists is skipped by BullMQ. */
+export async function enqueueTokenRefreshes(queue: Queue, jobs: readonly RefreshJob[]): Promise<void> {
+  if (!jobs.length) return;
+  await queue.addBulk(
+    jobs.map((job) => ({
+      name: job.name,
+      data: job.data,
+      opts: { ...REFRESH_JOB_OPTIONS, jobId: refreshJobId(job), priority: REFRESH_JOB_PRIORITY[job.name] },
+    })),
+  );
+}

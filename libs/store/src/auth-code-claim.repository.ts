@@ -4,6 +4,12 @@ import { PrismaService } from './prisma.service.js';
 
 export type ClaimState = { state: 'claimed' } | { state: 'in-progress' } | { state: 'finished'; corpId: string };
 
+/**
+ * An exchange waits at most ~20 s for the suite token and a few WeCom timeouts; a claim unfinished after a
+ * minute was abandoned.
+ */
+export const ABANDONED_CLAIM_MS = 60_000;
+
 const hashCode = (suiteId: string, authCode: string): string =>
   createHash('sha256').update(`${suiteId}\n${authCode}`).digest('hex');
 
@@ -15,11 +21,18 @@ const hashCode = (suiteId: string, authCode: string): string =>
 export class AuthCodeClaimRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * Claims the code, or takes over a claim left unfinished for longer than any exchange takes: its holder
+   * died mid-exchange (a killed worker) and would otherwise block the code for good. WeCom consumes a code
+   * only when it answers, so the taker-over can still exchange it within its 600 s.
+   */
   async claim(suiteId: string, authCode: string): Promise<ClaimState> {
     const codeHash = hashCode(suiteId, authCode);
+    const staleBefore = new Date(Date.now() - ABANDONED_CLAIM_MS);
     const inserted = await this.prisma.client.$executeRaw`
       INSERT INTO "AuthCodeClaim" ("codeHash", "suiteId") VALUES (${codeHash}, ${suiteId})
-      ON CONFLICT ("codeHash") DO NOTHING`;
+      ON CONFLICT ("codeHash") DO UPDATE SET "claimedAt" = now()
+        WHERE "AuthCodeClaim"."finishedAt" IS NULL AND "AuthCodeClaim"."claimedAt" < ${staleBefore}`;
     if (inserted > 0) return { state: 'claimed' };
     return this.read(suiteId, authCode);
   }

@@ -146,6 +146,32 @@ export class AuthCorpRepository {
     });
   }
 
+  /**
+   * Stores many authorized corps of one suite at once (imports, load tests), skipping corps already present.
+   * One INSERT … SELECT FROM unnest(…) per chunk: a row costs microseconds instead of a bound parameter set
+   * each. Returns how many rows were created.
+   */
+  async importMany(
+    suiteId: string,
+    corps: readonly { corpId: string; permanentCode: string; corpName?: string | null; agentId?: number | null }[],
+    chunkSize = 10_000,
+  ): Promise<number> {
+    let created = 0;
+    for (let i = 0; i < corps.length; i += chunkSize) {
+      const chunk = corps.slice(i, i + chunkSize);
+      const corpIds = chunk.map((c) => c.corpId);
+      const codes = chunk.map((c) => this.cipher.seal(c.permanentCode));
+      const names = chunk.map((c) => c.corpName ?? null);
+      const agentIds = chunk.map((c) => c.agentId ?? null);
+      created += await this.prisma.client.$executeRaw`
+        INSERT INTO "AuthCorp" ("id", "suiteId", "corpId", "permanentCodeEnc", "corpName", "agentId", "updatedAt")
+        SELECT gen_random_uuid(), ${suiteId}, c, p, n, a, now() AT TIME ZONE 'UTC'
+        FROM unnest(${corpIds}::text[], ${codes}::text[], ${names}::text[], ${agentIds}::int[]) AS t(c, p, n, a)
+        ON CONFLICT ("suiteId", "corpId") DO NOTHING`;
+    }
+    return created;
+  }
+
   /** Active corps across all suites in id order, for schedulers that walk every tenant in pages. */
   async pageActive(limit: number, afterId?: string): Promise<{ id: string; suiteId: string; corpId: string; jssdkUsedAt: Date | null }[]> {
     return this.prisma.client.authCorp.findMany({

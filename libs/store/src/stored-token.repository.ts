@@ -53,12 +53,37 @@ export class StoredTokenRepository {
     await this.prisma.client.storedToken.deleteMany({ where: { suiteId, corpId } });
   }
 
-  /** Expiry of each corp token of a suite, for token freshness in the admin API. */
-  async corpTokenExpiries(suiteId: string, corpIds: readonly string[]): Promise<Map<string, Date>> {
+  /** Expiry of each corp token (or, with `kind`, each ticket) of a suite, for token freshness and schedulers. */
+  async corpTokenExpiries(suiteId: string, corpIds: readonly string[], kind: TokenKind = 'corp'): Promise<Map<string, Date>> {
     const rows = await this.prisma.client.storedToken.findMany({
-      where: { kind: 'corp', suiteId, corpId: { in: [...corpIds] } },
+      where: { kind, suiteId, corpId: { in: [...corpIds] } },
       select: { corpId: true, expiresAt: true },
     });
     return new Map(rows.map((r) => [r.corpId, r.expiresAt]));
+  }
+
+  /** Stores many tokens at once (imports, load tests), leaving tokens already present untouched. */
+  async insertMany(entries: readonly { key: TokenKey; token: StoredTokenValue }[], chunkSize = 10_000): Promise<number> {
+    let created = 0;
+    for (let i = 0; i < entries.length; i += chunkSize) {
+      const chunk = entries.slice(i, i + chunkSize);
+      const kinds = chunk.map((e) => e.key.kind);
+      const suiteIds = chunk.map((e) => e.key.suiteId);
+      const corpIds = chunk.map((e) => e.key.corpId ?? '');
+      const values = chunk.map((e) => this.cipher.seal(e.token.value));
+      const expiries = chunk.map((e) => e.token.expiresAt.getTime());
+      // Timestamps travel as epoch milliseconds and are stored as UTC, as Prisma stores them.
+      created += await this.prisma.client.$executeRaw`
+        INSERT INTO "StoredToken" ("kind", "suiteId", "corpId", "valueEnc", "expiresAt", "updatedAt")
+        SELECT k::"TokenKind", s, c, v, to_timestamp(e / 1000.0) AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+        FROM unnest(${kinds}::text[], ${suiteIds}::text[], ${corpIds}::text[], ${values}::text[], ${expiries}::float8[]) AS t(k, s, c, v, e)
+        ON CONFLICT ("kind", "suiteId", "corpId") DO NOTHING`;
+    }
+    return created;
+  }
+
+  /** How many stored tokens of a kind expire before `at` (a token past expiry that was not refreshed is stale). */
+  async countExpiringBefore(kind: TokenKind, at: Date): Promise<number> {
+    return this.prisma.client.storedToken.count({ where: { kind, expiresAt: { lt: at } } });
   }
 }

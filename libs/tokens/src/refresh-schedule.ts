@@ -27,6 +27,29 @@ export class RefreshSchedule {
     await this.redis.zadd(this.key, this.dueTime(expiresAt), tokenKeyId(token));
   }
 
+  /** Sets a token's next refresh to an exact time (a retry later, when a refresh could not be done now). */
+  async scheduleAt(token: TokenKey, dueMs: number): Promise<void> {
+    await this.redis.zadd(this.key, dueMs, tokenKeyId(token));
+  }
+
+  /**
+   * Adds tokens that are not in the index yet, leaving present ones untouched (ZADD NX): start-up
+   * reconciliation after a Redis loss or for tenants stored while no worker ran. Returns how many were added.
+   */
+  async addMissing(entries: readonly { token: TokenKey; dueMs: number }[]): Promise<number> {
+    if (!entries.length) return 0;
+    const args: (string | number)[] = [];
+    for (const e of entries) args.push(e.dueMs, tokenKeyId(e.token));
+    return this.redis.zadd(this.key, 'NX', ...args);
+  }
+
+  /** The tokens not in the index, in one round trip (ZMSCORE). */
+  async missing(tokens: readonly TokenKey[]): Promise<TokenKey[]> {
+    if (!tokens.length) return [];
+    const scores = await this.redis.zmscore(this.key, ...tokens.map(tokenKeyId));
+    return tokens.filter((_, i) => scores[i] === null);
+  }
+
   /** Makes a token due now (a new tenant, or one whose token was invalidated). */
   async scheduleNow(token: TokenKey): Promise<void> {
     await this.redis.zadd(this.key, Date.now(), tokenKeyId(token));

@@ -13,8 +13,10 @@ import { RefreshSchedule } from './refresh-schedule.js';
 import { TokenCache } from './token-cache.js';
 import { isCorpLevel, Token, TokenKey, tokenKeyId, TokenUnavailableError } from './token-key.js';
 
-/** The token API never serves a token with less than this left. */
+/** The token API never serves a token with less than this left, unless `serveMarginMs` says otherwise. */
 export const SERVE_MARGIN_MS = 5 * 60 * 1000;
+/** A token used as a dependency (the suite token to fetch a corp token) only has to outlive one call. */
+const DEPENDENCY_MARGIN_MS = 60_000;
 /** A suite_ticket older than this is expired at WeCom; asking with it only earns an error. */
 export const SUITE_TICKET_MAX_AGE_MS = 30 * 60 * 1000;
 
@@ -34,6 +36,11 @@ export interface TokenBrokerDeps {
   corps: AuthCorpRepository;
   storedTokens: StoredTokenRepository;
   schedule: RefreshSchedule;
+  /**
+   * `get` never returns a token with less than this left (default SERVE_MARGIN_MS). Configurable so tests on
+   * the simulator's fast clock can scale it with the token lifetimes.
+   */
+  serveMarginMs?: number;
   /** called once per WeCom token fetch, for metrics */
   onFetch?: (kind: TokenKey['kind'], outcome: RefreshOutcome) => void;
 }
@@ -50,14 +57,18 @@ export class TokenBroker {
   private readonly cache: TokenCache;
   private readonly lock: RefreshLock;
   private readonly inFlight = new Map<string, Promise<Token>>();
+  private readonly serveMarginMs: number;
+  private readonly dependencyMarginMs: number;
 
   constructor(private readonly deps: TokenBrokerDeps) {
+    this.serveMarginMs = deps.serveMarginMs ?? SERVE_MARGIN_MS;
+    this.dependencyMarginMs = Math.min(DEPENDENCY_MARGIN_MS, this.serveMarginMs);
     this.cache = new TokenCache(deps.redis, deps.redisPrefix, deps.cipher);
     this.lock = new RefreshLock(deps.redis, deps.redisPrefix, LOCK_TTL_MS);
   }
 
   /** A token with at least `minRemainingMs` left, fetching it only when neither cache nor store has one. */
-  async get(key: TokenKey, minRemainingMs = SERVE_MARGIN_MS): Promise<Token> {
+  async get(key: TokenKey, minRemainingMs = this.serveMarginMs): Promise<Token> {
     const cached = await this.readCache(key);
     if (isFresh(cached, minRemainingMs)) return cached!;
     const stored = await this.deps.storedTokens.find(key);
@@ -69,7 +80,7 @@ export class TokenBroker {
   }
 
   /** Fetches from WeCom unless another process just did; single-flight in and across processes. */
-  refresh(key: TokenKey, minRemainingMs = SERVE_MARGIN_MS): Promise<Token> {
+  refresh(key: TokenKey, minRemainingMs = this.serveMarginMs): Promise<Token> {
     const id = tokenKeyId(key);
     const running = this.inFlight.get(id);
     if (running) return running;
@@ -207,13 +218,13 @@ export class TokenBroker {
 
   /** Uses a token; if WeCom says it is invalid or expired, drops it, fetches a new one and retries once. */
   async withToken<T>(dependency: TokenKey, use: (token: string) => Promise<T>): Promise<T> {
-    const first = await this.get(dependency, 60_000);
+    const first = await this.get(dependency, this.dependencyMarginMs);
     try {
       return await use(first.value);
     } catch (err) {
       if (!(err instanceof TokenInvalidError)) throw err;
       await this.invalidate(dependency);
-      const second = await this.refresh(dependency, 60_000);
+      const second = await this.refresh(dependency, this.dependencyMarginMs);
       return use(second.value);
     }
   }

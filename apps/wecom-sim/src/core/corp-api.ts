@@ -117,9 +117,10 @@ export class CorpApi {
 
   private issueTicket(kind: TokenKind, { suite, corp }: CorpContext): TicketResponse {
     const lifetime = kind === 'jsapi' ? Lifetime.jsapiTicket : Lifetime.agentTicket;
-    const issued = this.state.tokens.issueOrReuse(kind, corpSubject(suite.suiteId, corp.corpId), lifetime, this.clock.now());
+    const now = this.clock.now();
+    const issued = this.state.tokens.issueOrReuse(kind, corpSubject(suite.suiteId, corp.corpId), lifetime, now);
     if (issued.fresh) this.counter.tokenIssued(kind);
-    return { ...OK, ticket: issued.token, expires_in: this.clock.secondsLeft(issued.expiresAt) };
+    return { ...OK, ticket: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
   }
 
   private corp(path: string, accessToken: string | undefined): CorpContext {

@@ -67,9 +67,10 @@ export class IdentityApi {
     const expected = this.state.providers.get(corpId);
     if (expected === undefined) throw new WecomError(Errcode.INVALID_CORPID);
     if (expected !== secret) throw new WecomError(Errcode.INVALID_SECRET);
-    const issued = this.state.tokens.issueOrReuse('provider', corpId, Lifetime.providerToken, this.clock.now());
+    const now = this.clock.now();
+    const issued = this.state.tokens.issueOrReuse('provider', corpId, Lifetime.providerToken, now);
     if (issued.fresh) this.counter.tokenIssued('provider');
-    return { provider_access_token: issued.token, expires_in: this.clock.secondsLeft(issued.expiresAt) };
+    return { provider_access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
   }
 
   getLoginInfo(providerToken: string | undefined, body: JsonObject): LoginInfoResponse {
@@ -131,7 +132,7 @@ export class IdentityApi {
       const ticket = randomToken(Lengths.userTicket);
       this.state.userTickets.set(ticket, { suiteId: suite.suiteId, corpId: record.corpId, userId: record.userId, expiresAt: now + Lifetime.userTicket * 1000 }, now);
       response.user_ticket = ticket;
-      response.expires_in = Lifetime.userTicket;
+      response.expires_in = this.clock.realSeconds(Lifetime.userTicket);
     }
     return response;
   }

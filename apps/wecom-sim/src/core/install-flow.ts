@@ -87,7 +87,7 @@ export class InstallFlow {
     this.state.authorizations.set(key, auth);
     if (!existing) suite.authKeys.push(key);
     const authCode = this.issueAuthCode(suite.suiteId, corp.corpId);
-    return { corp, auth, authCode, expiresIn: Lifetime.authCode, reinstalled: existing !== undefined };
+    return { corp, auth, authCode, expiresIn: this.clock.realSeconds(Lifetime.authCode), reinstalled: existing !== undefined };
   }
 
   issueAuthCode(suiteId: string, corpId: string): string {

@@ -60,9 +60,10 @@ export class ServiceApi {
     if (!suite) throw new WecomError(Errcode.INVALID_SUITE_ID);
     if (secret !== suite.suiteSecret) throw new WecomError(Errcode.INVALID_SUITE_SECRET);
     if (!this.registry.isValidTicket(suite, ticket)) throw new WecomError(Errcode.INVALID_SUITE_TICKET);
-    const issued = this.state.tokens.issueOrReuse('suite', suite.suiteId, Lifetime.suiteToken, this.clock.now());
+    const now = this.clock.now();
+    const issued = this.state.tokens.issueOrReuse('suite', suite.suiteId, Lifetime.suiteToken, now);
     if (issued.fresh) this.counter.tokenIssued('suite');
-    return { ...OK, suite_access_token: issued.token, expires_in: this.clock.secondsLeft(issued.expiresAt) };
+    return { ...OK, suite_access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
   }
 
   getPreAuthCode(suiteToken: string | undefined): PreAuthCodeResponse {
@@ -70,7 +71,7 @@ export class ServiceApi {
     const now = this.clock.now();
     const code = randomToken(Lengths.preAuthCode);
     this.state.preAuthCodes.set(code, { suiteId: suite.suiteId, expiresAt: now + Lifetime.preAuthCode * 1000, authType: 0, appIds: [] }, now);
-    return { ...OK, pre_auth_code: code, expires_in: Lifetime.preAuthCode };
+    return { ...OK, pre_auth_code: code, expires_in: this.clock.realSeconds(Lifetime.preAuthCode) };
   }
 
   setSessionInfo(suiteToken: string | undefined, body: JsonObject): Ok {
@@ -104,9 +105,10 @@ export class ServiceApi {
   getPermanentCode(suiteToken: string | undefined, body: JsonObject): PermanentCodeV1Response {
     const { suite, auth } = this.exchangeAuthCode(ServicePath.permanentCode, suiteToken, body);
     const corp = this.corpOf(auth);
-    const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, corp.corpId), Lifetime.corpToken, this.clock.now());
+    const now = this.clock.now();
+    const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, corp.corpId), Lifetime.corpToken, now);
     if (issued.fresh) this.counter.tokenIssued('corp');
-    return { ...OK, access_token: issued.token, expires_in: this.clock.secondsLeft(issued.expiresAt), ...permanentCodeBody(suite, corp, auth) };
+    return { ...OK, access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now), ...permanentCodeBody(suite, corp, auth) };
   }
 
   getPermanentCodeV2(suiteToken: string | undefined, body: JsonObject): PermanentCodeV2Response {
@@ -121,9 +123,10 @@ export class ServiceApi {
 
   getCorpToken(suiteToken: string | undefined, body: JsonObject): CorpTokenResponse {
     const { suite, auth } = this.permanentAuth(ServicePath.corpToken, suiteToken, body);
-    const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, auth.corpId), Lifetime.corpToken, this.clock.now());
+    const now = this.clock.now();
+    const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, auth.corpId), Lifetime.corpToken, now);
     if (issued.fresh) this.counter.tokenIssued('corp');
-    return { access_token: issued.token, expires_in: this.clock.secondsLeft(issued.expiresAt) };
+    return { access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
   }
 
   getAdminList(suiteToken: string | undefined, body: JsonObject): AdminListResponse {

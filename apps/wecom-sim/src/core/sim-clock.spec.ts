@@ -34,15 +34,23 @@ describe('SimClock', () => {
     expect(clock.timeFactor).toBe(1000);
   });
 
-  it('advances by whole simulated seconds and reports whole seconds left', () => {
+  it('reports expires_in in real seconds: simulated seconds left ÷ factor, rounded down, at least 1', () => {
     const real = fakeRealTime();
     const clock = new SimClock(1, real.now);
     const expiresAt = clock.now() + 7200 * 1000;
-    expect(clock.secondsLeft(expiresAt)).toBe(7200);
+    expect(clock.realSecondsLeft(expiresAt)).toBe(7200);
     clock.advance(7199.5);
-    expect(clock.secondsLeft(expiresAt)).toBe(1);
+    expect(clock.realSecondsLeft(expiresAt)).toBe(1);
     clock.advance(1);
-    expect(clock.secondsLeft(expiresAt)).toBe(0);
+    expect(clock.realSecondsLeft(expiresAt)).toBe(1);
+    const fast = new SimClock(60, real.now);
+    const issuedAt = fast.now();
+    const fastExpiry = issuedAt + 7200 * 1000;
+    expect(fast.realSecondsLeft(fastExpiry, issuedAt)).toBe(120);
+    real.tick(30_500);
+    expect(fast.realSecondsLeft(fastExpiry)).toBe(89);
+    expect(fast.realSeconds(1200)).toBe(20);
+    expect(fast.realSeconds(30)).toBe(1);
   });
 
   it('converts a simulated instant to the real delay until it', () => {

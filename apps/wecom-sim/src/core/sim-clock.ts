@@ -58,9 +58,19 @@ export class SimClock {
     return Math.max(0, (simMs - this.now()) / this.factor);
   }
 
-  /** Whole seconds left until `expiresAt`, as WeCom reports `expires_in` (never below 0). */
-  secondsLeft(expiresAt: number): number {
-    return Math.max(0, Math.ceil((expiresAt - this.now()) / 1000));
+  /**
+   * `expires_in` as a client must read it: the simulated seconds left until `expiresAt`, converted to REAL seconds
+   * (÷ time factor), rounded down, at least 1. A client computes expiry as "now + expires_in" on its own real
+   * clock, so at factor 60 a fresh 7200 s token reports 120 and really does expire 120 s later. At factor 1
+   * this is WeCom's own number. Pass `now` when the token was issued at that same instant.
+   */
+  realSecondsLeft(expiresAt: number, now: number = this.now()): number {
+    return Math.max(1, Math.floor((expiresAt - now) / 1000 / this.factor));
+  }
+
+  /** A simulated lifetime (pre_auth_code 1200, auth_code 600, …) in real seconds, rounded down, at least 1. */
+  realSeconds(simulatedSeconds: number): number {
+    return Math.max(1, Math.floor(simulatedSeconds / this.factor));
   }
 
   private rebase(): void {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CallbackPusher } from '../core/callback-pusher.js';
 import { randomToken } from '../core/ids.js';
+import { Lifetime } from '../core/lifetimes.js';
 import { CommandEvent, ContactChange, EventResult } from '../core/lifecycle-events.js';
 import { QueryParams, queryParam } from '../core/params.js';
 import { SimCore } from '../core/sim-core.js';
@@ -175,7 +176,7 @@ export class ControlSuitesController {
     const scope = optString(obj, 'scope') ?? 'snsapi_base';
     if (scope !== 'snsapi_base' && scope !== 'snsapi_privateinfo') throw new ControlError(400, 'scope must be snsapi_base or snsapi_privateinfo');
     const { code, corp, user } = this.core.identity.issueOauthCode(suite, scope, { corpId: optString(obj, 'corp_id'), userId: optString(obj, 'user_id') });
-    return { code, corpid: corp.corpId, userid: user.userid, expires_in: 300 };
+    return { code, corpid: corp.corpId, userid: user.userid, expires_in: this.core.clock.realSeconds(Lifetime.oauthCode) };
   }
 
   /** A provider-login auth_code without a browser (what `/wwopen/sso/3rd_qrConnect` would redirect with). */

@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import type { CallbackEvent } from '@app/store';
+import { CallbackEventRepository } from '@app/store';
+import { CorpAuthorizationService, TokenUnavailableError } from '@app/tokens';
+import { parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { WorkerMetrics } from '../worker-metrics.js';
+
+/** What a `process-callback-event` job needs to know about itself. */
+export interface EventJob {
+  data: { eventId: string; suiteId: string };
+  attemptsMade: number;
+  opts: { attempts?: number };
+}
+
+export type EventOutcome = 'authorized' | 'already-authorized' | 'auth-info-updated' | 'cancelled' | 'fan-out' | 'ignored';
+
+/**
+ * Processes one stored inbox event, whatever the job id (`evt-<id>` from intake and sweeper,
+ * `evt-<id>-replay-<ts>` from the admin API): by `data.eventId`. Idempotent: an event already processed is
+ * left alone, and every handler can run twice without changing anything twice (the auth_code claim makes
+ * the exchange happen once; cancel and auth-info updates are idempotent by nature).
+ */
+@Injectable()
+export class CallbackEventProcessor {
+  private readonly logger = new Logger('CallbackEvents');
+
+  constructor(
+    private readonly events: CallbackEventRepository,
+    private readonly authorization: CorpAuthorizationService,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  async handle(job: EventJob): Promise<EventOutcome | 'already-processed'> {
+    const id = BigInt(job.data.eventId);
+    const event = await this.events.startAttempt(id);
+    if (!event) {
+      this.metrics.eventsProcessed.inc({ type: 'unknown', outcome: 'duplicate' });
+      return 'already-processed';
+    }
+    const stop = this.metrics.eventAttemptDuration.startTimer({ type: event.type });
+    try {
+      const outcome = await this.process(event);
+      await this.events.markProcessed(id);
+      this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'processed' });
+      this.metrics.eventLatency.observe({ type: event.type }, (Date.now() - event.receivedAt.getTime()) / 1000);
+      this.logger.log({ msg: 'callback event processed', eventId: job.data.eventId, suiteId: event.suiteId, type: event.type, corpId: event.corpId, outcome });
+      return outcome;
+    } catch (err) {
+      await this.recordFailure(job, event, err);
+      throw permanent(err) ? new UnrecoverableError(describe(err)) : err;
+    } finally {
+      stop();
+    }
+  }
+
+  /** A job that stalled too often is failed by BullMQ without our handler: keep the inbox row in step. */
+  async markGivenUp(eventId: string, reason: string): Promise<void> {
+    await this.events.markAttemptFailed(BigInt(eventId), reason, true);
+  }
+
+  private async process(event: CallbackEvent): Promise<EventOutcome> {
+    if (event.kind === 'data') return 'fan-out';
+    const command = parseCommandEvent(event.payload);
+    switch (command.infoType) {
+      case 'create_auth':
+      case 'reset_permanent_code': {
+        // create_auth: unless the browser redirect already exchanged this code (the claim says so), exchange it.
+        // reset_permanent_code: the new code's exchange replaces the permanent code and restarts the corp's tokens.
+        const { exchanged } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode);
+        return exchanged ? 'authorized' : 'already-authorized';
+      }
+      case 'change_auth':
+        await this.authorization.refreshAuthInfo(event.suiteId, command.authCorpId);
+        return 'auth-info-updated';
+      case 'cancel_auth':
+        await this.authorization.cancel(event.suiteId, command.authCorpId);
+        return 'cancelled';
+      case 'change_contact':
+      case 'other':
+        return 'fan-out';
+      case 'suite_ticket':
+        return 'ignored';
+    }
+  }
+
+  private async recordFailure(job: EventJob, event: CallbackEvent, err: unknown): Promise<void> {
+    const rateLimited = err instanceof RateLimitedError;
+    const final = !rateLimited && (permanent(err) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+    await this.events.markAttemptFailed(event.id, describe(err), final).catch((markErr: unknown) => {
+      this.logger.error({ msg: 'could not record a failed attempt', eventId: job.data.eventId, error: describe(markErr) });
+    });
+    this.metrics.eventsProcessed.inc({ type: event.type, outcome: rateLimited ? 'rate_limited' : final ? 'failed' : 'retry' });
+    const line = { eventId: job.data.eventId, suiteId: event.suiteId, type: event.type, corpId: event.corpId, attempt: job.attemptsMade + 1, error: describe(err) };
+    if (final) this.logger.error({ msg: 'callback event failed for good; replayable from the admin API', ...line });
+    else this.logger.warn({ msg: 'callback event attempt failed; will retry', ...line });
+  }
+}
+
+/** Errors that another attempt cannot fix: a payload we cannot read, or WeCom refusing for good. */
+function permanent(err: unknown): boolean {
+  if (err instanceof XmlError) return true;
+  if (err instanceof TokenUnavailableError) return ['suite_not_found', 'corp_not_found', 'corp_inactive', 'no_provider_credentials'].includes(err.reason);
+  if (err instanceof WecomApiError) return err.kind === 'credential' || err.kind === 'permanent-code' || err.kind === 'forbidden' || err.kind === 'other';
+  if (err instanceof WecomError) return !err.retryable;
+  return false;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

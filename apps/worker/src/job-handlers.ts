@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobName, JobOf, QUEUE_OF_JOB, QueueName } from '@app/queues';
+import { CallbackEventProcessor } from './events/callback-event.processor.js';
+import { InboxSweeper } from './events/inbox-sweeper.js';
+import { RefreshSweeper } from './refresh/refresh-sweeper.js';
+import { TokenRefreshProcessor } from './refresh/token-refresh.processor.js';
+
+export type JobHandler<N extends JobName> = (job: Job<JobOf<N>, unknown, N>) => Promise<unknown>;
+/** Exactly one handler per job name: the type makes it so, `checkJobHandlers` proves it at start-up. */
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+/** Throws, naming each job name without a handler and each handler without a job name. */
+export function checkJobHandlers(handlers: Readonly<Record<string, unknown>>): void {
+  const names = Object.keys(QUEUE_OF_JOB);
+  const missing = names.filter((n) => typeof handlers[n] !== 'function');
+  const unknown = Object.keys(handlers).filter((n) => !names.includes(n));
+  if (missing.length || unknown.length) {
+    throw new Error(`job handlers do not match job names: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`);
+  }
+}
+
+/** The job names a queue's worker serves. */
+export function jobNamesOf(queue: QueueName): JobName[] {
+  return (Object.keys(QUEUE_OF_JOB) as JobName[]).filter((n) => QUEUE_OF_JOB[n] === queue);
+}
+
+@Injectable()
+export class WorkerJobs {
+  readonly handlers: JobHandlers;
+
+  constructor(refresh: TokenRefreshProcessor, sweeper: RefreshSweeper, events: CallbackEventProcessor, inbox: InboxSweeper) {
+    this.handlers = {
+      'process-callback-event': (job) => events.handle(job),
+      'refresh-suite-token': (job) => refresh.handle(job.name, job.data),
+      'refresh-provider-token': (job) => refresh.handle(job.name, job.data),
+      'refresh-corp-token': (job) => refresh.handle(job.name, job.data),
+      'refresh-jsapi-ticket': (job) => refresh.handle(job.name, job.data),
+      'refresh-agent-ticket': (job) => refresh.handle(job.name, job.data),
+      'sweep-due-tokens': () => sweeper.sweep(),
+      'sweep-inbox': () => inbox.sweep(),
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuthCorpRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
+import { RefreshSchedule, TokenKey, TokenKind } from '@app/tokens';
+import { REFRESH_TIMING } from '../worker-tokens.js';
+import { JSSDK_ACTIVE_WINDOW_MS } from './token-refresh.processor.js';
+import { RefreshTiming } from './refresh-timing.js';
+
+const PAGE = 1000;
+
+export interface ReconcileReport {
+  suites: number;
+  corps: number;
+  /** tokens that were missing from the due-time index and were added */
+  added: number;
+  ms: number;
+}
+
+/**
+ * At start-up, makes sure every token that should be kept fresh is in the due-time index: each suite's
+ * suite token, the provider token where the suite has provider credentials, every active corp's token and
+ * the JS-SDK tickets of corps that used JS-SDK in the last 24 h. Walks the tenants in pages and adds only
+ * what is missing (ZADD NX), so tokens already scheduled keep their time. A missing token is placed by its
+ * stored expiry when PostgreSQL has one (Redis was lost), otherwise spread over the jitter window so a mass
+ * install or a restart does not make everything due in the same second.
+ */
+@Injectable()
+export class ScheduleReconciler {
+  private readonly logger = new Logger('ScheduleReconcile');
+
+  constructor(
+    private readonly suites: SuiteRepository,
+    private readonly corps: AuthCorpRepository,
+    private readonly storedTokens: StoredTokenRepository,
+    private readonly schedule: RefreshSchedule,
+    @Inject(REFRESH_TIMING) private readonly timing: RefreshTiming,
+  ) {}
+
+  /** `stop` ends the walk between pages (shutdown); what was added stays, the next start does the rest. */
+  async reconcile(stop?: AbortSignal): Promise<ReconcileReport> {
+    const started = Date.now();
+    let added = 0;
+    const suites = await this.suites.list();
+    const suiteTokens = await this.schedule.missing(
+      suites.flatMap((s) =>
+        s.hasProviderSecret && s.providerCorpId ? [suiteKey('suite', s.suiteId), suiteKey('provider', s.suiteId)] : [suiteKey('suite', s.suiteId)],
+      ),
+    );
+    added += await this.schedule.addMissing(
+      await Promise.all(suiteTokens.map(async (token) => ({ token, dueMs: this.dueMs((await this.storedTokens.find(token))?.expiresAt) }))),
+    );
+
+    let corps = 0;
+    let after: string | undefined;
+    const recentJssdk = Date.now() - JSSDK_ACTIVE_WINDOW_MS;
+    while (!stop?.aborted) {
+      const page = await this.corps.pageActive(PAGE, after);
+      if (!page.length) break;
+      corps += page.length;
+      after = page[page.length - 1].id;
+      const wanted: TokenKey[] = [];
+      for (const c of page) {
+        wanted.push({ kind: 'corp', suiteId: c.suiteId, corpId: c.corpId });
+        if (c.jssdkUsedAt && c.jssdkUsedAt.getTime() > recentJssdk) {
+          wanted.push({ kind: 'jsapi', suiteId: c.suiteId, corpId: c.corpId }, { kind: 'agent', suiteId: c.suiteId, corpId: c.corpId });
+        }
+      }
+      // A restart with Redis intact finds everything present and reads no expiries at all.
+      const missing = await this.schedule.missing(wanted);
+      const entries: { token: TokenKey; dueMs: number }[] = [];
+      for (const [group, tokens] of groupBy(missing, (t) => `${t.kind}|${t.suiteId}`)) {
+        const [kind, suiteId] = group.split('|') as [TokenKind, string];
+        const expiries = await this.storedTokens.corpTokenExpiries(suiteId, tokens.map((t) => t.corpId!), kind);
+        for (const token of tokens) entries.push({ token, dueMs: this.dueMs(expiries.get(token.corpId!)) });
+      }
+      added += await this.schedule.addMissing(entries);
+    }
+    const report = { suites: suites.length, corps, added, ms: Date.now() - started };
+    if (stop?.aborted) this.logger.log({ msg: 'refresh schedule reconciliation stopped by shutdown', ...report });
+    else this.logger.log({ msg: 'refresh schedule reconciled', ...report });
+    return report;
+  }
+
+  private dueMs(expiresAt: Date | undefined): number {
+    return expiresAt ? this.schedule.dueTime(expiresAt) : Date.now() + Math.floor(Math.random() * (this.timing.jitterMs + 1));
+  }
+}
+
+function suiteKey(kind: Extract<TokenKind, 'suite' | 'provider'>, suiteId: string): TokenKey {
+  return { kind, suiteId };
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

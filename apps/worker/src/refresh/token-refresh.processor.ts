@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import type { RefreshJobName } from '@app/queues';
+import { AuthCorpRepository, StoredTokenRepository } from '@app/store';
+import { RefreshSchedule, Token, TokenBroker, TokenCache, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { InvalidCredentialError, PermanentCodeInvalidError, RateLimitedError } from '@app/wecom';
+import { SuiteTicketMonitor } from '../suite-ticket.monitor.js';
+import { WorkerMetrics } from '../worker-metrics.js';
+import { REFRESH_TIMING } from '../worker-tokens.js';
+import { RefreshTiming, tokenKeyOfJob } from './refresh-timing.js';
+
+/** JS-SDK tickets are kept fresh only for corps that asked for a signature this recently. */
+export const JSSDK_ACTIVE_WINDOW_MS = 24 * 3600 * 1000;
+
+export type RefreshResult = 'refreshed' | 'fresh' | 'dropped' | 'suspended' | 'unavailable';
+
+/**
+ * One refresh job: renew one token unless another process just did, and put its next refresh in the
+ * due-time index. Tokens that can no longer be had (corp cancelled or suspended, suite or provider
+ * credentials gone, JS-SDK unused for a day) leave the index; a suite without a ticket waits for one.
+ */
+@Injectable()
+export class TokenRefreshProcessor {
+  private readonly logger = new Logger('TokenRefresh');
+
+  constructor(
+    private readonly broker: TokenBroker,
+    private readonly schedule: RefreshSchedule,
+    private readonly cache: TokenCache,
+    private readonly corps: AuthCorpRepository,
+    private readonly storedTokens: StoredTokenRepository,
+    private readonly tickets: SuiteTicketMonitor,
+    private readonly metrics: WorkerMetrics,
+    @Inject(REFRESH_TIMING) private readonly timing: RefreshTiming,
+  ) {}
+
+  async handle(name: RefreshJobName, data: { suiteId: string; corpId?: string }): Promise<RefreshResult> {
+    const key = tokenKeyOfJob(name, data);
+    try {
+      const result = await this.refresh(key);
+      this.metrics.refreshJobs.inc({ kind: key.kind, result });
+      return result;
+    } catch (err) {
+      this.metrics.refreshJobs.inc({ kind: key.kind, result: err instanceof RateLimitedError ? 'rate_limited' : 'failed' });
+      if (err instanceof InvalidCredentialError) {
+        // A wrong secret or a ticket WeCom no longer accepts: sending it again will not help. The lease
+        // brings the token back later; the log line is for a human.
+        this.logger.warn({ msg: 'token refresh refused by WeCom', ...ids(key), errcode: err.errcode });
+        throw new UnrecoverableError(err.message);
+      }
+      throw err;
+    }
+  }
+
+  private async refresh(key: TokenKey): Promise<RefreshResult> {
+    if ((key.kind === 'jsapi' || key.kind === 'agent') && !(await this.jssdkActive(key))) {
+      await this.schedule.remove([key]);
+      return 'dropped';
+    }
+    const current = await this.current(key);
+    let token: Token;
+    try {
+      token = await this.broker.refresh(key, this.timing.freshEnoughMs);
+    } catch (err) {
+      if (err instanceof TokenUnavailableError) return this.unavailable(key, err);
+      throw err;
+    }
+    if (key.kind === 'suite') this.tickets.noteFetched(key.suiteId);
+    const renewed = current === null || token.value !== current.value || token.expiresAt.getTime() !== current.expiresAt.getTime();
+    if (renewed && current) this.observeExpiry(key, current);
+    await this.scheduleNext(key, token);
+    return renewed ? 'refreshed' : 'fresh';
+  }
+
+  /** The next refresh, never sooner than one lease away: WeCom may hand back the same token near its end. */
+  private async scheduleNext(key: TokenKey, token: Token): Promise<void> {
+    const earliest = Date.now() + this.timing.leaseMs;
+    const due = this.schedule.dueTime(token.expiresAt);
+    await this.schedule.scheduleAt(key, Math.max(due, earliest));
+  }
+
+  private async unavailable(key: TokenKey, err: TokenUnavailableError): Promise<RefreshResult> {
+    switch (err.reason) {
+      case 'no_suite_ticket':
+        // Leave the token in the index: the lease brings it back, and a new ticket makes it due at once.
+        this.tickets.noteMissing(key.suiteId, await this.tickets.ageSeconds(key.suiteId).catch(() => null));
+        return 'unavailable';
+      case 'busy':
+      case 'wecom_error':
+        throw err;
+      case 'corp_inactive':
+      case 'corp_not_found':
+      case 'suite_not_found':
+      case 'no_provider_credentials':
+        await this.schedule.remove([key]);
+        this.logger.log({ msg: 'token no longer refreshed', ...ids(key), reason: err.reason });
+        // The broker has marked the corp suspended, with the reason, when WeCom rejected its permanent code.
+        return err.cause instanceof PermanentCodeInvalidError ? 'suspended' : 'dropped';
+    }
+  }
+
+  /** The token being replaced; the stored copy outlives the cached one, so a token that went stale is seen. */
+  private async current(key: TokenKey): Promise<Token | null> {
+    return (await this.cache.get(key).catch(() => null)) ?? (await this.storedTokens.find(key));
+  }
+
+  private async jssdkActive(key: TokenKey): Promise<boolean> {
+    const corp = key.corpId ? await this.corps.find(key.suiteId, key.corpId) : null;
+    return corp !== null && corp.status === 'active' && corp.jssdkUsedAt !== null && Date.now() - corp.jssdkUsedAt.getTime() < JSSDK_ACTIVE_WINDOW_MS;
+  }
+
+  private observeExpiry(key: TokenKey, previous: Token): void {
+    const leftSeconds = (previous.expiresAt.getTime() - Date.now()) / 1000;
+    this.metrics.timeToExpiry.observe({ kind: key.kind }, leftSeconds);
+    if (leftSeconds <= 0) {
+      this.metrics.refreshedAfterExpiry.inc({ kind: key.kind });
+      this.logger.warn({ msg: 'token was refreshed after it expired', ...ids(key), secondsLate: -leftSeconds });
+    }
+  }
+}
+
+function ids(key: TokenKey): { kind: string; suiteId: string; corpId?: string } {
+  return { kind: key.kind, suiteId: key.suiteId, corpId: key.corpId };
+}
