@@ -254,7 +254,7 @@ describe('auth app: admin API', () => {
       await stack.worker.prisma.client.callbackEvent.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'boom' } });
       const first = await admin<{ id: string; status: string; jobId: string }>('POST', `/api/v1/admin/events/${row.id}/replay`);
       expect(first.status).toBe(202);
-      expect(first.body).toEqual({ id: String(row.id), status: 'queued', jobId: expect.stringMatching(new RegExp(`^evt-${row.id}-replay-\\d+$`)) });
+      expect(first.body).toEqual({ id: String(row.id), status: 'queued', jobId: expect.stringMatching(new RegExp(`^evt-${row.id}-replay-\\d+-[0-9a-f]{6}$`)) });
       const after = await stack.worker.prisma.client.callbackEvent.findUniqueOrThrow({ where: { id: row.id } });
       expect(after).toMatchObject({ status: 'queued', lastError: null });
       const job = await queue.getJob(first.body.jobId);

@@ -190,7 +190,7 @@ export class FaultRig {
     const seen = new Map<string, number>();
     for (const line of this.apps.get('worker')?.logs ?? []) {
       const msg = line.message as Record<string, unknown> | undefined;
-      if (msg && msg.msg === 'event processed' && typeof msg.eventId === 'string') seen.set(msg.eventId, (seen.get(msg.eventId) ?? 0) + 1);
+      if (msg && msg.msg === 'callback event processed' && typeof msg.eventId === 'string') seen.set(msg.eventId, (seen.get(msg.eventId) ?? 0) + 1);
     }
     return [...seen.values()].reduce((n, c) => n + (c - 1), 0);
   }

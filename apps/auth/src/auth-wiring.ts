@@ -95,6 +95,7 @@ export function tokenProviders(config: AuthConfig, redis: Redis): Provider[] {
           corps,
           storedTokens,
           schedule,
+          serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
           onFetch: (kind, outcome) => metrics.tokenFetches.inc({ kind, outcome }),
         }),
     },

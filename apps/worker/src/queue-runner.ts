@@ -46,6 +46,27 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     checkJobHandlers(this.jobs.handlers);
+    await this.upsertSchedulers();
+    // Job Schedulers live in Redis: a Redis restarted without its data has none. Upserting is idempotent, so
+    // every reconnect puts them back and re-runs the reconciliation, which refills a lost due-time index.
+    this.redis.on('ready', () => {
+      if (this.stopping.signal.aborted) return;
+      this.upsertSchedulers()
+        .then(() => this.reconciler.reconcile(this.stopping.signal))
+        .catch((err: unknown) => this.logger.warn({ msg: 'could not restore schedulers after a Redis reconnect', error: String(err) }));
+    });
+    const perMinute = this.config.WECOM_CALLS_PER_MINUTE;
+    this.workers.push(
+      this.startWorker(QueueName.TokenRefresh, this.refreshQueue, refreshLimiter(perMinute)),
+      this.startWorker(QueueName.CallbackEvents, this.callbackQueue, callbackLimiter(perMinute)),
+    );
+    this.reconciled = this.reconciler.reconcile(this.stopping.signal).catch((err: unknown) => {
+      this.logger.error({ msg: 'start-up reconciliation of the refresh schedule failed', error: String(err) });
+      return null;
+    });
+  }
+
+  private async upsertSchedulers(): Promise<void> {
     await this.refreshQueue.upsertJobScheduler(
       'sweep-due-tokens',
       { every: this.config.REFRESH_SWEEP_INTERVAL_MS },
@@ -56,15 +77,6 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy {
       { every: this.config.INBOX_SWEEP_INTERVAL_MS },
       { name: 'sweep-inbox' satisfies JobName, data: {}, opts: TICK_OPTIONS },
     );
-    const perMinute = this.config.WECOM_CALLS_PER_MINUTE;
-    this.workers.push(
-      this.startWorker(QueueName.TokenRefresh, this.refreshQueue, refreshLimiter(perMinute)),
-      this.startWorker(QueueName.CallbackEvents, this.callbackQueue, callbackLimiter(perMinute)),
-    );
-    this.reconciled = this.reconciler.reconcile(this.stopping.signal).catch((err: unknown) => {
-      this.logger.error({ msg: 'start-up reconciliation of the refresh schedule failed', error: String(err) });
-      return null;
-    });
   }
 
   /** SIGTERM: stop taking jobs and wait for the running ones; a job cut short by a kill is taken back as stalled. */

@@ -19,9 +19,13 @@ const common = {
  * Token timings. Seconds, fractions allowed: tests run the simulator on a fast clock (a 7200 s token living
  * 20 real seconds at factor 360) and scale these with it.
  */
-const tokenServing = {
+const tokenTiming = {
   /** The token API never serves a token with less than this left. */
   TOKEN_SERVE_MARGIN_SECONDS: num(300, 0.01, 3600),
+  /** Refresh a token once it has less than this many seconds left (keep it above TOKEN_SERVE_MARGIN_SECONDS). */
+  REFRESH_MARGIN_SECONDS: num(900, 0.01, 3600),
+  /** Up to this much earlier, at random, so tokens fetched together do not all come due together. */
+  REFRESH_JITTER_SECONDS: num(120, 0, 1800),
 };
 
 const secrets = {
@@ -39,7 +43,7 @@ export const callbackEnv = {
 export const authEnv = {
   ...common,
   ...secrets,
-  ...tokenServing,
+  ...tokenTiming,
   AUTH_PORT: int(3000, 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', HTTP),
   WECOM_INSTALL_BASE: url('https://open.work.weixin.qq.com', HTTP),
@@ -51,20 +55,13 @@ export const authEnv = {
    * A login token delivered to any origin could be replayed by whoever owns it.
    */
   OAUTH_REDIRECT_ORIGINS: originList(),
-  /** Tokens the auth app fetches are put in the refresh schedule with the worker's timing: keep both equal. */
-  REFRESH_MARGIN_SECONDS: int(900, 60, 3600),
-  REFRESH_JITTER_SECONDS: int(120, 0, 1800),
 };
 
 export const workerEnv = {
   ...common,
   ...secrets,
-  ...tokenServing,
+  ...tokenTiming,
   WORKER_PORT: int(3002, 0, 65535),
-  /** Refresh a token once it has less than this many seconds left (keep it above TOKEN_SERVE_MARGIN_SECONDS). */
-  REFRESH_MARGIN_SECONDS: num(900, 0.01, 3600),
-  /** Up to this much earlier, at random, so tokens fetched together do not all come due together. */
-  REFRESH_JITTER_SECONDS: num(120, 0, 1800),
   /** How often one worker moves due tokens from the due-time index into refresh jobs. */
   REFRESH_SWEEP_INTERVAL_MS: int(5000, 50, 60_000),
   /** Global cap on WeCom calls made by the worker, per minute (WeCom allows 20,000 per IP). */
@@ -76,6 +73,8 @@ export const workerEnv = {
   INBOX_SWEEP_INTERVAL_MS: int(10_000, 100, 600_000),
   /** Events younger than this are left to the callback app, which enqueues right after storing. */
   INBOX_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
+  /** An event queued this long ago and still unprocessed is added to the queue again (a no-op if its job exists). */
+  INBOX_REQUEUE_AFTER_SECONDS: int(300, 1, 86_400),
   /** A job whose worker stops renewing its lock for this long (crash, SIGKILL) is taken back. */
   JOB_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
   /** How often each worker looks for such stalled jobs. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { callbackEventJobId, JobName, JobOf, QueueName } from './queue-names.js';
@@ -38,7 +39,8 @@ export async function enqueueCallbackEvents(
  * Returns the job id.
  */
 export async function enqueueReplay(queue: Queue, event: { id: bigint | string; suiteId: string }, now = Date.now()): Promise<string> {
-  const jobId = `${callbackEventJobId(event.id)}-replay-${now}`;
+  // Two replays in one millisecond must not share an id: BullMQ would silently drop the second.
+  const jobId = `${callbackEventJobId(event.id)}-replay-${now}-${randomBytes(3).toString('hex')}`;
   const data: JobOf<'process-callback-event'> = { eventId: String(event.id), suiteId: event.suiteId };
   const name: JobName = 'process-callback-event';
   await queue.add(name, data, { ...CALLBACK_EVENT_JOB_OPTIONS, jobId });

@@ -87,6 +87,25 @@ export class CallbackEventRepository {
   }
 
   /**
+   * Events handed to the queue long ago and still not processed: their job may have been lost with Redis's data.
+   * Re-adding them under the same job id is a no-op where the job still exists.
+   */
+  async findStaleQueued(queuedBefore: Date, limit: number): Promise<{ id: bigint; suiteId: string }[]> {
+    return this.prisma.client.callbackEvent.findMany({
+      where: { status: { in: ['queued', 'processing'] }, queuedAt: { lt: queuedBefore } },
+      select: { id: true, suiteId: true },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+
+  /** Restarts the staleness clock of events just re-added to the queue. */
+  async touchQueued(ids: readonly bigint[]): Promise<void> {
+    if (!ids.length) return;
+    await this.prisma.client.callbackEvent.updateMany({ where: { id: { in: [...ids] } }, data: { queuedAt: new Date() } });
+  }
+
+  /**
    * Takes the event for processing and counts the attempt. Returns null when it is already processed
    * (a replayed or duplicate job), so the caller does nothing twice.
    */

@@ -10,7 +10,8 @@ const MAX_BATCHES_PER_TICK = 20;
 
 /**
  * The `sweep-inbox` tick: events the callback app stored but could not enqueue (Redis was away) are queued
- * here. The job id is the event id, so racing the callback app's own enqueue yields one job.
+ * here, and events queued long ago but never processed are added again (Redis lost them). The job id is the
+ * event id, so racing the callback app's own enqueue, or a job that still exists, yields one job.
  */
 @Injectable()
 export class InboxSweeper {
@@ -22,7 +23,7 @@ export class InboxSweeper {
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
-  async sweep(now = Date.now()): Promise<{ enqueued: number }> {
+  async sweep(now = Date.now()): Promise<{ enqueued: number; requeued: number }> {
     const before = new Date(now - this.config.INBOX_SWEEP_GRACE_MS);
     let enqueued = 0;
     for (let i = 0; i < MAX_BATCHES_PER_TICK; i++) {
@@ -34,6 +35,17 @@ export class InboxSweeper {
       if (events.length < BATCH) break;
     }
     if (enqueued) this.logger.log({ msg: 'queued stored events that had not reached the queue', count: enqueued });
-    return { enqueued };
+    const requeued = await this.requeueStale(now);
+    return { enqueued, requeued };
+  }
+
+  /** Queued long ago and still not processed: if Redis lost the job (restart without persistence), add it again. */
+  private async requeueStale(now: number): Promise<number> {
+    const stale = await this.events.findStaleQueued(new Date(now - this.config.INBOX_REQUEUE_AFTER_SECONDS * 1000), BATCH);
+    if (!stale.length) return 0;
+    await enqueueCallbackEvents(this.queue, stale);
+    await this.events.touchQueued(stale.map((e) => e.id));
+    this.logger.log({ msg: 're-added long-queued events (a no-op for jobs Redis still holds)', count: stale.length });
+    return stale.length;
   }
 }
