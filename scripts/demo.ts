@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   out('The platform is running against the local WeCom simulator.');
   out(`  Install the demo suite in a new simulated corp:  ${auth}/install/${suite.suiteId}`);
   out(`  API documentation:                               ${auth}/docs`);
-  out(`  Corps of the suite:    curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/suites/${suite.suiteId}/corps`);
+  out(`  Corps of the suite:    curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/admin/suites/${suite.suiteId}/corps`);
   out(`  A corp's access token: curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/suites/${suite.suiteId}/corps/<corpId>/access-token`);
   out(`  Health and metrics:    ${auth}/health  http://127.0.0.1:${ports.callback}/metrics  http://127.0.0.1:${ports.worker}/metrics`);
   out(`  Simulator control:     ${sim}/sim/calls`);
