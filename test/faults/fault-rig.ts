@@ -46,7 +46,11 @@ export class FaultRig {
   private readonly ports = new Map<AppName, number>();
   readonly redisPrefix = 'f' + randomBytes(3).toString('hex');
 
-  constructor(private readonly name: string, private readonly extraEnv: Record<string, string> = {}) {}
+  constructor(
+    private readonly name: string,
+    private readonly extraEnv: Record<string, string> = {},
+    private readonly simTimeFactor = 1,
+  ) {}
 
   async start(apps: AppName[]): Promise<this> {
     this.directDatabaseUrl = `postgresql://postgres@127.0.0.1:5432/wecom_isv_fault_${this.name}`;
@@ -59,7 +63,7 @@ export class FaultRig {
     this.databaseUrl = `postgresql://postgres@127.0.0.1:${this.dbProxy.port}/wecom_isv_fault_${this.name}`;
     this.prisma = new PrismaService({ url: this.directDatabaseUrl, poolSize: 4 });
     await this.redis.start();
-    this.sim = await startTestSimulator();
+    this.sim = await startTestSimulator({ timeFactor: this.simTimeFactor });
     for (const app of apps) await this.startApp(app);
     this.suite = await registerSuite(this.sim, this.apps.get('callback')?.url ?? null, this.directDatabaseUrl);
     await fetch(`${this.sim.url}/sim/suites/${this.suite.suiteId}/push-ticket`, { method: 'POST' });
@@ -78,6 +82,13 @@ export class FaultRig {
       WECOM_INSTALL_BASE: this.sim.url,
       WECOM_OAUTH_BASE: this.sim.url,
       LOG_LEVEL: 'log',
+      // Fast recovery for a short test: stalled jobs taken back within seconds, the inbox swept every second.
+      JOB_LOCK_DURATION_MS: '4000',
+      JOB_STALLED_INTERVAL_MS: '2000',
+      INBOX_SWEEP_INTERVAL_MS: '1000',
+      INBOX_SWEEP_GRACE_MS: '2000',
+      INBOX_REQUEUE_AFTER_SECONDS: '5',
+      PUBLIC_BASE_URL: app === 'auth' ? `http://127.0.0.1:${this.ports.get(app)}` : 'http://127.0.0.1:3000',
       [`${app.toUpperCase()}_PORT`]: String(this.ports.get(app)),
       ...this.extraEnv,
     };
@@ -173,6 +184,18 @@ export class FaultRig {
       this.prisma.client.callbackEvent.count({ where: { ...where, status: 'processed' } }),
     ]);
     return { stored, processed };
+  }
+
+  async simPost<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
+    const res = await fetch(`${this.sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  /** Resident memory of an app, from its Prometheus metrics. */
+  async rssBytes(name: AppName): Promise<number> {
+    const text = await (await fetch(`${this.apps.get(name)!.url}/metrics`)).text();
+    return Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? NaN);
   }
 
   /** Waits until every stored change_contact event is processed (or the timeout). */

@@ -4,6 +4,8 @@
  * and processed exactly once, and that no token served was expired. A table of the figures is printed at the end.
  */
 import { FaultRig } from './fault-rig.js';
+import { createApiKeyIn, TokenProbe } from './fault-tokens.js';
+import { fuzzRequests } from './fuzz.js';
 
 interface Row {
   scenario: string;
@@ -35,7 +37,7 @@ function expectNoLoss(row: Row): void {
 
 describe('fault suite', () => {
   it('Redis killed for 10 s in the middle of a 2,000-callback load, then restarted', async () => {
-    const rig = await new FaultRig('redis', { INBOX_REQUEUE_AFTER_SECONDS: '5' }).start(['callback', 'worker']);
+    const rig = await new FaultRig('redis').start(['callback', 'worker']);
     try {
       const tally = await rig.load(2000, 100, [
         [5000, () => rig.redis.stop()],
@@ -115,4 +117,80 @@ describe('fault suite', () => {
       await rig.stop();
     }
   });
+
+  it('WeCom answers 5xx and 45009 for 30% of calls for a period and invalidates every token early once', async () => {
+    // 120× clock: a 7200 s token lives 60 real seconds, so the run spans more than one lifetime; margins scale too.
+    const factor = 120;
+    const rig = await new FaultRig(
+      'wecomfaults',
+      {
+        TOKEN_SERVE_MARGIN_SECONDS: String(300 / factor),
+        REFRESH_MARGIN_SECONDS: String(900 / factor),
+        REFRESH_JITTER_SECONDS: '1',
+        REFRESH_SWEEP_INTERVAL_MS: '250',
+        WECOM_RATE_LIMIT_PAUSE_MS: '500',
+      },
+      factor,
+    ).start(['callback', 'worker', 'auth']);
+    try {
+      const key = await createApiKeyIn(rig.prisma, rig.suite.suiteId);
+      for (let i = 0; i < 5; i++) await rig.simPost(`/sim/suites/${rig.suite.suiteId}/installs`, { push_callback: true });
+      const deadline = Date.now() + 30_000;
+      while ((await rig.prisma.client.authCorp.count({ where: { suiteId: rig.suite.suiteId, status: 'active' } })) < 5 && Date.now() < deadline) await sleep(200);
+      const corps = await rig.prisma.client.authCorp.findMany({ where: { suiteId: rig.suite.suiteId }, select: { corpId: true, agentId: true } });
+      expect(corps).toHaveLength(5);
+
+      const probe = new TokenProbe(rig.apps.get('auth')!.url, rig.sim.url, rig.suite.suiteId, key, corps, 300 / factor);
+      const faultPaths = ['/cgi-bin/service/', '/cgi-bin/get_jsapi_ticket', '/cgi-bin/ticket/'];
+      const probing = probe.run(80_000);
+      const tally = await rig.load(300, 20, [
+        [2000, async () => {
+          await rig.simPost('/sim/faults', { http_status: 503, ratio: 0.15, paths: faultPaths });
+          await rig.simPost('/sim/faults', { errcode: 45009, ratio: 0.15, paths: faultPaths });
+        }],
+        [32_000, async () => void (await fetch(`${rig.sim.url}/sim/faults`, { method: 'DELETE' }))],
+        [40_000, async () => {
+          probe.markInvalidation();
+          await rig.simPost('/sim/tokens/invalidate', { kind: 'all' });
+        }],
+      ]);
+      const report = await probing;
+      const { stored, processed } = await rig.waitProcessed(tally.acked);
+      const row = { scenario: 'WeCom 30% 5xx/45009, tokens revoked', sent: tally.sent, acked: tally.acked, stored, processed, duplicates: rig.duplicatesProcessed(), staleTokens: report.stale };
+      rows.push(row);
+      process.stdout.write(`token probe: ${JSON.stringify(report)}\n`);
+      expectNoLoss(row);
+      expect(report.served).toBeGreaterThan(100);
+      expect(report.stale).toBe(0);
+    } finally {
+      await rig.stop();
+    }
+  });
+
+  it('20,000 malformed requests against every public route: no 5xx, no crash, memory stable', async () => {
+    const rig = await new FaultRig('fuzz').start(['callback', 'worker', 'auth']);
+    try {
+      const adminKey = await createApiKeyIn(rig.prisma, null);
+      const rssBefore = { callback: await rig.rssBytes('callback'), auth: await rig.rssBytes('auth'), worker: await rig.rssBytes('worker') };
+      const statuses = await fuzzRequests(
+        { callback: rig.apps.get('callback')!.url, auth: rig.apps.get('auth')!.url, worker: rig.apps.get('worker')!.url },
+        rig.suite,
+        adminKey,
+        20_000,
+      );
+      const rssAfter = { callback: await rig.rssBytes('callback'), auth: await rig.rssBytes('auth'), worker: await rig.rssBytes('worker') };
+      process.stdout.write(`fuzz statuses: ${JSON.stringify(statuses)}; RSS MB before ${JSON.stringify(mb(rssBefore))} after ${JSON.stringify(mb(rssAfter))}\n`);
+      const serverErrors = Object.entries(statuses).filter(([status]) => Number(status) >= 500);
+      rows.push({ scenario: 'fuzz 20,000 malformed', sent: 20_000, acked: 0, stored: 0, processed: 0, duplicates: 0, staleTokens: `5xx: ${serverErrors.length}` });
+      expect(serverErrors).toEqual([]);
+      for (const app of rig.apps.values()) expect(app.process.exitCode).toBeNull();
+      for (const name of ['callback', 'auth', 'worker'] as const) expect(rssAfter[name]).toBeLessThan(rssBefore[name] + 150 * 1024 * 1024);
+    } finally {
+      await rig.stop();
+    }
+  });
 });
+
+function mb(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Math.round(v / 1048576)]));
+}
