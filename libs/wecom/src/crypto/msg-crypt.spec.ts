@@ -166,6 +166,17 @@ describe('WecomMsgCrypt interoperates with @wecom/crypto', () => {
     expect(crypt.encrypt(message, CORP_ID, random)).toBe(reference.encrypt(AES_KEY, message, CORP_ID, random));
   });
 
+  it('stays byte-identical over many calls of varied sizes on one instance (cipher and decipher are reused)', () => {
+    for (let i = 0; i < 40; i++) {
+      const random = randomBytes(16);
+      const text = `<xml>${'测x'.repeat(i * 7)}</xml>`;
+      const ours = crypt.encrypt(text, CORP_ID, random);
+      expect(ours).toBe(reference.encrypt(AES_KEY, text, CORP_ID, random));
+      expect(crypt.decrypt(reference.encrypt(AES_KEY, text, `suite${i}`)).receiverId).toBe(`suite${i}`);
+      expect(crypt.decrypt(ours).message).toBe(text);
+    }
+  });
+
   it('computes the same msg_signature', () => {
     const encrypt = crypt.encrypt(message, CORP_ID);
     expect(crypt.signature('1409659813', '1372623149', encrypt)).toBe(

@@ -1,6 +1,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  Cipher,
   createSecretKey,
   Decipher,
   hash,
@@ -26,7 +27,8 @@ const RANDOM_BYTES = 16;
 const HEADER_BYTES = RANDOM_BYTES + 4;
 /** Smallest well-formed ciphertext: 16 random bytes + 4 length bytes + at least one padding byte, block aligned. */
 const MIN_CIPHERTEXT_BYTES = 32;
-const SHA1_HEX_LENGTH = 40;
+const SHA1_BYTES = 20;
+const SHA1_HEX_LENGTH = 2 * SHA1_BYTES;
 
 const AES_KEY_PATTERN = /^[A-Za-z0-9+/]{43}$/;
 
@@ -55,6 +57,11 @@ export class WecomMsgCrypt {
   readonly #key: KeyObject;
   readonly #iv: Buffer;
   #decipher: Decipher | undefined;
+  #cipher: { cipher: Cipher; lastBlock: Buffer } | undefined;
+  readonly #receivedDigest = Buffer.alloc(SHA1_BYTES);
+  readonly #expectedDigest = Buffer.alloc(SHA1_BYTES);
+  /** AES-decrypt(IV) as a single ECB block; see #encryptBlocks. */
+  readonly #ivPreimage: Buffer;
 
   constructor(token: string, encodingAesKey: string) {
     if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError();
@@ -67,6 +74,9 @@ export class WecomMsgCrypt {
     this.#token = token;
     this.#key = createSecretKey(key);
     this.#iv = Buffer.from(key.subarray(0, AES_BLOCK));
+    const ecb = createDecipheriv('aes-256-ecb', this.#key, null);
+    ecb.setAutoPadding(false);
+    this.#ivPreimage = ecb.update(this.#iv);
   }
 
   /** SHA1 (hex) of token, timestamp, nonce and ciphertext, sorted and concatenated. */
@@ -77,27 +87,26 @@ export class WecomMsgCrypt {
   /** Constant-time comparison of a received msg_signature with the expected one; false on any malformed input. */
   verifySignature(msgSignature: string, timestamp: string, nonce: string, encrypt: string): boolean {
     if (typeof msgSignature !== 'string' || msgSignature.length !== SHA1_HEX_LENGTH) return false;
-    const received = Buffer.from(msgSignature, 'hex');
-    // Buffer's hex decoder stops at the first non-hex pair, so a short result means the input was not hex.
-    if (received.length !== SHA1_HEX_LENGTH / 2) return false;
-    const expected = hash('sha1', sortedConcat(this.#token, timestamp, nonce, encrypt), 'buffer');
-    return timingSafeEqual(received, expected);
+    // Scratch buffers instead of fresh ones: this runs on every callback. Buffer's hex decoder stops at the first
+    // non-hex character, so a short write means the input was not hex.
+    if (this.#receivedDigest.write(msgSignature, 0, 'hex') !== SHA1_BYTES) return false;
+    // hash() to hex and decoding it is measurably faster than asking hash() for a Buffer.
+    this.#expectedDigest.write(this.signature(timestamp, nonce, encrypt), 0, 'hex');
+    return timingSafeEqual(this.#receivedDigest, this.#expectedDigest);
   }
 
   /** Decrypts a base64 ciphertext (the `Encrypt` field or `echostr`). Does not check the signature or receiver. */
   decrypt(encrypt: string): DecryptedMessage {
     if (typeof encrypt !== 'string' || encrypt.length === 0) throw new InvalidCiphertextLengthError(0);
     if (encrypt.length % 4 !== 0) throw new InvalidBase64Error();
-    // Decode straight into a buffer that starts with the IV block (see #decipher for why).
-    const input = Buffer.allocUnsafe(AES_BLOCK + (encrypt.length >>> 2) * 3);
-    this.#iv.copy(input, 0);
-    const length = input.write(encrypt, AES_BLOCK, 'base64');
+    const ciphertext = Buffer.from(encrypt, 'base64');
     // Node's decoder silently skips or truncates bad characters, and a regex over the input costs more than the
     // AES itself: re-encoding is cheap and accepts exactly the canonical standard-alphabet base64.
-    if (input.toString('base64', AES_BLOCK, AES_BLOCK + length) !== encrypt) throw new InvalidBase64Error();
+    if (ciphertext.toString('base64') !== encrypt) throw new InvalidBase64Error();
+    const length = ciphertext.length;
     if (length < MIN_CIPHERTEXT_BYTES || length % AES_BLOCK !== 0) throw new InvalidCiphertextLengthError(length);
 
-    const plain = this.#decipherBlocks(input.subarray(0, AES_BLOCK + length)).subarray(AES_BLOCK);
+    const plain = this.#decipherBlocks(ciphertext);
     const pad = plain[length - 1];
     if (pad < 1 || pad > PAD_BLOCK) throw new InvalidPaddingError(`pad byte ${pad} is outside 1..${PAD_BLOCK}`);
     const end = length - pad;
@@ -112,31 +121,6 @@ export class WecomMsgCrypt {
       message: plain.toString('utf8', HEADER_BYTES, messageEnd),
       receiverId: plain.toString('utf8', messageEnd, end),
     };
-  }
-
-  /**
-   * CBC-decrypts `ivThenCiphertext` (block aligned, first block = the IV) and returns the output, whose first
-   * block is garbage.
-   *
-   * Creating a decipher costs more than decrypting a typical callback, so one long-lived decipher is reused.
-   * CBC's only state between blocks is the previous ciphertext block; feeding the IV as a leading ciphertext block
-   * makes it the chaining value for the real first block, whatever the previous call left behind. Input is always
-   * whole blocks, so nothing stays buffered between calls; final() is never called, which keeps the decipher open.
-   */
-  #decipherBlocks(ivThenCiphertext: Buffer): Buffer {
-    try {
-      this.#decipher ??= this.#newDecipher();
-      return this.#decipher.update(ivThenCiphertext);
-    } catch {
-      this.#decipher = undefined;
-      throw new InvalidCiphertextLengthError(ivThenCiphertext.length - AES_BLOCK);
-    }
-  }
-
-  #newDecipher(): Decipher {
-    const decipher = createDecipheriv('aes-256-cbc', this.#key, this.#iv);
-    decipher.setAutoPadding(false);
-    return decipher;
   }
 
   /** Decrypts and checks that the receiver id is one of `allowedReceiverIds` (suite id, corp id, …). */
@@ -154,6 +138,31 @@ export class WecomMsgCrypt {
     return this.decryptFor(input.encrypt, allowedReceiverIds);
   }
 
+  /**
+   * CBC-decrypts whole blocks. The first output block is not the real first plaintext block: see below.
+   *
+   * Creating a decipher costs more than decrypting a typical callback, so one long-lived decipher is reused and
+   * never finalised. Across calls its chaining value is the previous ciphertext's last block instead of the IV. In
+   * CBC the IV only enters the first plaintext block, which holds WeCom's 16 random bytes and is discarded; every
+   * later block depends only on the key and the ciphertext. Input is always whole blocks, so nothing stays
+   * buffered between calls.
+   */
+  #decipherBlocks(ciphertext: Buffer): Buffer {
+    try {
+      this.#decipher ??= this.#newDecipher();
+      return this.#decipher.update(ciphertext);
+    } catch {
+      this.#decipher = undefined;
+      throw new InvalidCiphertextLengthError(ciphertext.length);
+    }
+  }
+
+  #newDecipher(): Decipher {
+    const decipher = createDecipheriv('aes-256-cbc', this.#key, this.#iv);
+    decipher.setAutoPadding(false);
+    return decipher;
+  }
+
   /** Encrypts `message` for `receiverId`; `random16` makes the output deterministic (tests, vectors). */
   encrypt(message: string, receiverId: string, random16?: Buffer): string {
     if (random16 !== undefined && random16.length !== RANDOM_BYTES) {
@@ -163,17 +172,43 @@ export class WecomMsgCrypt {
     const receiverBytes = Buffer.byteLength(receiverId, 'utf8');
     const unpadded = HEADER_BYTES + messageBytes + receiverBytes;
     const pad = PAD_BLOCK - (unpadded % PAD_BLOCK);
-    const plain = Buffer.allocUnsafe(unpadded + pad);
-    if (random16) random16.copy(plain, 0);
-    else randomFillSync(plain, 0, RANDOM_BYTES);
-    plain.writeUInt32BE(messageBytes, RANDOM_BYTES);
-    plain.write(message, HEADER_BYTES, 'utf8');
-    plain.write(receiverId, HEADER_BYTES + messageBytes, 'utf8');
-    plain.fill(pad, unpadded);
+    // The first block is reserved for the chaining reset done by #encryptBlocks.
+    const plain = Buffer.allocUnsafe(AES_BLOCK + unpadded + pad);
+    if (random16) random16.copy(plain, AES_BLOCK);
+    else randomFillSync(plain, AES_BLOCK, RANDOM_BYTES);
+    plain.writeUInt32BE(messageBytes, AES_BLOCK + RANDOM_BYTES);
+    plain.write(message, AES_BLOCK + HEADER_BYTES, 'utf8');
+    plain.write(receiverId, AES_BLOCK + HEADER_BYTES + messageBytes, 'utf8');
+    plain.fill(pad, AES_BLOCK + unpadded);
+    return this.#encryptBlocks(plain).toString('base64', AES_BLOCK);
+  }
 
+  /**
+   * CBC-encrypts `resetThenPlaintext`, whose first block is overwritten here; the output's first block is the IV
+   * and is to be dropped.
+   *
+   * One long-lived cipher is reused, as for decryption, but here the first block matters: its ciphertext chains
+   * into the second. The cipher's chaining value is the last ciphertext block it produced; encrypting
+   * D(IV) XOR that block as a leading block yields exactly the IV, which then chains into the real first block as
+   * if the cipher were fresh, so the output is the standard one (and reproducible with `random16`).
+   */
+  #encryptBlocks(resetThenPlaintext: Buffer): Buffer {
+    try {
+      const state = (this.#cipher ??= this.#newCipher());
+      for (let i = 0; i < AES_BLOCK; i++) resetThenPlaintext[i] = this.#ivPreimage[i] ^ state.lastBlock[i];
+      const out = state.cipher.update(resetThenPlaintext);
+      state.lastBlock = out.subarray(out.length - AES_BLOCK);
+      return out;
+    } catch (err) {
+      this.#cipher = undefined;
+      throw err;
+    }
+  }
+
+  #newCipher(): { cipher: Cipher; lastBlock: Buffer } {
     const cipher = createCipheriv('aes-256-cbc', this.#key, this.#iv);
     cipher.setAutoPadding(false);
-    return cipher.update(plain).toString('base64');
+    return { cipher, lastBlock: this.#iv };
   }
 }
 
