@@ -20,6 +20,7 @@ interface LoadResult {
   statuses: Record<string, number>;
 }
 
+const round1 = (n: number): number => Math.round(n * 10) / 10;
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
 const RATES = [250, 500, 1000];
 const secretKey = randomBytes(32);
@@ -72,9 +73,9 @@ try {
     metric: 'req/s at saturation',
     ours: results.ours.saturation.rps,
     reference: results.limit.saturation.rps,
-    p50_ms_at_500: results.ours['500'].p50,
-    p99_ms_at_500: results.ours['500'].p99,
-    p99_ms_at_1000: results.ours['1000'].p99,
+    p50_ms_at_500: round1(results.ours['500'].p50),
+    p99_ms_at_500: round1(results.ours['500'].p99),
+    p99_ms_at_1000: round1(results.ours['1000'].p99),
     errors: Object.values(results.ours).reduce((n, r) => n + r.errors + r.non2xx, 0),
     acked,
     stored,

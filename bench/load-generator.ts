@@ -1,10 +1,12 @@
 /**
  * The load generator for bench/callback-ingest, run as its own process so it does not share an event loop with
- * the server: pre-builds unique, validly signed callbacks, then fires them with autocannon.
+ * the server: pre-builds unique, validly signed callbacks, then fires them at a fixed rate (open loop) or as fast
+ * as a number of connections can go (autocannon).
  *   node dist/bench/load-generator.js '<json options>'
  */
 import autocannon from 'autocannon';
 import { WecomMsgCrypt } from '@app/wecom';
+import { openLoop } from './open-loop.js';
 
 interface Options {
   url: string;
@@ -36,6 +38,18 @@ for (let i = 0; i < count; i++) {
     path: `${o.path}?msg_signature=${crypt.signature(timestamp, nonce, encrypt)}&timestamp=${timestamp}&nonce=${nonce}`,
     body: `<xml><ToUserName><![CDATA[${o.suiteId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>`,
   });
+}
+
+if (o.rate) {
+  // Fixed rates: open loop, latency from each request's due time (see open-loop.ts).
+  const r = await openLoop({
+    url: o.url,
+    rate: o.rate,
+    durationSeconds: o.durationSeconds,
+    next: (i) => ({ ...requests[i % requests.length], method: 'POST', headers: { 'content-type': 'text/xml' } }),
+  });
+  process.stdout.write(JSON.stringify({ sent: r.sent, rps: r.achieved, p50: r.p50, p99: r.p99, errors: r.errors, non2xx: 0, statuses: r.statuses }) + '\n');
+  process.exit(0);
 }
 
 let next = 0;

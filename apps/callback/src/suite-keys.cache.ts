@@ -11,6 +11,8 @@ export interface SuiteKeys {
 const SUITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TTL_MS = 30_000;
 const MISSING_TTL_MS = 5_000;
+/** Unknown suite ids are remembered too (briefly); a flood of made-up ids must not grow the map without bound. */
+const MAX_ENTRIES = 10_000;
 
 /**
  * Per-suite WXBizMsgCrypt, built once and kept for a short while: the hot path must not decrypt
@@ -30,6 +32,7 @@ export class SuiteKeysCache {
     if (hit && hit.until > now) return hit.keys;
     const creds = await this.suites.findCredentials(suiteId);
     const keys = creds ? { crypt: new WecomMsgCrypt(creds.token, creds.encodingAesKey), providerCorpId: creds.providerCorpId } : null;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(suiteId, { keys, until: now + (keys ? TTL_MS : MISSING_TTL_MS) });
     return keys;
   }

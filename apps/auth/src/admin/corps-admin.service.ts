@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, CorpRecord, StoredTokenRepository, SuiteRepository } from '@app/store';
-import { SERVE_MARGIN_MS } from '@app/tokens';
 import { AuthAppError } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf, parseDate } from '../common/page.js';
-import { AgentDto, CorpDetailDto, CorpStatusName, CorpSummaryDto, TokenFreshnessDto } from './corp.dto.js';
+import { AgentDto, CorpDetailDto, CorpStatusName, CorpSummaryDto } from './corp.dto.js';
 
 /** A suite's tenants, newest install first, with how fresh each one's stored token is. */
 @Injectable()
@@ -12,7 +12,14 @@ export class CorpsAdminService {
     private readonly suites: SuiteRepository,
     private readonly corps: AuthCorpRepository,
     private readonly storedTokens: StoredTokenRepository,
+    @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
+
+  /** "Fresh" means the token API could serve it without asking WeCom. */
+  private summary(corp: CorpRecord, tokenExpiresAt: Date | null): CorpSummaryDto {
+    const fresh = tokenExpiresAt !== null && tokenExpiresAt.getTime() - Date.now() >= this.config.TOKEN_SERVE_MARGIN_SECONDS * 1000;
+    return { corpId: corp.corpId, corpName: corp.corpName, status: corp.status, installedAt: corp.installedAt, token: { expiresAt: tokenExpiresAt, fresh } };
+  }
 
   async list(suiteId: string, query: { status?: CorpStatusName; limit?: number; cursor?: string }): Promise<Page<CorpSummaryDto>> {
     await this.requireSuite(suiteId);
@@ -30,7 +37,7 @@ export class CorpsAdminService {
       (row) => row,
       (row) => ({ installedAt: row.installedAt.toISOString(), id: row.id }),
     );
-    return { items: page.items.map((row) => summary(row, expiries.get(row.corpId) ?? null)), nextCursor: page.nextCursor };
+    return { items: page.items.map((row) => this.summary(row, expiries.get(row.corpId) ?? null)), nextCursor: page.nextCursor };
   }
 
   async show(suiteId: string, corpId: string): Promise<CorpDetailDto> {
@@ -39,7 +46,7 @@ export class CorpsAdminService {
     if (!corp) throw new AuthAppError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
     const expiry = (await this.storedTokens.corpTokenExpiries(suiteId, [corpId])).get(corpId) ?? null;
     return {
-      ...summary(corp, expiry),
+      ...this.summary(corp, expiry),
       corpFullName: corp.corpFullName,
       statusReason: corp.statusReason,
       agentId: corp.agentId,
@@ -61,13 +68,6 @@ export class CorpsAdminService {
   }
 }
 
-function summary(corp: CorpRecord, tokenExpiresAt: Date | null): CorpSummaryDto {
-  return { corpId: corp.corpId, corpName: corp.corpName, status: corp.status, installedAt: corp.installedAt, token: freshness(tokenExpiresAt) };
-}
-
-function freshness(expiresAt: Date | null): TokenFreshnessDto {
-  return { expiresAt, fresh: expiresAt !== null && expiresAt.getTime() - Date.now() >= SERVE_MARGIN_MS };
-}
 
 /** auth_info.agent[] as stored (WeCom's snake_case), reduced to what a console shows. */
 function agentsOf(authInfo: unknown): AgentDto[] {
