@@ -4,16 +4,8 @@ import type { Redis } from 'ioredis';
 import type { AuthConfig } from '@app/config';
 import { HEALTH_CHECKS } from '@app/platform';
 import { bullPrefix, createQueue, QueueName, RedisHealthCheck } from '@app/queues';
-import {
-  AuthCodeClaimRepository,
-  AuthCorpRepository,
-  DatabaseHealthCheck,
-  SecretCipher,
-  StoredTokenRepository,
-  SuiteRepository,
-  SuiteTicketRepository,
-} from '@app/store';
-import { CorpAuthorizationService, RefreshSchedule, TokenBroker } from '@app/tokens';
+import { DatabaseHealthCheck } from '@app/store';
+import { RefreshSchedule, tokenBrokerProviders } from '@app/tokens';
 import { WecomServiceApi } from '@app/wecom';
 import { AuthMetrics } from './auth-metrics.js';
 
@@ -72,45 +64,7 @@ export function tokenProviders(config: AuthConfig, redis: Redis): Provider[] {
           onCall: (call) => metrics.wecomCalls.inc({ path: call.path, outcome: call.outcome }),
         }),
     },
-    {
-      provide: TokenBroker,
-      inject: [WecomServiceApi, SecretCipher, SuiteRepository, SuiteTicketRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule, AuthMetrics],
-      useFactory: (
-        api: WecomServiceApi,
-        cipher: SecretCipher,
-        suites: SuiteRepository,
-        tickets: SuiteTicketRepository,
-        corps: AuthCorpRepository,
-        storedTokens: StoredTokenRepository,
-        schedule: RefreshSchedule,
-        metrics: AuthMetrics,
-      ) =>
-        new TokenBroker({
-          redis,
-          redisPrefix: config.REDIS_PREFIX,
-          api,
-          cipher,
-          suites,
-          tickets,
-          corps,
-          storedTokens,
-          schedule,
-          serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
-          onFetch: (kind, outcome) => metrics.tokenFetches.inc({ kind, outcome }),
-        }),
-    },
-    {
-      provide: CorpAuthorizationService,
-      inject: [TokenBroker, WecomServiceApi, AuthCodeClaimRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule],
-      useFactory: (
-        broker: TokenBroker,
-        api: WecomServiceApi,
-        claims: AuthCodeClaimRepository,
-        corps: AuthCorpRepository,
-        storedTokens: StoredTokenRepository,
-        schedule: RefreshSchedule,
-      ) => new CorpAuthorizationService(broker, api, claims, corps, storedTokens, schedule),
-    },
+    ...tokenBrokerProviders({ redis, redisPrefix: config.REDIS_PREFIX, serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000, metrics: AuthMetrics }),
     {
       provide: HEALTH_CHECKS,
       inject: [DatabaseHealthCheck],

@@ -3,15 +3,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@app/config';
 import { bullPrefix, createQueue, QueueName } from '@app/queues';
-import {
-  AuthCodeClaimRepository,
-  AuthCorpRepository,
-  SecretCipher,
-  StoredTokenRepository,
-  SuiteRepository,
-  SuiteTicketRepository,
-} from '@app/store';
-import { CorpAuthorizationService, RefreshSchedule, TokenBroker, TokenCache } from '@app/tokens';
+import { SecretCipher } from '@app/store';
+import { RefreshSchedule, tokenBrokerProviders, TokenCache } from '@app/tokens';
 import { WecomServiceApi } from '@app/wecom';
 import { refreshTiming, RefreshTiming } from './refresh/refresh-timing.js';
 import { WorkerMetrics } from './worker-metrics.js';
@@ -56,45 +49,7 @@ export function tokenProviders(config: WorkerConfig, redis: Redis): Provider[] {
       inject: [SecretCipher],
       useFactory: (cipher: SecretCipher) => new TokenCache(redis, config.REDIS_PREFIX, cipher),
     },
-    {
-      provide: TokenBroker,
-      inject: [WecomServiceApi, SecretCipher, SuiteRepository, SuiteTicketRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule, WorkerMetrics],
-      useFactory: (
-        api: WecomServiceApi,
-        cipher: SecretCipher,
-        suites: SuiteRepository,
-        tickets: SuiteTicketRepository,
-        corps: AuthCorpRepository,
-        storedTokens: StoredTokenRepository,
-        schedule: RefreshSchedule,
-        metrics: WorkerMetrics,
-      ) =>
-        new TokenBroker({
-          redis,
-          redisPrefix: config.REDIS_PREFIX,
-          api,
-          cipher,
-          suites,
-          tickets,
-          corps,
-          storedTokens,
-          schedule,
-          serveMarginMs: timing.serveMarginMs,
-          onFetch: (kind, outcome) => metrics.tokenFetches.inc({ kind, outcome }),
-        }),
-    },
-    {
-      provide: CorpAuthorizationService,
-      inject: [TokenBroker, WecomServiceApi, AuthCodeClaimRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule],
-      useFactory: (
-        broker: TokenBroker,
-        api: WecomServiceApi,
-        claims: AuthCodeClaimRepository,
-        corps: AuthCorpRepository,
-        storedTokens: StoredTokenRepository,
-        schedule: RefreshSchedule,
-      ) => new CorpAuthorizationService(broker, api, claims, corps, storedTokens, schedule),
-    },
+    ...tokenBrokerProviders({ redis, redisPrefix: config.REDIS_PREFIX, serveMarginMs: timing.serveMarginMs, metrics: WorkerMetrics }),
   ];
 }
 
