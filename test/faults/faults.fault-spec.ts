@@ -87,9 +87,12 @@ describe('fault suite', () => {
       const calls = (await (await fetch(`${rig.sim.url}/sim/calls`)).json()) as { by_path: Record<string, number> };
       const row = { scenario: 'worker SIGKILL ×2', sent: tally.sent, acked: tally.acked, stored, processed, duplicates: rig.duplicatesProcessed(), staleTokens: '-' };
       rows.push(row);
+      process.stdout.write(`worker SIGKILL: get_permanent_code calls ${calls.by_path['/cgi-bin/service/get_permanent_code']} for 20 installs\n`);
       expectNoLoss(row);
+      // Exactly one tenant per install. The number of exchange calls is printed, not asserted: a worker killed
+      // after storing a tenant but before finishing its claim leaves the code to be tried again later (40078).
       expect(corps).toBe(20);
-      expect(calls.by_path['/cgi-bin/service/get_permanent_code']).toBe(20);
+      expect(calls.by_path['/cgi-bin/service/get_permanent_code']).toBeGreaterThanOrEqual(20);
     } finally {
       await rig.stop();
     }
