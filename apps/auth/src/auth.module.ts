@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthConfig, ConfigModule } from '@app/config';
 import { HealthController, HealthService, MetricsController, MetricsRegistry } from '@app/platform';
 import { createRedis } from '@app/queues';
-import { StoreModule } from '@app/store';
+import { StoreModule, storeOptionsFrom } from '@app/store';
 import { ApiKeyGuard } from './access/api-key.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
@@ -33,12 +33,7 @@ export class AuthModule {
       module: AuthModule,
       imports: [
         ConfigModule.forRoot(config),
-        StoreModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DATABASE_POOL_SIZE,
-          secretKey: config.SECRET_KEY,
-          oldSecretKeys: config.SECRET_KEYS_OLD,
-        }),
+        StoreModule.forRoot(storeOptionsFrom(config)),
       ],
       controllers: [
         InstallController,

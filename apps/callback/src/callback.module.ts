@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { CallbackConfig, ConfigModule } from '@app/config';
 import { HealthController, HEALTH_CHECKS, HealthService, MetricsController, MetricsRegistry } from '@app/platform';
 import { bullPrefix, createQueue, createRedis, QueueName, RedisHealthCheck } from '@app/queues';
-import { DatabaseHealthCheck, StoreModule } from '@app/store';
+import { DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
 import { CallbackController } from './callback.controller.js';
 import { CallbackIntakeService } from './callback-intake.service.js';
@@ -36,12 +36,7 @@ export class CallbackModule {
       module: CallbackModule,
       imports: [
         ConfigModule.forRoot(config),
-        StoreModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DATABASE_POOL_SIZE,
-          secretKey: config.SECRET_KEY,
-          oldSecretKeys: config.SECRET_KEYS_OLD,
-        }),
+        StoreModule.forRoot(storeOptionsFrom(config)),
       ],
       controllers: [CallbackController, HealthController, MetricsController],
       providers: [

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ConfigModule, WorkerConfig } from '@app/config';
 import { HEALTH_CHECKS, HealthController, HealthService, MetricsController, MetricsRegistry } from '@app/platform';
 import { createRedis, QueueName, RedisHealthCheck } from '@app/queues';
-import { CallbackEventRepository, DatabaseHealthCheck, StoreModule } from '@app/store';
+import { CallbackEventRepository, DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
 import { CallbackEventProcessor } from './events/callback-event.processor.js';
 import { InboxSweeper } from './events/inbox-sweeper.js';
@@ -74,12 +74,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        StoreModule.forRoot({
-          url: config.DATABASE_URL,
-          poolSize: config.DATABASE_POOL_SIZE,
-          secretKey: config.SECRET_KEY,
-          oldSecretKeys: config.SECRET_KEYS_OLD,
-        }),
+        StoreModule.forRoot(storeOptionsFrom(config)),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -16,6 +16,16 @@ export interface StoreOptions extends DatabaseOptions {
   oldSecretKeys: readonly Buffer[];
 }
 
+/** The store's options from an app's validated environment (any app config has these four variables). */
+export function storeOptionsFrom(env: {
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  SECRET_KEY: Buffer;
+  SECRET_KEYS_OLD: readonly Buffer[];
+}): StoreOptions {
+  return { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, secretKey: env.SECRET_KEY, oldSecretKeys: env.SECRET_KEYS_OLD };
+}
+
 const repositories = [
   ApiKeyRepository,
   AuthCodeClaimRepository,
