@@ -26,7 +26,7 @@ import { MetricsRegistry } from '@app/platform';
 import { bullPrefix, createQueue, QueueName } from '@app/queues';
 import { AuthCorpRepository, PrismaService, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { RefreshSchedule, TokenCache, TokenKey, tokenKeyId } from '@app/tokens';
-import { RefreshSweeper } from '../apps/worker/src/refresh/refresh-sweeper.js';
+import { SweepDueTokensJob } from '../apps/worker/src/jobs/sweep-due-tokens.job.js';
 import { refreshTiming } from '../apps/worker/src/refresh/refresh-timing.js';
 import { WorkerMetrics } from '../apps/worker/src/worker-metrics.js';
 import { startSimulator, Simulator } from '../apps/wecom-sim/src/simulator.js';
@@ -194,7 +194,7 @@ async function runSize(n: number, simulator: Simulator, redisUrl: string): Promi
   // One sweep in isolation: N tokens indexed, `due` of them due, nothing else talking to Redis.
   const schedule = new RefreshSchedule(redis, PREFIX, timing.marginMs, timing.jitterMs);
   const queue = createQueue(QueueName.TokenRefresh, redis, bullPrefix({ prefix: PREFIX }));
-  const sweeper = new RefreshSweeper(schedule, queue, timing, new WorkerMetrics(new MetricsRegistry()));
+  const sweeper = new SweepDueTokensJob(schedule, queue, timing, new WorkerMetrics(new MetricsRegistry()));
   const far = Date.now() + 10 * lifetimeMs;
   const members = seeded.map((c) => tokenKeyId({ kind: 'corp', suiteId, corpId: c.corpid }));
   for (let i = 0; i < members.length; i += 5000) {

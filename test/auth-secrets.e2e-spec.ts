@@ -33,7 +33,7 @@ describe('auth app: secrets stay out of logs and answers', () => {
     callback = (await startTestCallbackApp(env)).app;
     suite = await registerSuite(sim, (await callback.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1'));
     await pushTicket(sim, suite.suiteId);
-    worker = new WorkerStandIn(sim.url, env.REDIS_PREFIX);
+    worker = await WorkerStandIn.start(sim.url, env.REDIS_PREFIX);
     auth = await spawnAuthApp({ ...env, LOG_LEVEL: 'debug' });
   });
 

@@ -11,6 +11,7 @@ import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, te
 import { TestRedisServer } from './support/redis-server.js';
 import { testCipher, testPrisma } from './support/store.js';
 import { TcpProxy } from './support/tcp-proxy.js';
+import { waitFor } from './support/wait.js';
 import { commandPayload, signCallback, SuiteFixture } from './support/wecom-sender.js';
 
 describe('callback app', () => {
@@ -48,15 +49,6 @@ describe('callback app', () => {
   const commandPath = () => `/callback/suites/${suite.suiteId}/command`;
   const events = (where: { suiteId: string; type?: string }) => prisma.client.callbackEvent.findMany({ where, orderBy: { id: 'asc' } });
 
-  async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, ms = 5000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 
   it('answers URL verification with the decrypted echostr, for the suite id and for the provider corpid', async () => {
     const bySuite = await simControl<{ verified: boolean; status: number }>(sim, 'POST', `/sim/suites/${suite.suiteId}/verify-url`, { kind: 'command' });

@@ -40,8 +40,8 @@ describe('two worker processes on a fast clock', () => {
     await simControl(sim, 'POST', '/sim/clock', { ticket_interval_seconds: 600 });
     env = testEnv(sim.url, scaledWorkerEnv(FACTOR));
     callback = await startTestCallbackApp(env);
-    tokens = testTokens(env, sim.url);
-    tokenApi = testTokens(env, NOWHERE);
+    tokens = await testTokens(env, sim.url);
+    tokenApi = await testTokens(env, NOWHERE);
   });
 
   afterAll(async () => {
@@ -134,7 +134,7 @@ describe('a worker process stopped mid-job', () => {
     sim = await startTestSimulator({ timeFactor: 60 });
     env = testEnv(sim.url, scaledWorkerEnv(60));
     callback = await startTestCallbackApp(env);
-    tokens = testTokens(env, sim.url);
+    tokens = await testTokens(env, sim.url);
     suite = await readySuite(sim, callback.url, tokens);
     worker = await WorkerProcess.spawn(env);
     const installed = await simControl<{ corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, { push_callback: true });

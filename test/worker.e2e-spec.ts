@@ -34,7 +34,7 @@ describe('worker', () => {
     env = testEnv(sim.url, scaledWorkerEnv(FACTOR));
     callback = await startTestCallbackApp(env);
     worker = await startTestWorkerApp(env);
-    tokens = testTokens(env, sim.url);
+    tokens = await testTokens(env, sim.url);
     events = new CallbackEventRepository(tokens.prisma);
     callbackQueue = new Queue(QueueName.CallbackEvents, { connection: tokens.redis, prefix: bullPrefix({ prefix: env.REDIS_PREFIX }) });
   });

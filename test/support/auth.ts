@@ -1,26 +1,20 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { TestingModule } from '@nestjs/testing';
+import type { Redis } from 'ioredis';
 import { AuthConfig, authEnv, loadConfig } from '@app/config';
-import {
-  ApiKeyRepository,
-  ApiKeyScope,
-  AuthCodeClaimRepository,
-  AuthCorpRepository,
-  CallbackEventRepository,
-  PrismaService,
-  StoredTokenRepository,
-  SuiteRepository,
-  SuiteTicketRepository,
-} from '@app/store';
-import { CorpAuthorizationService, ExchangeResult, RefreshSchedule, TokenBroker } from '@app/tokens';
-import { parseCommandEvent, WecomServiceApi } from '@app/wecom';
+import { REDIS } from '@app/queues';
+import { ApiKeyRepository, ApiKeyScope, AuthCodeClaimRepository, AuthCorpRepository, PrismaService, SuiteTicketRepository } from '@app/store';
+import { CorpAuthorizationService, ExchangeResult } from '@app/tenants';
+import { SERVE_MARGIN_MS, TokenBroker } from '@app/tokens';
+import { ProcessCallbackEventJob } from '../../apps/worker/src/jobs/process-callback-event.job.js';
 import { startAuthApp } from '../../apps/auth/src/auth.app.js';
 import type { Simulator } from '../../apps/wecom-sim/src/simulator.js';
-import { TEST_REDIS_URL } from './env.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './platform.js';
 import { testCipher, testPrisma } from './store.js';
+import { tokenGraph } from './tokens.js';
+import { waitFor } from './wait.js';
 import type { SuiteFixture } from './wecom-sender.js';
 
 export async function freePort(): Promise<number> {
@@ -100,8 +94,8 @@ export async function createApiKey(scopes: ApiKeyScope[], name = 'test'): Promis
 }
 
 /**
- * Does what the worker does with create_auth and cancel_auth jobs — the same CorpAuthorizationService on real
- * repositories, Redis and the simulator — so tests can race it against the browser redirect.
+ * The worker's own `process-callback-event` job and CorpAuthorizationService on the apps' modules (real
+ * repositories, Redis and the simulator), so tests can race the worker against the browser redirect.
  */
 export class WorkerStandIn {
   readonly prisma: PrismaService;
@@ -109,26 +103,22 @@ export class WorkerStandIn {
   readonly authorizations: CorpAuthorizationService;
   readonly broker: TokenBroker;
 
-  constructor(simUrl: string, redisPrefix: string) {
-    this.prisma = testPrisma();
-    this.redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-    const cipher = testCipher();
-    const api = new WecomServiceApi({ baseUrl: simUrl, maxRetries: 0 });
-    const corps = new AuthCorpRepository(this.prisma, cipher);
-    const storedTokens = new StoredTokenRepository(this.prisma, cipher);
-    const schedule = new RefreshSchedule(this.redis, redisPrefix, 900_000, 0);
-    this.broker = new TokenBroker({
-      redis: this.redis,
+  private constructor(private readonly graph: TestingModule) {
+    this.prisma = graph.get(PrismaService);
+    this.redis = graph.get<Redis>(REDIS);
+    this.authorizations = graph.get(CorpAuthorizationService);
+    this.broker = graph.get(TokenBroker);
+  }
+
+  static async start(simUrl: string, redisPrefix: string): Promise<WorkerStandIn> {
+    const graph = await tokenGraph({
       redisPrefix,
-      api,
-      cipher,
-      suites: new SuiteRepository(this.prisma, cipher),
-      tickets: new SuiteTicketRepository(this.prisma, cipher),
-      corps,
-      storedTokens,
-      schedule,
+      refreshMarginMs: 900_000,
+      refreshJitterMs: 0,
+      serveMarginMs: SERVE_MARGIN_MS,
+      wecom: { baseUrl: simUrl, maxRetries: 0 },
     });
-    this.authorizations = new CorpAuthorizationService(this.broker, api, new AuthCodeClaimRepository(this.prisma), corps, storedTokens, schedule);
+    return new WorkerStandIn(graph);
   }
 
   exchange(suiteId: string, authCode: string): Promise<ExchangeResult> {
@@ -137,38 +127,30 @@ export class WorkerStandIn {
 
   /**
    * Waits for the create_auth event the callback app stored (found by its auth_code: create_auth names no corp),
-   * then handles it as the worker does: parse the payload, exchange, mark processed.
+   * runs the worker's job for it, and reports what the exchange did and the tenant it left.
    */
   async handleCreateAuth(suiteId: string, authCode: string): Promise<ExchangeResult> {
     const event = await waitFor(() =>
       this.prisma.client.callbackEvent.findFirst({ where: { suiteId, type: 'create_auth', payload: { contains: authCode } } }),
     );
-    const parsed = parseCommandEvent(event.payload);
-    if (parsed.infoType !== 'create_auth') throw new Error(`inbox event ${event.id} is ${parsed.infoType}`);
-    const result = await this.exchange(suiteId, parsed.authCode);
-    await new CallbackEventRepository(this.prisma).markProcessed(event.id);
-    return result;
+    const outcome = await this.graph.get(ProcessCallbackEventJob).handle({ data: { eventId: String(event.id), suiteId }, attemptsMade: 0, opts: { attempts: 1 } });
+    const claim = await this.graph.get(AuthCodeClaimRepository).read(suiteId, authCode);
+    if (claim.state !== 'finished') throw new Error(`create_auth event ${event.id} ended ${outcome} with its auth_code ${claim.state}`);
+    const corp = await this.graph.get(AuthCorpRepository).find(suiteId, claim.corpId);
+    if (!corp) throw new Error(`create_auth event ${event.id} left no tenant`);
+    return { exchanged: outcome === 'authorized', corp };
   }
 
   cancel(suiteId: string, corpId: string): Promise<boolean> {
     return this.authorizations.cancel(suiteId, corpId);
   }
 
-  async close(): Promise<void> {
-    this.redis.disconnect();
-    await this.prisma.onModuleDestroy();
+  close(): Promise<void> {
+    return this.graph.close();
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor };
 
 /** How often the simulator saw this suite call a WeCom path. */
 export async function simCallCount(sim: Simulator, suiteId: string, path: string): Promise<number> {
@@ -221,7 +203,7 @@ export async function startAuthStack(overrides: Record<string, string> = {}): Pr
   const auth = await startTestAuthApp(env);
   const suite = await registerSuite(sim, callback.url);
   await pushTicket(sim, suite.suiteId);
-  const worker = new WorkerStandIn(sim.url, env.REDIS_PREFIX);
+  const worker = await WorkerStandIn.start(sim.url, env.REDIS_PREFIX);
   const adminKey = await createApiKey(['admin'], 'test-admin');
   return {
     sim,

@@ -1,22 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { loadConfig, WorkerConfig, workerEnv } from '@app/config';
-import {
-  AuthCodeClaimRepository,
-  AuthCorpRepository,
-  PrismaService,
-  StoredTokenRepository,
-  SuiteRepository,
-  SuiteTicketRepository,
-} from '@app/store';
-import { CorpAuthorizationService, RefreshSchedule, TokenBroker, TokenCache } from '@app/tokens';
-import { WecomServiceApi } from '@app/wecom';
-import { QueueRunner } from '../../apps/worker/src/queue-runner.js';
+import { REDIS } from '@app/queues';
+import { AuthCorpRepository, PrismaService, StoredTokenRepository } from '@app/store';
+import { CorpAuthorizationService } from '@app/tenants';
+import { RefreshSchedule, TokenBroker, TokenCache } from '@app/tokens';
+import { JobSchedulers } from '../../apps/worker/src/job-schedulers.js';
 import { startWorkerApp } from '../../apps/worker/src/worker.app.js';
-import { TEST_REDIS_URL } from './env.js';
-import { testCipher, testPrisma } from './store.js';
+import { tokenGraph } from './tokens.js';
 
 /**
  * Worker settings for a simulator running `factor` times faster than real time: WeCom's lifetimes shrink by
@@ -43,14 +36,14 @@ export interface TestWorker {
   app: NestFastifyApplication;
   url: string;
   config: WorkerConfig;
-  runner: QueueRunner;
+  runner: JobSchedulers;
 }
 
 export async function startTestWorkerApp(env: Record<string, string>): Promise<TestWorker> {
   const config = loadConfig(workerEnv, { ...env, WORKER_PORT: '0' });
   const app = await startWorkerApp(config);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  return { app, url, config, runner: app.get(QueueRunner) };
+  return { app, url, config, runner: app.get(JobSchedulers) };
 }
 
 /** A worker in its own process (`node dist/apps/worker/src/main.js`), for two-worker and SIGKILL tests. */
@@ -127,57 +120,31 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
 
 /**
  * The token machinery as another app (the auth app's token API, the install redirect) would have it, for a
- * test to read tokens and exchange codes next to the worker. `apiBase` may point nowhere, to prove that
- * serving a token never needed WeCom.
+ * test to read tokens and exchange codes next to the worker, built from the apps' own modules. `apiBase` may
+ * point nowhere, to prove that serving a token never needed WeCom.
  */
-export function testTokens(env: Record<string, string>, apiBase: string) {
+export async function testTokens(env: Record<string, string>, apiBase: string) {
   const config = loadConfig(workerEnv, env);
-  const prisma: PrismaService = testPrisma();
-  const cipher = testCipher();
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const api = new WecomServiceApi({ baseUrl: apiBase, timeoutMs: 2000, maxRetries: 0 });
-  const corps = new AuthCorpRepository(prisma, cipher);
-  const storedTokens = new StoredTokenRepository(prisma, cipher);
-  const schedule = new RefreshSchedule(redis, config.REDIS_PREFIX, config.REFRESH_MARGIN_SECONDS * 1000, config.REFRESH_JITTER_SECONDS * 1000);
-  const broker = new TokenBroker({
-    redis,
+  const graph = await tokenGraph({
     redisPrefix: config.REDIS_PREFIX,
-    api,
-    cipher,
-    suites: new SuiteRepository(prisma, cipher),
-    tickets: new SuiteTicketRepository(prisma, cipher),
-    corps,
-    storedTokens,
-    schedule,
+    refreshMarginMs: config.REFRESH_MARGIN_SECONDS * 1000,
+    refreshJitterMs: config.REFRESH_JITTER_SECONDS * 1000,
     serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
+    wecom: { baseUrl: apiBase, timeoutMs: 2000, maxRetries: 0 },
   });
-  const authorization = new CorpAuthorizationService(broker, api, new AuthCodeClaimRepository(prisma), corps, storedTokens, schedule);
   return {
-    prisma,
-    redis,
-    broker,
-    schedule,
-    corps,
-    storedTokens,
-    authorization,
-    cache: new TokenCache(redis, config.REDIS_PREFIX, cipher),
-    async close(): Promise<void> {
-      redis.disconnect();
-      await prisma.onModuleDestroy();
-    },
+    prisma: graph.get(PrismaService),
+    redis: graph.get<Redis>(REDIS),
+    broker: graph.get(TokenBroker),
+    schedule: graph.get(RefreshSchedule),
+    corps: graph.get(AuthCorpRepository),
+    storedTokens: graph.get(StoredTokenRepository),
+    authorization: graph.get(CorpAuthorizationService),
+    cache: graph.get(TokenCache),
+    close: (): Promise<void> => graph.close(),
   };
 }
 
-export type TestTokens = ReturnType<typeof testTokens>;
+export type TestTokens = Awaited<ReturnType<typeof testTokens>>;
 
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep, waitFor } from './wait.js';

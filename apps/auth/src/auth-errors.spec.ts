@@ -1,4 +1,5 @@
-import { AuthCodeInProgressError, TokenUnavailableError } from '@app/tokens';
+import { AuthCodeInProgressError } from '@app/tenants';
+import { TokenUnavailableError } from '@app/tokens';
 import { InvalidCredentialError, RateLimitedError, SystemBusyError, WecomNetworkError } from '@app/wecom';
 import { AuthAppError, mapAuthError } from './auth-errors.js';
 

@@ -1,5 +1,6 @@
 import type { HttpErrorBody } from '@app/platform';
-import { AuthCodeInProgressError, TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
+import { AuthCodeInProgressError } from '@app/tenants';
+import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
 import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
 
 /**

@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthConfig, ConfigModule } from '@app/config';
-import { HealthController, HealthService, MetricsController, MetricsRegistry } from '@app/platform';
-import { createRedis } from '@app/queues';
-import { StoreModule, storeOptionsFrom } from '@app/store';
-import { ApiKeyGuard } from './access/api-key.guard.js';
+import { HealthModule, MetricsModule } from '@app/platform';
+import { QueuesModule, RedisHealthCheck, RedisModule } from '@app/queues';
+import { DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
+import { TenantsModule } from '@app/tenants';
+import { TokensModule } from '@app/tokens';
+import { ApiKeyStrategy } from './access/api-key.strategy.js';
+import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
 import { AdminEventsController } from './admin/admin-events.controller.js';
@@ -13,7 +16,6 @@ import { CorpsAdminService } from './admin/corps-admin.service.js';
 import { EventsAdminService } from './admin/events-admin.service.js';
 import { SuitesAdminService } from './admin/suites-admin.service.js';
 import { AuthMetrics } from './auth-metrics.js';
-import { tokenProviders } from './auth-wiring.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
 import { LoginTokenController } from './oauth/login-token.controller.js';
@@ -28,12 +30,24 @@ import { TokenApiService } from './token-api/token-api.service.js';
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    const redis = createRedis(config.REDIS_URL, 'producer');
     return {
       module: AuthModule,
       imports: [
         ConfigModule.forRoot(config),
         StoreModule.forRoot(storeOptionsFrom(config)),
+        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, role: 'producer' }),
+        QueuesModule.forRoot(),
+        MetricsModule,
+        TokensModule.forRoot({
+          redisPrefix: config.REDIS_PREFIX,
+          refreshMarginMs: config.REFRESH_MARGIN_SECONDS * 1000,
+          refreshJitterMs: config.REFRESH_JITTER_SECONDS * 1000,
+          serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
+          wecom: { baseUrl: config.WECOM_API_BASE, timeoutMs: config.WECOM_TIMEOUT_MS },
+          metrics: AuthMetrics,
+        }),
+        TenantsModule,
+        HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] }),
       ],
       controllers: [
         InstallController,
@@ -44,16 +58,12 @@ export class AuthModule {
         AdminCorpsController,
         AdminEventsController,
         AdminApiKeysController,
-        HealthController,
-        MetricsController,
       ],
       providers: [
-        ...tokenProviders(config, redis),
         { provide: LoginTokenSigner, useValue: new LoginTokenSigner(config.SECRET_KEY, config.SECRET_KEYS_OLD) },
-        ApiKeyGuard,
-        AuthMetrics,
-        HealthService,
-        MetricsRegistry,
+        ApiKeyStrategy,
+        ApiKeyAuthGuard,
+        ScopeGuard,
         InstallService,
         OAuthService,
         OAuthStateStore,

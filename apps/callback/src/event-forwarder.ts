@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CallbackEventRepository } from '@app/store';
-import { enqueueCallbackEvents } from '@app/queues';
-
-export const CALLBACK_QUEUE = Symbol('CALLBACK_QUEUE');
+import { enqueueCallbackEvents, QueueName } from '@app/queues';
 
 const MAX_BATCH = 200;
 const LINGER_MS = 2;
@@ -16,7 +15,7 @@ const WARN_EVERY_MS = 30_000;
  * in the inbox and the worker's sweeper enqueues them later; nothing is lost, nothing waits.
  */
 @Injectable()
-export class EventForwarder implements OnApplicationShutdown {
+export class EventForwarder implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventForwarder.name);
   private pending: { id: bigint; suiteId: string }[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -24,7 +23,7 @@ export class EventForwarder implements OnApplicationShutdown {
   private lastWarnAt = 0;
 
   constructor(
-    @Inject(CALLBACK_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueName.CallbackEvents) private readonly queue: Queue,
     private readonly events: CallbackEventRepository,
   ) {
     // Without a listener an 'error' event would be thrown; Redis outages are expected and handled by the sweeper.
@@ -70,7 +69,7 @@ export class EventForwarder implements OnApplicationShutdown {
     this.logger.warn(msg);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.flushing;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { JobName, JobOf, QUEUE_OF_JOB, QueueName } from '@app/queues';
-import { CallbackEventProcessor } from './events/callback-event.processor.js';
-import { InboxSweeper } from './events/inbox-sweeper.js';
-import { RefreshSweeper } from './refresh/refresh-sweeper.js';
-import { TokenRefreshProcessor } from './refresh/token-refresh.processor.js';
+import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
+import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
+import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
+import { RefreshTokenJob } from './jobs/refresh-token.job.js';
 
 export type JobHandler<N extends JobName> = (job: Job<JobOf<N>, unknown, N>) => Promise<unknown>;
 /** Exactly one handler per job name: the type makes it so, `checkJobHandlers` proves it at start-up. */
@@ -25,11 +25,15 @@ export function jobNamesOf(queue: QueueName): JobName[] {
   return (Object.keys(QUEUE_OF_JOB) as JobName[]).filter((n) => QUEUE_OF_JOB[n] === queue);
 }
 
+/**
+ * Every job name's one handler, in one place: the processors dispatch through it, and building it fails the
+ * start-up when a job name has no handler (or a handler no job name).
+ */
 @Injectable()
 export class WorkerJobs {
   readonly handlers: JobHandlers;
 
-  constructor(refresh: TokenRefreshProcessor, sweeper: RefreshSweeper, events: CallbackEventProcessor, inbox: InboxSweeper) {
+  constructor(refresh: RefreshTokenJob, sweeper: SweepDueTokensJob, events: ProcessCallbackEventJob, inbox: SweepInboxJob) {
     this.handlers = {
       'process-callback-event': (job) => events.handle(job),
       'refresh-suite-token': (job) => refresh.handle(job.name, job.data),
@@ -40,5 +44,6 @@ export class WorkerJobs {
       'sweep-due-tokens': () => sweeper.sweep(),
       'sweep-inbox': () => inbox.sweep(),
     };
+    checkJobHandlers(this.handlers);
   }
 }

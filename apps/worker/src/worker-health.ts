@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { HealthCheck, HealthCheckResult } from '@app/platform';
+import { QueueName } from '@app/queues';
 import { CallbackEventRepository } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
 import { SuiteTicketMonitor } from './suite-ticket.monitor.js';
-import { CALLBACK_QUEUE, REFRESH_QUEUE } from './worker-tokens.js';
 
 /**
  * The inbox backlog, in detail. It does not fail health: a backlog means WeCom or the database is slow or a
@@ -16,7 +17,7 @@ export class InboxHealthCheck implements HealthCheck {
 
   constructor(
     private readonly events: CallbackEventRepository,
-    @Inject(CALLBACK_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueName.CallbackEvents) private readonly queue: Queue,
   ) {}
 
   async check(): Promise<HealthCheckResult> {
@@ -39,7 +40,7 @@ export class TokenHealthCheck implements HealthCheck {
   constructor(
     private readonly tickets: SuiteTicketMonitor,
     private readonly schedule: RefreshSchedule,
-    @Inject(REFRESH_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueName.TokenRefresh) private readonly queue: Queue,
   ) {}
 
   async check(): Promise<HealthCheckResult> {

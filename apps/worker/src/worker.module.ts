@@ -1,40 +1,40 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { DynamicModule, Injectable, Logger, Module } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ConfigModule, WorkerConfig } from '@app/config';
-import { HEALTH_CHECKS, HealthController, HealthService, MetricsController, MetricsRegistry } from '@app/platform';
-import { createRedis, QueueName, RedisHealthCheck } from '@app/queues';
+import { HealthModule, MetricsModule } from '@app/platform';
+import { QueueName, QueuesModule, RedisHealthCheck, RedisModule } from '@app/queues';
 import { CallbackEventRepository, DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
-import { RefreshSchedule } from '@app/tokens';
-import { CallbackEventProcessor } from './events/callback-event.processor.js';
-import { InboxSweeper } from './events/inbox-sweeper.js';
+import { TenantsModule } from '@app/tenants';
+import { RefreshSchedule, TokensModule } from '@app/tokens';
 import { WorkerJobs } from './job-handlers.js';
-import { QueueRunner } from './queue-runner.js';
-import { RefreshSweeper } from './refresh/refresh-sweeper.js';
+import { JobSchedulers } from './job-schedulers.js';
+import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
+import { RefreshTokenJob } from './jobs/refresh-token.job.js';
+import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
+import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
+import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
+import { configuredProcessor, workerOptions } from './processors/queue-processor.js';
+import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
+import { callbackLimiter, REFRESH_TIMING, refreshLimiter, refreshTiming } from './refresh/refresh-timing.js';
 import { ScheduleReconciler } from './refresh/schedule-reconciler.js';
-import { TokenRefreshProcessor } from './refresh/token-refresh.processor.js';
 import { SuiteTicketMonitor } from './suite-ticket.monitor.js';
 import { InboxHealthCheck, TokenHealthCheck } from './worker-health.js';
 import { WorkerMetrics } from './worker-metrics.js';
-import { CALLBACK_QUEUE, REDIS, REFRESH_QUEUE, tokenProviders } from './worker-tokens.js';
 
-/** Closes the shared Redis connection last, after the queue runner has let its jobs finish. */
-@Injectable()
-class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-}
+/**
+ * The WeCom client retries -1, 5xx and timeouts once at most: the job queue is where backoff lives (exponential,
+ * jittered, across processes and restarts), so a WeCom outage holds a worker slot for seconds, not minutes.
+ */
+const WECOM_CLIENT_RETRIES = 1;
 
 /** Read at scrape time: queue depths, the due-time index, the inbox backlog. */
 @Injectable()
 class ScrapeGauges {
   constructor(
     metrics: WorkerMetrics,
-    @Inject(REFRESH_QUEUE) refreshQueue: Queue,
-    @Inject(CALLBACK_QUEUE) callbackQueue: Queue,
+    @InjectQueue(QueueName.TokenRefresh) refreshQueue: Queue,
+    @InjectQueue(QueueName.CallbackEvents) callbackQueue: Queue,
     schedule: RefreshSchedule,
     events: CallbackEventRepository,
     tickets: SuiteTicketMonitor,
@@ -64,42 +64,47 @@ class ScrapeGauges {
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig): DynamicModule {
-    const redis = createRedis(config.REDIS_URL, 'worker');
     if (config.REFRESH_MARGIN_SECONDS <= config.TOKEN_SERVE_MARGIN_SECONDS) {
       new Logger('Worker').warn({
         msg: 'REFRESH_MARGIN_SECONDS is not above TOKEN_SERVE_MARGIN_SECONDS: the token API will have to fetch tokens itself',
       });
     }
+    const timing = refreshTiming(config);
+    const perMinute = config.WECOM_CALLS_PER_MINUTE;
     return {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
         StoreModule.forRoot(storeOptionsFrom(config)),
+        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, role: 'worker' }),
+        QueuesModule.forRoot(),
+        MetricsModule,
+        TokensModule.forRoot({
+          redisPrefix: config.REDIS_PREFIX,
+          refreshMarginMs: timing.marginMs,
+          refreshJitterMs: timing.jitterMs,
+          serveMarginMs: timing.serveMarginMs,
+          wecom: { baseUrl: config.WECOM_API_BASE, timeoutMs: config.WECOM_TIMEOUT_MS, maxRetries: WECOM_CLIENT_RETRIES },
+          metrics: WorkerMetrics,
+        }),
+        TenantsModule,
+        HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck, InboxHealthCheck, TokenHealthCheck] }),
       ],
-      controllers: [HealthController, MetricsController],
       providers: [
-        ...tokenProviders(config, redis),
-        {
-          provide: HEALTH_CHECKS,
-          inject: [DatabaseHealthCheck, InboxHealthCheck, TokenHealthCheck],
-          useFactory: (db: DatabaseHealthCheck, inbox: InboxHealthCheck, tokens: TokenHealthCheck) => [db, new RedisHealthCheck(redis), inbox, tokens],
-        },
-        DatabaseHealthCheck,
+        { provide: REFRESH_TIMING, useValue: timing },
         InboxHealthCheck,
         TokenHealthCheck,
-        HealthService,
-        MetricsRegistry,
-        WorkerMetrics,
         ScrapeGauges,
         SuiteTicketMonitor,
-        TokenRefreshProcessor,
-        RefreshSweeper,
         ScheduleReconciler,
-        CallbackEventProcessor,
-        InboxSweeper,
+        ProcessCallbackEventJob,
+        RefreshTokenJob,
+        SweepDueTokensJob,
+        SweepInboxJob,
         WorkerJobs,
-        QueueRunner,
-        RedisCloser,
+        configuredProcessor(CallbackEventsProcessor, QueueName.CallbackEvents, workerOptions(config, callbackLimiter(perMinute))),
+        configuredProcessor(TokenRefreshProcessor, QueueName.TokenRefresh, workerOptions(config, refreshLimiter(perMinute))),
+        JobSchedulers,
       ],
     };
   }

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Injectable, Res } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Inject, Injectable, Module, OnModuleInit, Res, Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
@@ -18,8 +19,18 @@ export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 const CHECK_TIMEOUT_MS = 2000;
 
 @Injectable()
-export class HealthService {
-  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
+export class HealthService implements OnModuleInit {
+  private checks: HealthCheck[] = [];
+
+  constructor(
+    @Inject(HEALTH_CHECKS) private readonly checkTypes: Type<HealthCheck>[],
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The checks are providers of the app or of the infrastructure modules (StoreModule, RedisModule). */
+  onModuleInit(): void {
+    this.checks = this.checkTypes.map((type) => this.moduleRef.get(type, { strict: false }));
+  }
 
   async report(): Promise<{ status: 'ok' | 'error'; checks: Record<string, HealthCheckResult> }> {
     const results = await Promise.all(this.checks.map((c) => runCheck(c)));
@@ -51,5 +62,21 @@ export class HealthController {
   async get(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.health.report();
     await reply.status(report.status === 'ok' ? 200 : 503).send(report);
+  }
+}
+
+/**
+ * /health for an app: `HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck, ...] })`. Each check
+ * is a provider of the app or of a module it imports (StoreModule exports DatabaseHealthCheck, RedisModule
+ * RedisHealthCheck); the report lists them in this order. 200 when every check is ok, else 503.
+ */
+@Module({})
+export class HealthModule {
+  static forRoot(options: { checks: Type<HealthCheck>[] }): DynamicModule {
+    return {
+      module: HealthModule,
+      controllers: [HealthController],
+      providers: [{ provide: HEALTH_CHECKS, useValue: options.checks }, HealthService],
+    };
   }
 }

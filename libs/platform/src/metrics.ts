@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { Controller, Get, Global, Header, Inject, Injectable, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
@@ -23,3 +23,8 @@ export class MetricsController {
     return this.metrics.registry.metrics();
   }
 }
+
+/** The process's Prometheus registry (global, for each app's metrics class) and /metrics. */
+@Global()
+@Module({ controllers: [MetricsController], providers: [MetricsRegistry], exports: [MetricsRegistry] })
+export class MetricsModule {}

@@ -1,10 +1,13 @@
+import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { InjectRedis } from './redis.tokens.js';
 
 /** /health: does Redis answer? */
+@Injectable()
 export class RedisHealthCheck {
   readonly name = 'redis';
 
-  constructor(private readonly redis: Redis) {}
+  constructor(@InjectRedis() private readonly redis: Redis) {}
 
   async check(): Promise<{ ok: boolean; detail?: Record<string, unknown> }> {
     const pong = await this.redis.ping();

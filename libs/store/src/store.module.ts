@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ApiKeyRepository } from './api-key.repository.js';
+import { DatabaseHealthCheck } from './database.health.js';
 import { AuthCodeClaimRepository } from './auth-code-claim.repository.js';
 import { AuthCorpRepository } from './auth-corp.repository.js';
 import { CallbackEventRepository } from './callback-event.repository.js';
@@ -36,6 +37,7 @@ const repositories = [
   SuiteRepository,
   SuiteTicketRepository,
   SecretRotationService,
+  DatabaseHealthCheck,
 ];
 
 @Global()

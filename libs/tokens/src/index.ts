@@ -3,5 +3,4 @@ export * from './refresh-schedule.js';
 export * from './token-broker.service.js';
 export * from './token-cache.js';
 export * from './token-key.js';
-export * from './corp-authorization.service.js';
-export * from './token-providers.js';
+export * from './tokens.module.js';

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { enqueueReplay } from '@app/queues';
+import { enqueueReplay, QueueName } from '@app/queues';
 import { CallbackEvent, CallbackEventRepository } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
-import { CALLBACK_QUEUE } from '../auth-wiring.js';
 import { decodeCursor, Page, pageOf } from '../common/page.js';
 import { redactPayload } from './redact-payload.js';
 import { EventDetailDto, EventListQueryDto, EventSummaryDto, ReplayResultDto } from './event.dto.js';
@@ -15,7 +15,7 @@ export class EventsAdminService {
 
   constructor(
     private readonly events: CallbackEventRepository,
-    @Inject(CALLBACK_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueName.CallbackEvents) private readonly queue: Queue,
   ) {}
 
   list(query: EventListQueryDto): Promise<Page<EventSummaryDto>> {

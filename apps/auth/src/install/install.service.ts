@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { InstallSessionRepository, SuiteRepository } from '@app/store';
-import { CorpAuthorizationService, TokenBroker } from '@app/tokens';
+import { CorpAuthorizationService } from '@app/tenants';
+import { TokenBroker } from '@app/tokens';
 import { InvalidCredentialError, WecomServiceApi } from '@app/wecom';
 import { AuthAppError } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AuthConfig } from '@app/config';
+import { InjectRedis } from '@app/queues';
 import { randomNonce } from '@app/wecom';
 import { AuthAppError } from '../auth-errors.js';
-import { REDIS } from '../auth-wiring.js';
 import type { OAuthScope } from './login-token.js';
 
 export interface PendingLogin {
@@ -23,7 +23,7 @@ const STATE_FORMAT = /^[A-Za-z0-9]{32}$/;
 @Injectable()
 export class OAuthStateStore {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @InjectRedis() private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 

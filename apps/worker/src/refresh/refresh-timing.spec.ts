@@ -1,6 +1,6 @@
 import { refreshJobId } from '@app/queues';
 import { tokenKeyId } from '@app/tokens';
-import { refreshJobFor, refreshLimiter, refreshTiming, tokenKeyOfJob } from './refresh-timing.js';
+import { refreshJobFor, refreshLimiter, refreshTiming, tokenKeyOfJob } from '../refresh/refresh-timing.js';
 
 const production = {
   REFRESH_MARGIN_SECONDS: 900,

@@ -2,6 +2,9 @@ import type { WorkerConfig } from '@app/config';
 import type { RefreshJob, RefreshJobName } from '@app/queues';
 import { parseTokenKeyId, TokenKey, TokenKind } from '@app/tokens';
 
+/** Injection token of the worker's `RefreshTiming`. */
+export const REFRESH_TIMING = Symbol('REFRESH_TIMING');
+
 /** Everything about when tokens are refreshed, derived once from the configuration. */
 export interface RefreshTiming {
   /** refresh once a token has less than this left */

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthCorpRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
 import { RefreshSchedule, TokenKey, TokenKind } from '@app/tokens';
-import { REFRESH_TIMING } from '../worker-tokens.js';
-import { JSSDK_ACTIVE_WINDOW_MS } from './token-refresh.processor.js';
-import { RefreshTiming } from './refresh-timing.js';
+import { JSSDK_ACTIVE_WINDOW_MS } from '../jobs/refresh-token.job.js';
+import { REFRESH_TIMING, RefreshTiming } from './refresh-timing.js';
 
 const PAGE = 1000;
 

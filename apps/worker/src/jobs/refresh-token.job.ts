@@ -6,8 +6,7 @@ import { RefreshSchedule, Token, TokenBroker, TokenCache, TokenKey, TokenUnavail
 import { InvalidCredentialError, PermanentCodeInvalidError, RateLimitedError } from '@app/wecom';
 import { SuiteTicketMonitor } from '../suite-ticket.monitor.js';
 import { WorkerMetrics } from '../worker-metrics.js';
-import { REFRESH_TIMING } from '../worker-tokens.js';
-import { RefreshTiming, tokenKeyOfJob } from './refresh-timing.js';
+import { REFRESH_TIMING, RefreshTiming, tokenKeyOfJob } from '../refresh/refresh-timing.js';
 
 /** JS-SDK tickets are kept fresh only for corps that asked for a signature this recently. */
 export const JSSDK_ACTIVE_WINDOW_MS = 24 * 3600 * 1000;
@@ -20,7 +19,7 @@ export type RefreshResult = 'refreshed' | 'fresh' | 'dropped' | 'suspended' | 'u
  * credentials gone, JS-SDK unused for a day) leave the index; a suite without a ticket waits for one.
  */
 @Injectable()
-export class TokenRefreshProcessor {
+export class RefreshTokenJob {
   private readonly logger = new Logger('TokenRefresh');
 
   constructor(

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { enqueueTokenRefreshes, RefreshJob } from '@app/queues';
+import { enqueueTokenRefreshes, QueueName, RefreshJob } from '@app/queues';
 import { parseTokenKeyId, RefreshSchedule } from '@app/tokens';
 import { WorkerMetrics } from '../worker-metrics.js';
-import { REFRESH_QUEUE, REFRESH_TIMING } from '../worker-tokens.js';
-import { refreshJobFor, RefreshTiming } from './refresh-timing.js';
+import { REFRESH_TIMING, refreshJobFor, RefreshTiming } from '../refresh/refresh-timing.js';
 
 const BATCH = 1000;
 
@@ -15,12 +15,12 @@ const BATCH = 1000;
  * take is atomic, so each due token is taken by one sweep, and its job id collapses any duplicate.
  */
 @Injectable()
-export class RefreshSweeper {
+export class SweepDueTokensJob {
   private readonly logger = new Logger('RefreshSweep');
 
   constructor(
     private readonly schedule: RefreshSchedule,
-    @Inject(REFRESH_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueName.TokenRefresh) private readonly queue: Queue,
     @Inject(REFRESH_TIMING) private readonly timing: RefreshTiming,
     private readonly metrics: WorkerMetrics,
   ) {}

@@ -1,9 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { StoredJson } from '@app/store';
 import { AuthCodeClaimRepository, AuthCorpRepository, CorpRecord, StoredTokenRepository } from '@app/store';
 import { PermanentCode, WecomServiceApi } from '@app/wecom';
-import { RefreshSchedule } from './refresh-schedule.js';
-import { TokenBroker } from './token-broker.service.js';
+import { RefreshSchedule, TokenBroker } from '@app/tokens';
 
 /** Another caller holds this auth_code's claim and has not finished: try again shortly. */
 export class AuthCodeInProgressError extends Error {
@@ -24,6 +23,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * A corp's authorization lifecycle: exchange an auth_code for the permanent code exactly once (whichever of
  * the browser redirect and the create_auth callback arrives first), refresh auth info, reset, cancel.
  */
+@Injectable()
 export class CorpAuthorizationService {
   private readonly logger = new Logger(CorpAuthorizationService.name);
 

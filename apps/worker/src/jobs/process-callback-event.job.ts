@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { CallbackEvent } from '@app/store';
 import { CallbackEventRepository } from '@app/store';
-import { CorpAuthorizationService, TokenUnavailableError } from '@app/tokens';
+import { CorpAuthorizationService } from '@app/tenants';
+import { TokenUnavailableError } from '@app/tokens';
 import { parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
 import { WorkerMetrics } from '../worker-metrics.js';
 
@@ -22,7 +23,7 @@ export type EventOutcome = 'authorized' | 'already-authorized' | 'auth-info-upda
  * the exchange happen once; cancel and auth-info updates are idempotent by nature).
  */
 @Injectable()
-export class CallbackEventProcessor {
+export class ProcessCallbackEventJob {
   private readonly logger = new Logger('CallbackEvents');
 
   constructor(

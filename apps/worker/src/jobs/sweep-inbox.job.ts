@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, WorkerConfig } from '@app/config';
-import { enqueueCallbackEvents } from '@app/queues';
+import { enqueueCallbackEvents, QueueName } from '@app/queues';
 import { CallbackEventRepository } from '@app/store';
-import { CALLBACK_QUEUE } from '../worker-tokens.js';
 
 const BATCH = 500;
 const MAX_BATCHES_PER_TICK = 20;
@@ -14,12 +14,12 @@ const MAX_BATCHES_PER_TICK = 20;
  * event id, so racing the callback app's own enqueue, or a job that still exists, yields one job.
  */
 @Injectable()
-export class InboxSweeper {
+export class SweepInboxJob {
   private readonly logger = new Logger('InboxSweep');
 
   constructor(
     private readonly events: CallbackEventRepository,
-    @Inject(CALLBACK_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueName.CallbackEvents) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
   ) {}
 

@@ -1,35 +1,40 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import { ApiKeyRepository } from '@app/store';
+import type { ApiKeyInfo } from '@app/store';
+import { API_KEY_STRATEGY } from './api-key.strategy.js';
 
 /**
  * `admin`: admin keys only. `suite`: admin keys, and keys scoped `suite:<id>` for the `:suiteId` in the path.
  */
 export type Access = 'admin' | 'suite';
 
+/** The route metadata ScopeGuard reads: `@ACCESS('admin')`, applied by `@ApiAccess`. */
 export const ACCESS = Reflector.createDecorator<Access>();
 
-const BEARER = /^Bearer ([^\s]+)$/i;
-
-/** Checks `Authorization: Bearer <api key>` against the stored hashes and the route's access rule. */
+/** Passport's guard for the API-key strategy; a request without a usable header gets the strategy's 401. */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly keys: ApiKeyRepository,
-  ) {}
+export class ApiKeyAuthGuard extends AuthGuard(API_KEY_STRATEGY) {
+  override handleRequest<T = ApiKeyInfo>(err: unknown, user: T | false): T {
+    if (err) throw err;
+    if (!user) throw new UnauthorizedException('send Authorization: Bearer <api key>');
+    return user;
+  }
+}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+/** Checks the authenticated key's scopes (`request.user`) against the route's access rule (403 when short). */
+@Injectable()
+export class ScopeGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
     const access = this.reflector.getAllAndOverride(ACCESS, [context.getHandler(), context.getClass()]);
     // A guarded route without a rule is a programming error: refuse rather than let it through.
     if (!access) throw new ForbiddenException('this route has no access rule');
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
-    if (!match) throw new UnauthorizedException('send Authorization: Bearer <api key>');
-    const key = await this.keys.findActive(match[1]);
-    if (!key) throw new UnauthorizedException('the API key is unknown or revoked');
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: ApiKeyInfo }>();
+    const key = request.user;
+    if (!key) throw new UnauthorizedException('send Authorization: Bearer <api key>');
     if (key.scopes.includes('admin')) return true;
     if (access === 'suite') {
       const suiteId = (request.params as Record<string, string | undefined>).suiteId;

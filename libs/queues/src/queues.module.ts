@@ -1,0 +1,29 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { bullPrefix, RedisSettings } from './redis-connection.js';
+import { REDIS, REDIS_SETTINGS } from './redis.tokens.js';
+import { QueueName } from './queue-names.js';
+
+/**
+ * Both BullMQ queues on the shared Redis client (`RedisModule`), under `<REDIS_PREFIX>:bull`. Producers inject
+ * them with `@InjectQueue(QueueName.CallbackEvents)`; the worker adds `@Processor` classes.
+ */
+@Global()
+@Module({})
+export class QueuesModule {
+  static forRoot(): DynamicModule {
+    const registered = BullModule.registerQueue({ name: QueueName.CallbackEvents }, { name: QueueName.TokenRefresh });
+    return {
+      module: QueuesModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [REDIS, REDIS_SETTINGS],
+          useFactory: (redis: Redis, settings: RedisSettings) => ({ connection: redis, prefix: bullPrefix(settings) }),
+        }),
+        registered,
+      ],
+      exports: [registered],
+    };
+  }
+}

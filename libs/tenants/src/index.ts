@@ -1,0 +1,2 @@
+export * from './corp-authorization.service.js';
+export * from './tenants.module.js';

@@ -1,0 +1,114 @@
+import { DynamicModule, Global, Module, Provider, Type } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS } from '@app/queues';
+import { AuthCorpRepository, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
+import { WecomServiceApi, WecomServiceApiOptions } from '@app/wecom';
+import { RefreshSchedule } from './refresh-schedule.js';
+import { TokenBroker } from './token-broker.service.js';
+import { TokenCache } from './token-cache.js';
+
+/** An app's metrics, as far as the token machinery reports to them. */
+export interface TokenMetrics {
+  tokenFetches: { inc(labels: { kind: string; outcome: string }): void };
+  wecomCalls: { inc(labels: { path: string; outcome: string }): void };
+}
+
+/** Injection token of the `TokenMetrics` the broker and the WeCom client report to. */
+export const TOKEN_METRICS = Symbol('TOKEN_METRICS');
+
+const NO_METRICS: TokenMetrics = { tokenFetches: { inc: () => undefined }, wecomCalls: { inc: () => undefined } };
+
+export interface TokensModuleOptions {
+  /** REDIS_PREFIX: the cache, locks and due-time index live under it. */
+  redisPrefix: string;
+  /** Refresh a token once it has less than this left (ms); 0 where only `scheduleNow` is used. */
+  refreshMarginMs: number;
+  /** Random spread added to due times (ms). */
+  refreshJitterMs: number;
+  /** The broker never serves a token with less than this left (ms). */
+  serveMarginMs: number;
+  /** The WeCom client's settings (base URL, timeout in ms, retries); `onCall` is wired to the metrics. */
+  wecom: Omit<WecomServiceApiOptions, 'onCall'>;
+  /**
+   * The app's metrics class (built here, once, and exported to the app); needs MetricsModule. Without it the
+   * broker reports nowhere (tests, CLI).
+   */
+  metrics?: Type<TokenMetrics>;
+}
+
+/**
+ * The token machinery — WecomServiceApi, RefreshSchedule, TokenCache, TokenBroker — built the same way in the
+ * auth app, the worker and test support. Needs RedisModule and StoreModule (both global).
+ */
+@Global()
+@Module({})
+export class TokensModule {
+  static forRoot(options: TokensModuleOptions): DynamicModule {
+    const metrics: Provider[] = options.metrics
+      ? [options.metrics, { provide: TOKEN_METRICS, useExisting: options.metrics }]
+      : [{ provide: TOKEN_METRICS, useValue: NO_METRICS }];
+    return {
+      module: TokensModule,
+      providers: [
+        ...metrics,
+        {
+          provide: WecomServiceApi,
+          inject: [TOKEN_METRICS],
+          useFactory: (m: TokenMetrics) =>
+            new WecomServiceApi({ ...options.wecom, onCall: (call) => m.wecomCalls.inc({ path: call.path, outcome: call.outcome }) }),
+        },
+        {
+          provide: RefreshSchedule,
+          inject: [REDIS],
+          useFactory: (redis: Redis) => new RefreshSchedule(redis, options.redisPrefix, options.refreshMarginMs, options.refreshJitterMs),
+        },
+        {
+          provide: TokenCache,
+          inject: [REDIS, SecretCipher],
+          useFactory: (redis: Redis, cipher: SecretCipher) => new TokenCache(redis, options.redisPrefix, cipher),
+        },
+        {
+          provide: TokenBroker,
+          inject: [REDIS, WecomServiceApi, SecretCipher, SuiteRepository, SuiteTicketRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule, TOKEN_METRICS],
+          useFactory: (
+            redis: Redis,
+            api: WecomServiceApi,
+            cipher: SecretCipher,
+            suites: SuiteRepository,
+            tickets: SuiteTicketRepository,
+            corps: AuthCorpRepository,
+            storedTokens: StoredTokenRepository,
+            schedule: RefreshSchedule,
+            m: TokenMetrics,
+          ) =>
+            new TokenBroker({
+              redis,
+              redisPrefix: options.redisPrefix,
+              api,
+              cipher,
+              suites,
+              tickets,
+              corps,
+              storedTokens,
+              schedule,
+              serveMarginMs: options.serveMarginMs,
+              onFetch: (kind, outcome) => m.tokenFetches.inc({ kind, outcome }),
+            }),
+        },
+      ],
+      exports: [...(options.metrics ? [options.metrics] : []), TOKEN_METRICS, WecomServiceApi, RefreshSchedule, TokenCache, TokenBroker],
+    };
+  }
+
+  /**
+   * Only the due-time index, for a process that schedules refreshes but never fetches a token (the callback app
+   * calls `scheduleNow`; margin and jitter belong to the worker).
+   */
+  static forSchedule(options: { redisPrefix: string }): DynamicModule {
+    return {
+      module: TokensModule,
+      providers: [{ provide: RefreshSchedule, inject: [REDIS], useFactory: (redis: Redis) => new RefreshSchedule(redis, options.redisPrefix, 0, 0) }],
+      exports: [RefreshSchedule],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { MetricsModule } from '@app/platform';
+import { RedisModule } from '@app/queues';
+import { StoreModule } from '@app/store';
+import { TenantsModule } from '@app/tenants';
+import { TokensModule, TokensModuleOptions } from '@app/tokens';
+import { ProcessCallbackEventJob } from '../../apps/worker/src/jobs/process-callback-event.job.js';
+import { WorkerMetrics } from '../../apps/worker/src/worker-metrics.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
+
+/**
+ * The token and tenant machinery exactly as the apps import it (StoreModule, RedisModule, TokensModule,
+ * TenantsModule), plus the worker's `process-callback-event` job, on the test database and Redis. Close the
+ * returned module to release its connections.
+ */
+export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promise<TestingModule> {
+  return Test.createTestingModule({
+    imports: [
+      StoreModule.forRoot({ url: TEST_DATABASE_URL, poolSize: 4, secretKey: TEST_SECRET_KEY, oldSecretKeys: [] }),
+      RedisModule.forRoot({ url: TEST_REDIS_URL, prefix: options.redisPrefix, role: 'worker' }),
+      MetricsModule,
+      TokensModule.forRoot({ ...options, metrics: WorkerMetrics }),
+      TenantsModule,
+    ],
+    providers: [ProcessCallbackEventJob],
+  }).compile();
+}
