@@ -112,14 +112,14 @@ async function emptyDatabase(): Promise<void> {
   await client.end();
 }
 
-async function sim(simulator: Simulator, method: string, path: string, body?: unknown): Promise<any> {
+async function sim<T = Record<string, unknown>>(simulator: Simulator, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${simulator.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
+  return (await res.json()) as T;
 }
 
 async function commandCount(redis: Redis): Promise<number> {
@@ -161,7 +161,7 @@ async function runSize(n: number, simulator: Simulator, redisUrl: string): Promi
   await sim(simulator, 'POST', '/sim/suites', { suite_id: suiteId, suite_secret: suite.secret, token: suite.token, encoding_aes_key: suite.aesKey });
   const tickets = new SuiteTicketRepository(prisma, cipher);
   const pushTicket = async () => {
-    const { suite_ticket } = await sim(simulator, 'POST', `/sim/suites/${suiteId}/push-ticket`);
+    const { suite_ticket } = await sim<{ suite_ticket: string }>(simulator, 'POST', `/sim/suites/${suiteId}/push-ticket`);
     await tickets.save(suiteId, suite_ticket, Math.floor(simulator.clock.now() / 1000));
   };
   await pushTicket();

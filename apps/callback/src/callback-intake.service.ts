@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { CallbackKind } from '@app/store';
 import { SuiteTicketRepository } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
 import {
   CommandEvent,
+  InboxEvent,
+  inboxEventOf,
+  isWecomId,
   parseCallbackEnvelope,
   parseCommandEvent,
   parseDataEvent,
@@ -34,13 +37,14 @@ export interface IntakeResult {
 
 const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
 /** Suite and corp ids are short ASCII tokens; anything else cannot be one of ours and never reaches the database. */
-const WECOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What the event is, for the inbox row and the log line. */
 interface Classified {
   type: string;
   corpId: string | null;
   dedupeKey: string;
+  /** what the inbox stores as the typed event */
+  event: InboxEvent;
   ticket?: { value: string; wecomTime: number };
 }
 
@@ -118,6 +122,7 @@ export class CallbackIntakeService {
         corpId: classified.corpId,
         dedupeKey: classified.dedupeKey,
         payload,
+        event: classified.event,
         status: classified.ticket ? 'processed' : 'received',
       });
     } catch (err) {
@@ -145,7 +150,7 @@ export class CallbackIntakeService {
     }
     const type = event.infoType === 'other' ? event.rawInfoType : event.infoType;
     const corpId = 'authCorpId' in event && event.authCorpId ? event.authCorpId : null;
-    const classified = { type, corpId, dedupeKey: `${suiteId}:command:${sha256(message)}`, message };
+    const classified = { type, corpId, dedupeKey: `${suiteId}:command:${sha256(message)}`, message, event: inboxEventOf('command', event) };
     return event.infoType === 'suite_ticket'
       ? { ...classified, ticket: { value: event.suiteTicket, wecomTime: event.timeStamp } }
       : classified;
@@ -158,11 +163,11 @@ export class CallbackIntakeService {
     const type = event.msgType === 'event' && event.event ? `event:${event.event}` : event.msgType;
     // MsgId identifies a message; events have none and may share FromUserName+CreateTime, so hash them whole.
     const dedupeKey = event.msgId ? `${suiteId}:data:${receiverId}:msg:${event.msgId}` : `${suiteId}:data:${sha256(message)}`;
-    return { type, corpId: receiverId, dedupeKey, message };
+    return { type, corpId: receiverId, dedupeKey, message, event: inboxEventOf('data', event) };
   }
 
   private async keysFor(suiteId: string): Promise<SuiteKeys> {
-    if (!WECOM_ID.test(suiteId)) throw new UnknownSuiteError('unknown suite');
+    if (!isWecomId(suiteId)) throw new UnknownSuiteError('unknown suite');
     let keys: SuiteKeys | null;
     try {
       keys = await this.suiteKeys.get(suiteId);
@@ -175,7 +180,7 @@ export class CallbackIntakeService {
   }
 
   private async isAuthorized(suiteId: string, corpId: string): Promise<boolean> {
-    if (!WECOM_ID.test(corpId)) return false;
+    if (!isWecomId(corpId)) return false;
     try {
       return await this.membership.isAuthorized(suiteId, corpId);
     } catch (err) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SuiteRepository } from '@app/store';
-import { WecomMsgCrypt } from '@app/wecom';
+import { isWecomId, WecomMsgCrypt } from '@app/wecom';
 
 export interface SuiteKeys {
   crypt: WecomMsgCrypt;
@@ -8,7 +8,6 @@ export interface SuiteKeys {
 }
 
 /** WeCom suite ids are short ASCII ids (ww…, dk…): anything else cannot be one and is not looked up. */
-const SUITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TTL_MS = 30_000;
 const MISSING_TTL_MS = 5_000;
 /** Unknown suite ids are remembered too (briefly); a flood of made-up ids must not grow the map without bound. */
@@ -26,7 +25,7 @@ export class SuiteKeysCache {
 
   async get(suiteId: string): Promise<SuiteKeys | null> {
     // A NUL in a path segment would otherwise reach PostgreSQL, which refuses it: a 503 instead of a 404.
-    if (!SUITE_ID.test(suiteId)) return null;
+    if (!isWecomId(suiteId)) return null;
     const now = Date.now();
     const hit = this.entries.get(suiteId);
     if (hit && hit.until > now) return hit.keys;

@@ -9,6 +9,7 @@ import {
   SecretRotationService,
   SuiteRepository,
 } from '@app/store';
+import { WECOM_ID } from '@app/wecom';
 
 type Out = (line: string) => void;
 
@@ -33,7 +34,6 @@ async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>)
 }
 
 const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
-const SUITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function matching(re: RegExp, what: string) {
   return (value: string): string => {
@@ -68,7 +68,7 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Comman
   suite
     .command('add')
     .description('register a suite, or update one with the same id (secrets are stored encrypted)')
-    .requiredOption('--suite-id <id>', 'WeCom suite_id', matching(SUITE_ID, 'letters, digits, _ and -, at most 64'))
+    .requiredOption('--suite-id <id>', 'WeCom suite_id', matching(WECOM_ID, 'letters, digits, _ and -, at most 64'))
     .requiredOption('--secret <secret>', 'suite_secret')
     .requiredOption('--token <token>', 'callback Token')
     .requiredOption('--aes-key <key>', 'callback EncodingAESKey (43 characters)', matching(AES_KEY, 'must be 43 base64 characters'))

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { isWecomId } from '@app/wecom';
 import { PrismaService } from './prisma.service.js';
 
 /** `admin`, or `suite:<suiteId>` for a key that may only read that suite's tokens and signatures. */
@@ -25,7 +26,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 export const API_KEY_CACHE_MS = 10_000;
 
 export function isValidScope(scope: string): scope is ApiKeyScope {
-  return scope === 'admin' || /^suite:[A-Za-z0-9_-]{1,64}$/.test(scope);
+  return scope === 'admin' || (scope.startsWith('suite:') && isWecomId(scope.slice('suite:'.length)));
 }
 
 export function hashApiKey(key: string): string {

@@ -12,6 +12,8 @@ export interface NewCallbackEvent {
   corpId: string | null;
   dedupeKey: string;
   payload: string;
+  /** The typed event parsed at intake (`InboxEvent` from @app/wecom), stored as jsonb; absent: NULL. */
+  event?: object | null;
   /** `processed` for events fully handled at intake (suite_ticket); otherwise `received` */
   status?: 'received' | 'processed';
 }
@@ -45,7 +47,7 @@ export class CallbackEventRepository {
   async insertMany(events: readonly NewCallbackEvent[]): Promise<InsertOutcome[]> {
     const now = new Date();
     const rows = await this.prisma.client.$queryRaw<{ id: bigint; dedupeKey: string }[]>`
-      INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload", "status", "processedAt")
+      INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload", "event", "status", "processedAt")
       SELECT * FROM unnest(
         ${events.map((e) => e.suiteId)}::text[],
         ${events.map((e) => e.kind)}::"CallbackKind"[],
@@ -53,6 +55,7 @@ export class CallbackEventRepository {
         ${events.map((e) => e.corpId)}::text[],
         ${events.map((e) => e.dedupeKey)}::text[],
         ${events.map((e) => e.payload)}::text[],
+        ${events.map((e) => (e.event ? JSON.stringify(e.event) : null))}::jsonb[],
         ${events.map((e) => e.status ?? 'received')}::"EventStatus"[],
         ${events.map((e) => (e.status === 'processed' ? now : null))}::timestamp(3)[])
       ON CONFLICT ("dedupeKey") DO NOTHING

@@ -56,7 +56,12 @@ export class RefreshSchedule {
   }
 
   async remove(tokens: readonly TokenKey[]): Promise<void> {
-    if (tokens.length) await this.redis.zrem(this.key, ...tokens.map(tokenKeyId));
+    await this.removeMembers(tokens.map(tokenKeyId));
+  }
+
+  /** Removes raw members (`kind|suiteId|corpId`), malformed ones included. */
+  async removeMembers(members: readonly string[]): Promise<void> {
+    if (members.length) await this.redis.zrem(this.key, ...members);
   }
 
   /**

@@ -203,8 +203,9 @@ export class TokenBroker {
       });
     } catch (err) {
       if (err instanceof PermanentCodeInvalidError) {
-        await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: permanent code rejected by WeCom`);
+        // Tokens and schedule first, the status last: whoever sees `suspended` also sees nothing left to refresh.
         await this.forgetCorp(suiteId, corpId);
+        await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: permanent code rejected by WeCom`);
         this.logger.warn({ msg: 'corp suspended: permanent code rejected', suiteId, corpId, errcode: err.errcode });
         throw new TokenUnavailableError('corp_inactive', `corp ${corpId} is suspended: WeCom rejected its permanent code`, err);
       }

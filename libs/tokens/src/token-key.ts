@@ -1,23 +1,34 @@
-import type { TokenKind } from '@app/store';
+/** Tokens that belong to a suite: suite_access_token, provider_access_token (keyed by the suite's provider). */
+export type SuiteTokenKind = 'suite' | 'provider';
+/** Tokens that belong to a (suite, corp): the corp access_token and the JS-SDK jsapi and agent tickets. */
+export type CorpTokenKind = 'corp' | 'jsapi' | 'agent';
+/** Every token the broker keeps. The store's TokenKind enum holds the same names. */
+export type TokenKind = SuiteTokenKind | CorpTokenKind;
 
-export type { TokenKind };
-
-/** Names one token: suite and provider tokens belong to a suite; corp tokens and tickets to a (suite, corp). */
-export interface TokenKey {
-  kind: TokenKind;
-  suiteId: string;
-  corpId?: string;
-}
+/** Names one token; a corp-level kind requires its corp id at compile time. */
+export type TokenKey =
+  | { kind: SuiteTokenKind; suiteId: string; corpId?: undefined }
+  | { kind: CorpTokenKind; suiteId: string; corpId: string };
 
 export interface Token {
   value: string;
   expiresAt: Date;
 }
 
-const CORP_LEVEL: ReadonlySet<TokenKind> = new Set(['corp', 'jsapi', 'agent']);
+const CORP_LEVEL: ReadonlySet<TokenKind> = new Set<CorpTokenKind>(['corp', 'jsapi', 'agent']);
 
-export function isCorpLevel(kind: TokenKind): boolean {
+export function isCorpLevel(kind: TokenKind): kind is CorpTokenKind {
   return CORP_LEVEL.has(kind);
+}
+
+/** The key of a token of `kind`; throws when a corp-level kind comes without a corp id (or a suite-level one with). */
+export function tokenKey(kind: TokenKind, suiteId: string, corpId?: string): TokenKey {
+  if (isCorpLevel(kind)) {
+    if (!corpId) throw new Error(`a ${kind} token needs a corp id`);
+    return { kind, suiteId, corpId };
+  }
+  if (corpId) throw new Error(`a ${kind} token belongs to a suite, not to corp ${corpId}`);
+  return { kind, suiteId };
 }
 
 /** `kind|suiteId|corpId` — stable, used as Redis member, job id suffix and map key. */
@@ -25,9 +36,17 @@ export function tokenKeyId(key: TokenKey): string {
   return `${key.kind}|${key.suiteId}|${key.corpId ?? ''}`;
 }
 
-export function parseTokenKeyId(id: string): TokenKey {
-  const [kind, suiteId, corpId] = id.split('|');
-  return corpId ? { kind: kind as TokenKind, suiteId, corpId } : { kind: kind as TokenKind, suiteId };
+const TOKEN_KINDS: ReadonlySet<string> = new Set<TokenKind>(['suite', 'provider', 'corp', 'jsapi', 'agent']);
+
+/**
+ * The inverse of tokenKeyId, or null for a malformed id (unknown kind, no suite id, a corp id missing on a
+ * corp-level kind or present on a suite-level one).
+ */
+export function parseTokenKeyId(id: string): TokenKey | null {
+  const [kind, suiteId, corpId, ...rest] = id.split('|');
+  if (rest.length || !TOKEN_KINDS.has(kind) || !suiteId) return null;
+  if (isCorpLevel(kind as TokenKind) !== Boolean(corpId)) return null;
+  return tokenKey(kind as TokenKind, suiteId, corpId || undefined);
 }
 
 export type TokenUnavailableReason =

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { WECOM_ID } from '@app/wecom';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'billing-service' })
@@ -11,7 +12,7 @@ export class CreateApiKeyDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
-  @Matches(/^(admin|suite:[A-Za-z0-9_-]{1,64})$/, { each: true, message: 'scopes must each be admin or suite:<suiteId>' })
+  @Matches(new RegExp(`^(admin|suite:${WECOM_ID.source.slice(1, -1)})$`), { each: true, message: 'scopes must each be admin or suite:<suiteId>' })
   scopes: string[];
 }
 

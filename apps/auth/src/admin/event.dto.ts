@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PageQueryDto } from '../common/page.js';
-import { WECOM_ID } from '../common/ids.js';
+import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
 const STATUSES = ['received', 'queued', 'processing', 'processed', 'failed'] as const;
 const KINDS = ['command', 'data'] as const;
@@ -9,12 +9,12 @@ const KINDS = ['command', 'data'] as const;
 export class EventListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(WECOM_ID, { message: 'suiteId must be 1-64 characters [A-Za-z0-9_-]' })
+  @Matches(WECOM_ID, { message: ID_MESSAGE('suiteId') })
   suiteId?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(WECOM_ID, { message: 'corpId must be 1-64 characters [A-Za-z0-9_-]' })
+  @Matches(WECOM_ID, { message: ID_MESSAGE('corpId') })
   corpId?: string;
 
   @ApiPropertyOptional({ description: 'InfoType (create_auth, …), MsgType, or event:<Event>', example: 'create_auth' })
@@ -66,6 +66,12 @@ export class EventSummaryDto {
 
 export class EventDetailDto extends EventSummaryDto {
   @ApiProperty({ description: 'The decrypted XML; one-time codes and tickets replaced by [redacted]' }) payload: string;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: 'The typed event parsed at intake (infoType, authCorpId, … for command callbacks; msgType, event, … for data), one-time codes replaced by [redacted]; null for events stored before it was kept',
+  })
+  event: Record<string, unknown> | null;
 }
 
 export class EventPageDto {

@@ -5,7 +5,7 @@ import { enqueueReplay, QueueName } from '@app/queues';
 import { CallbackEvent, CallbackEventRepository } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf } from '../common/page.js';
-import { redactPayload } from './redact-payload.js';
+import { redactEvent, redactPayload } from './redact-payload.js';
 import { EventDetailDto, EventListQueryDto, EventSummaryDto, ReplayResultDto } from './event.dto.js';
 
 /** The callback inbox for the console: browse, look, replay. */
@@ -35,7 +35,7 @@ export class EventsAdminService {
   async show(id: string): Promise<EventDetailDto> {
     const event = await this.events.findById(BigInt(id));
     if (!event) throw new AuthAppError('event_not_found', `no inbox event ${id}`);
-    return { ...summary(event), payload: redactPayload(event.payload) };
+    return { ...summary(event), payload: redactPayload(event.payload), event: redactEvent(event.event) };
   }
 
   /** Back to `queued` and onto the queue under a new job id; the worker handles it by event id, idempotently. */

@@ -9,3 +9,12 @@ const SECRET_PATTERN = new RegExp(`<(${SECRET_ELEMENTS.join('|')})>[\\s\\S]*?</\
 export function redactPayload(payload: string): string {
   return payload.replace(SECRET_PATTERN, (_match, name: string) => `<${name}>[redacted]</${name}>`);
 }
+
+/** Typed-event fields that carry one-time codes (the suite_ticket is never stored in the typed event). */
+const SECRET_FIELDS = ['authCode', 'permanentCode', 'userTicket'];
+
+/** A stored typed event as the admin API shows it: one-time codes replaced by [redacted]. */
+export function redactEvent(event: unknown): Record<string, unknown> | null {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return null;
+  return Object.fromEntries(Object.entries(event).map(([k, v]) => [k, SECRET_FIELDS.includes(k) ? '[redacted]' : v]));
+}

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { WECOM_ID } from '../common/ids.js';
+import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
 export class RegisterSuiteDto {
   @ApiProperty({ example: 'wwsuite1234567890' })
-  @Matches(WECOM_ID, { message: 'suiteId must be 1-64 characters [A-Za-z0-9_-]' })
+  @Matches(WECOM_ID, { message: ID_MESSAGE('suiteId') })
   suiteId: string;
 
   @ApiPropertyOptional({ description: 'Display name; default the suite id' })
@@ -43,7 +43,7 @@ export class RegisterSuiteDto {
   @ApiPropertyOptional({ description: "The provider's corpid (needs providerSecret)" })
   @ValidateIf((o: RegisterSuiteDto) => o.providerCorpId !== undefined || o.providerSecret !== undefined)
   @IsDefined({ message: 'providerCorpId and providerSecret go together' })
-  @Matches(WECOM_ID, { message: 'providerCorpId must be 1-64 characters [A-Za-z0-9_-]' })
+  @Matches(WECOM_ID, { message: ID_MESSAGE('providerCorpId') })
   providerCorpId?: string;
 
   @ApiPropertyOptional({ description: 'provider_secret (stored encrypted, never returned; needs providerCorpId)', writeOnly: true })

@@ -1,9 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 
-/** WeCom suite ids and corp ids (plain or open): letters, digits, `_` and `-`, at most 64. */
-export const WECOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ID_MESSAGE = (name: string) => `${name} must be 1-64 characters [A-Za-z0-9_-]`;
+import { WECOM_ID, WECOM_ID_RULE } from '@app/wecom';
+
+export { WECOM_ID };
+/** The validation message for a WeCom id field. */
+export const ID_MESSAGE = (name: string): string => `${name} must be ${WECOM_ID_RULE}`;
 
 export class SuiteParams {
   @ApiProperty({ example: 'wwsuite1234567890' })

@@ -4,7 +4,7 @@ import type { CallbackEvent } from '@app/store';
 import { CallbackEventRepository } from '@app/store';
 import { CorpAuthorizationService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
-import { parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { InboxEvent, inboxEventOf, parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
 import { WorkerMetrics } from '../worker-metrics.js';
 
 /** What a `process-callback-event` job needs to know about itself. */
@@ -62,7 +62,9 @@ export class ProcessCallbackEventJob {
 
   private async process(event: CallbackEvent): Promise<EventOutcome> {
     if (event.kind === 'data') return 'fan-out';
-    const command = parseCommandEvent(event.payload);
+    // The typed event stored at intake; rows stored before it existed are parsed from their XML.
+    const command = (event.event as InboxEvent | null) ?? inboxEventOf('command', parseCommandEvent(event.payload));
+    if (command.kind !== 'command') throw new UnrecoverableError(`event ${event.id} is stored as a command but typed as ${command.kind}`);
     switch (command.infoType) {
       case 'create_auth':
       case 'reset_permanent_code': {

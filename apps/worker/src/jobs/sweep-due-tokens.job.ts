@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { enqueueTokenRefreshes, QueueName, RefreshJob } from '@app/queues';
-import { parseTokenKeyId, RefreshSchedule } from '@app/tokens';
+import { RefreshSchedule } from '@app/tokens';
 import { WorkerMetrics } from '../worker-metrics.js';
 import { REFRESH_TIMING, refreshJobFor, RefreshTiming } from '../refresh/refresh-timing.js';
 
@@ -49,7 +49,7 @@ export class SweepDueTokensJob {
       if (job) jobs.push(job);
       else {
         this.logger.warn({ msg: 'dropping a malformed member of the due-time index', member });
-        void this.schedule.remove([parseTokenKeyId(member)]).catch(() => undefined);
+        void this.schedule.removeMembers([member]).catch(() => undefined);
       }
     }
     return jobs;

@@ -1,6 +1,6 @@
 import type { WorkerConfig } from '@app/config';
 import type { RefreshJob, RefreshJobName } from '@app/queues';
-import { parseTokenKeyId, TokenKey, TokenKind } from '@app/tokens';
+import { parseTokenKeyId, tokenKey, TokenKey, TokenKind } from '@app/tokens';
 
 /** Injection token of the worker's `RefreshTiming`. */
 export const REFRESH_TIMING = Symbol('REFRESH_TIMING');
@@ -87,18 +87,14 @@ export function isRefreshJobName(name: string): name is RefreshJobName {
 /** The refresh job for a member of the due-time index (`kind|suiteId|corpId`), or null for a malformed one. */
 export function refreshJobFor(member: string): RefreshJob | null {
   const key = parseTokenKeyId(member);
-  if (!Object.hasOwn(JOB_OF_KIND, key.kind) || !key.suiteId) return null;
+  if (!key) return null;
   const name = JOB_OF_KIND[key.kind];
-  if (key.kind === 'suite' || key.kind === 'provider') {
-    return key.corpId ? null : ({ name, data: { suiteId: key.suiteId } } as RefreshJob);
-  }
-  return key.corpId ? ({ name, data: { suiteId: key.suiteId, corpId: key.corpId } } as RefreshJob) : null;
+  return (key.corpId === undefined ? { name, data: { suiteId: key.suiteId } } : { name, data: { suiteId: key.suiteId, corpId: key.corpId } }) as RefreshJob;
 }
 
-/** The token a refresh job is about. */
+/** The token a refresh job is about; throws when a corp-level job's payload has no corp id. */
 export function tokenKeyOfJob(name: RefreshJobName, data: { suiteId: string; corpId?: string }): TokenKey {
-  const kind = KIND_OF_JOB[name];
-  return kind === 'suite' || kind === 'provider' ? { kind, suiteId: data.suiteId } : { kind, suiteId: data.suiteId, corpId: data.corpId };
+  return tokenKey(KIND_OF_JOB[name], data.suiteId, data.corpId);
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -1,15 +1,3 @@
-/** Brands keep a suite id from being passed where a corp id is expected; the wire format is a plain string. */
-export type SuiteId = string & { readonly __brand: 'SuiteId' };
-export type CorpId = string & { readonly __brand: 'CorpId' };
-
-export function asSuiteId(value: string): SuiteId {
-  return value as SuiteId;
-}
-
-export function asCorpId(value: string): CorpId {
-  return value as CorpId;
-}
-
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 

@@ -157,3 +157,26 @@ export function toDataEvent(raw: XmlElement): DataEvent {
   return event;
 }
 
+
+/** `Omit` that keeps a union a union (one member at a time). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A callback as the inbox stores it (jsonb, beside the raw XML): parsed once at the edge, read by every later
+ * step. The XML tree (`raw`) is left out, and so is the suite_ticket itself, which is kept sealed in its own
+ * table. `kind` says which callback URL it came to.
+ */
+export type InboxEvent =
+  | ({ kind: 'command' } & OmitEach<Exclude<CommandEvent, SuiteTicketEvent>, 'raw'>)
+  | ({ kind: 'command' } & Omit<SuiteTicketEvent, 'raw' | 'suiteTicket'>)
+  | ({ kind: 'data' } & Omit<DataEvent, 'raw'>);
+
+/** The stored form of a parsed callback event: see InboxEvent. */
+export function inboxEventOf(kind: 'command', event: CommandEvent): InboxEvent;
+export function inboxEventOf(kind: 'data', event: DataEvent): InboxEvent;
+export function inboxEventOf(kind: 'command' | 'data', event: CommandEvent | DataEvent): InboxEvent {
+  const fields: Record<string, unknown> = { ...event };
+  delete fields.raw;
+  delete fields.suiteTicket;
+  return { kind, ...fields } as InboxEvent;
+}

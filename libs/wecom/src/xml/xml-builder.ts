@@ -1,6 +1,7 @@
 import { XmlError } from './xml-error.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+// eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters: matching them is the point.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /**

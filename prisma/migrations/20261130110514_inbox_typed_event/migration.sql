@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CallbackEvent" ADD COLUMN     "event" JSONB;
