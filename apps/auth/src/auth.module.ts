@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuthConfig, ConfigModule } from '@app/config';
-import { HealthModule, MetricsModule } from '@app/platform';
-import { QueuesModule, RedisHealthCheck, RedisModule } from '@app/queues';
-import { DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
+import type { AuthConfig } from '@app/config';
+import { appModule, HealthModule } from '@app/platform';
+import { RedisHealthCheck } from '@app/queues';
+import { DatabaseHealthCheck } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule } from '@app/tokens';
 import { ApiKeyStrategy } from './access/api-key.strategy.js';
@@ -27,53 +27,37 @@ import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { TokenApiService } from './token-api/token-api.service.js';
 
-@Module({})
+/** The auth app; `forRoot(config)` adds the infrastructure (producer Redis), tokens, tenants and /health. */
+@Module({
+  controllers: [
+    InstallController,
+    OAuthController,
+    LoginTokenController,
+    TokenApiController,
+    AdminSuitesController,
+    AdminCorpsController,
+    AdminEventsController,
+    AdminApiKeysController,
+  ],
+  providers: [
+    ApiKeyStrategy,
+    ApiKeyAuthGuard,
+    ScopeGuard,
+    InstallService,
+    OAuthService,
+    OAuthStateStore,
+    TokenApiService,
+    JssdkService,
+    SuitesAdminService,
+    CorpsAdminService,
+    EventsAdminService,
+    ApiKeysAdminService,
+  ],
+})
 export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    return {
-      module: AuthModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        StoreModule.forRoot(storeOptionsFrom(config)),
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, role: 'producer' }),
-        QueuesModule.forRoot(),
-        MetricsModule,
-        TokensModule.forRoot({
-          redisPrefix: config.REDIS_PREFIX,
-          refreshMarginMs: config.REFRESH_MARGIN_SECONDS * 1000,
-          refreshJitterMs: config.REFRESH_JITTER_SECONDS * 1000,
-          serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
-          wecom: { baseUrl: config.WECOM_API_BASE, timeoutMs: config.WECOM_TIMEOUT_MS },
-          metrics: AuthMetrics,
-        }),
-        TenantsModule,
-        HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] }),
-      ],
-      controllers: [
-        InstallController,
-        OAuthController,
-        LoginTokenController,
-        TokenApiController,
-        AdminSuitesController,
-        AdminCorpsController,
-        AdminEventsController,
-        AdminApiKeysController,
-      ],
-      providers: [
-        { provide: LoginTokenSigner, useValue: new LoginTokenSigner(config.SECRET_KEY, config.SECRET_KEYS_OLD) },
-        ApiKeyStrategy,
-        ApiKeyAuthGuard,
-        ScopeGuard,
-        InstallService,
-        OAuthService,
-        OAuthStateStore,
-        TokenApiService,
-        JssdkService,
-        SuitesAdminService,
-        CorpsAdminService,
-        EventsAdminService,
-        ApiKeysAdminService,
-      ],
-    };
+    const imports = [TokensModule.forConfig(config, { metrics: AuthMetrics }), TenantsModule, HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] })];
+    const signer = new LoginTokenSigner(config.SECRET_KEY, config.SECRET_KEYS_OLD);
+    return appModule(AuthModule, config, 'producer', { imports, providers: [{ provide: LoginTokenSigner, useValue: signer }] });
   }
 }

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CallbackConfig, ConfigModule } from '@app/config';
-import { HealthModule, MetricsModule } from '@app/platform';
-import { QueuesModule, RedisHealthCheck, RedisModule } from '@app/queues';
-import { DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
+import type { CallbackConfig } from '@app/config';
+import { appModule, HealthModule } from '@app/platform';
+import { RedisHealthCheck } from '@app/queues';
+import { DatabaseHealthCheck } from '@app/store';
 import { TokensModule } from '@app/tokens';
 import { CallbackController } from './callback.controller.js';
 import { CallbackIntakeService } from './callback-intake.service.js';
@@ -12,22 +12,14 @@ import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeysCache } from './suite-keys.cache.js';
 
-@Module({})
+/** The callback app: a producer Redis connection (requests never wait on Redis), no token fetching. */
+@Module({
+  controllers: [CallbackController],
+  providers: [CallbackMetrics, CallbackIntakeService, CorpMembershipCache, EventForwarder, InboxWriter, SuiteKeysCache],
+})
 export class CallbackModule {
   static forRoot(config: CallbackConfig): DynamicModule {
-    return {
-      module: CallbackModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        StoreModule.forRoot(storeOptionsFrom(config)),
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, role: 'producer' }),
-        QueuesModule.forRoot(),
-        MetricsModule,
-        TokensModule.forSchedule({ redisPrefix: config.REDIS_PREFIX }),
-        HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] }),
-      ],
-      controllers: [CallbackController],
-      providers: [CallbackMetrics, CallbackIntakeService, CorpMembershipCache, EventForwarder, InboxWriter, SuiteKeysCache],
-    };
+    const imports = [TokensModule.forSchedule({ redisPrefix: config.REDIS_PREFIX }), HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] })];
+    return appModule(CallbackModule, config, 'producer', { imports });
   }
 }

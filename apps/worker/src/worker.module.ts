@@ -1,10 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { DynamicModule, Injectable, Logger, Module } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ConfigModule, WorkerConfig } from '@app/config';
-import { HealthModule, MetricsModule } from '@app/platform';
-import { QueueName, QueuesModule, RedisHealthCheck, RedisModule } from '@app/queues';
-import { CallbackEventRepository, DatabaseHealthCheck, StoreModule, storeOptionsFrom } from '@app/store';
+import type { WorkerConfig } from '@app/config';
+import { HealthModule, InfrastructureModule } from '@app/platform';
+import { QueueName, RedisHealthCheck } from '@app/queues';
+import { CallbackEventRepository, DatabaseHealthCheck } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { RefreshSchedule, TokensModule } from '@app/tokens';
 import { WorkerJobs } from './job-handlers.js';
@@ -74,19 +74,8 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        ConfigModule.forRoot(config),
-        StoreModule.forRoot(storeOptionsFrom(config)),
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, role: 'worker' }),
-        QueuesModule.forRoot(),
-        MetricsModule,
-        TokensModule.forRoot({
-          redisPrefix: config.REDIS_PREFIX,
-          refreshMarginMs: timing.marginMs,
-          refreshJitterMs: timing.jitterMs,
-          serveMarginMs: timing.serveMarginMs,
-          wecom: { baseUrl: config.WECOM_API_BASE, timeoutMs: config.WECOM_TIMEOUT_MS, maxRetries: WECOM_CLIENT_RETRIES },
-          metrics: WorkerMetrics,
-        }),
+        InfrastructureModule.forRoot(config, 'worker'),
+        TokensModule.forConfig(config, { metrics: WorkerMetrics, maxRetries: WECOM_CLIENT_RETRIES }),
         TenantsModule,
         HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck, InboxHealthCheck, TokenHealthCheck] }),
       ],

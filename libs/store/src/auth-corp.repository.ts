@@ -97,14 +97,6 @@ export class AuthCorpRepository {
     return count > 0;
   }
 
-  async replacePermanentCode(suiteId: string, corpId: string, permanentCode: string): Promise<boolean> {
-    const { count } = await this.prisma.client.authCorp.updateMany({
-      where: { suiteId, corpId },
-      data: { permanentCodeEnc: this.cipher.seal(permanentCode), status: 'active', statusReason: null },
-    });
-    return count > 0;
-  }
-
   /** cancel_auth: WeCom expects the provider to drop the corp's secrets; the row stays for the audit trail. */
   async markCancelled(suiteId: string, corpId: string): Promise<boolean> {
     const { count } = await this.prisma.client.authCorp.updateMany({

@@ -37,9 +37,4 @@ export class InstallSessionRepository {
   async attachCorp(id: string, corpId: string): Promise<void> {
     await this.prisma.client.installSession.update({ where: { id }, data: { corpId } });
   }
-
-  async deleteExpired(olderThan: Date): Promise<number> {
-    const { count } = await this.prisma.client.installSession.deleteMany({ where: { expiresAt: { lt: olderThan } } });
-    return count;
-  }
 }

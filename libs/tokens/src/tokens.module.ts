@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, Provider, Type } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type { AuthConfig } from '@app/config';
 import { REDIS } from '@app/queues';
 import { AuthCorpRepository, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { WecomServiceApi, WecomServiceApiOptions } from '@app/wecom';
@@ -17,6 +18,12 @@ export interface TokenMetrics {
 export const TOKEN_METRICS = Symbol('TOKEN_METRICS');
 
 const NO_METRICS: TokenMetrics = { tokenFetches: { inc: () => undefined }, wecomCalls: { inc: () => undefined } };
+
+/** The environment variables TokensModule.forConfig reads (any app config with token timings has them). */
+export type TokensConfig = Pick<
+  AuthConfig,
+  'REDIS_PREFIX' | 'REFRESH_MARGIN_SECONDS' | 'REFRESH_JITTER_SECONDS' | 'TOKEN_SERVE_MARGIN_SECONDS' | 'WECOM_API_BASE' | 'WECOM_TIMEOUT_MS'
+>;
 
 export interface TokensModuleOptions {
   /** REDIS_PREFIX: the cache, locks and due-time index live under it. */
@@ -98,6 +105,21 @@ export class TokensModule {
       ],
       exports: [...(options.metrics ? [options.metrics] : []), TOKEN_METRICS, WecomServiceApi, RefreshSchedule, TokenCache, TokenBroker],
     };
+  }
+
+  /**
+   * `forRoot` with the options an app's validated environment gives (seconds become whole milliseconds).
+   * `maxRetries` is the WeCom client's retry count for -1, 5xx and timeouts (the client's default when absent).
+   */
+  static forConfig(config: TokensConfig, options: { metrics?: Type<TokenMetrics>; maxRetries?: number } = {}): DynamicModule {
+    return TokensModule.forRoot({
+      redisPrefix: config.REDIS_PREFIX,
+      refreshMarginMs: Math.round(config.REFRESH_MARGIN_SECONDS * 1000),
+      refreshJitterMs: Math.round(config.REFRESH_JITTER_SECONDS * 1000),
+      serveMarginMs: Math.round(config.TOKEN_SERVE_MARGIN_SECONDS * 1000),
+      wecom: { baseUrl: config.WECOM_API_BASE, timeoutMs: config.WECOM_TIMEOUT_MS, maxRetries: options.maxRetries },
+      metrics: options.metrics,
+    });
   }
 
   /**

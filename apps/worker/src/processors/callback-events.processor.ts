@@ -1,5 +1,5 @@
 import { InjectQueue, OnWorkerEvent } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { APP_CONFIG, WorkerConfig } from '@app/config';
 import { QueueName } from '@app/queues';
@@ -11,8 +11,6 @@ import { QueueProcessor } from './queue-processor.js';
 /** The `callback-events` queue: `process-callback-event` and the `sweep-inbox` tick. */
 @Injectable()
 export class CallbackEventsProcessor extends QueueProcessor {
-  protected readonly logger = new Logger('QueueRunner');
-
   constructor(
     @InjectQueue(QueueName.CallbackEvents) queue: Queue,
     @Inject(APP_CONFIG) config: WorkerConfig,
@@ -21,16 +19,6 @@ export class CallbackEventsProcessor extends QueueProcessor {
     private readonly events: ProcessCallbackEventJob,
   ) {
     super(QueueName.CallbackEvents, queue, jobs, metrics, config.WECOM_RATE_LIMIT_PAUSE_MS);
-  }
-
-  @OnWorkerEvent('error')
-  onError(err: Error): void {
-    this.logger.warn({ msg: 'queue worker error', queue: QueueName.CallbackEvents, error: err.message });
-  }
-
-  @OnWorkerEvent('stalled')
-  onStalled(jobId: string): void {
-    this.logger.warn({ msg: 'job stalled and was taken back', queue: QueueName.CallbackEvents, jobId });
   }
 
   /** A job that stalled too often is failed by BullMQ without our handler: keep the inbox row in step. */

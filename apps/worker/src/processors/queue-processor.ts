@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, Type } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError, Worker, WorkerOptions } from 'bullmq';
 import type { WorkerConfig } from '@app/config';
@@ -46,7 +46,7 @@ export function configuredProcessor<T extends QueueProcessor>(base: Type<T>, que
  * counting an attempt, instead of retrying into the lockout.
  */
 export abstract class QueueProcessor extends WorkerHost {
-  protected abstract readonly logger: Logger;
+  protected readonly logger = new Logger('QueueRunner');
 
   constructor(
     private readonly queueName: QueueName,
@@ -71,5 +71,15 @@ export abstract class QueueProcessor extends WorkerHost {
       await this.queue.rateLimit(this.rateLimitPauseMs);
       throw Worker.RateLimitError();
     }
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.warn({ msg: 'queue worker error', queue: this.queueName, error: err.message });
+  }
+
+  @OnWorkerEvent('stalled')
+  onStalled(jobId: string): void {
+    this.logger.warn({ msg: 'job stalled and was taken back', queue: this.queueName, jobId });
   }
 }

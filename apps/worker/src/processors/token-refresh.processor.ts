@@ -1,5 +1,5 @@
-import { InjectQueue, OnWorkerEvent } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, WorkerConfig } from '@app/config';
 import { QueueName } from '@app/queues';
@@ -10,24 +10,7 @@ import { QueueProcessor } from './queue-processor.js';
 /** The `token-refresh` queue: the five `refresh-*` jobs and the `sweep-due-tokens` tick. */
 @Injectable()
 export class TokenRefreshProcessor extends QueueProcessor {
-  protected readonly logger = new Logger('QueueRunner');
-
-  constructor(
-    @InjectQueue(QueueName.TokenRefresh) queue: Queue,
-    @Inject(APP_CONFIG) config: WorkerConfig,
-    jobs: WorkerJobs,
-    metrics: WorkerMetrics,
-  ) {
+  constructor(@InjectQueue(QueueName.TokenRefresh) queue: Queue, @Inject(APP_CONFIG) config: WorkerConfig, jobs: WorkerJobs, metrics: WorkerMetrics) {
     super(QueueName.TokenRefresh, queue, jobs, metrics, config.WECOM_RATE_LIMIT_PAUSE_MS);
-  }
-
-  @OnWorkerEvent('error')
-  onError(err: Error): void {
-    this.logger.warn({ msg: 'queue worker error', queue: QueueName.TokenRefresh, error: err.message });
-  }
-
-  @OnWorkerEvent('stalled')
-  onStalled(jobId: string): void {
-    this.logger.warn({ msg: 'job stalled and was taken back', queue: QueueName.TokenRefresh, jobId });
   }
 }
