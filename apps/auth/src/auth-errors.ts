@@ -57,6 +57,8 @@ export class AuthAppError extends Error {
 const TOKEN_REASON_CODE: Record<TokenUnavailableReason, AuthErrorCode> = {
   suite_not_found: 'suite_not_found',
   corp_not_found: 'corp_not_found',
+  corp_cancelled: 'corp_cancelled',
+  corp_suspended: 'corp_suspended',
   corp_inactive: 'corp_inactive',
   no_suite_ticket: 'no_suite_ticket',
   no_provider_credentials: 'no_provider_credentials',

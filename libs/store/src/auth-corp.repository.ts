@@ -69,6 +69,19 @@ export class AuthCorpRepository {
     return this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, omit: omitSecret });
   }
 
+  /**
+   * The corp's status and, while it is active, its permanent code, in one read; null for a corp that never
+   * authorized the suite. Callers must never log or return the code.
+   */
+  async findPermanentCode(suiteId: string, corpId: string): Promise<{ status: CorpRecord['status']; permanentCode: string | null } | null> {
+    const row = await this.prisma.client.authCorp.findUnique({
+      where: { suiteId_corpId: { suiteId, corpId } },
+      select: { status: true, permanentCodeEnc: true },
+    });
+    if (!row) return null;
+    return { status: row.status, permanentCode: row.status === 'active' && row.permanentCodeEnc ? this.cipher.open(row.permanentCodeEnc) : null };
+  }
+
   /** The permanent code of an active corp, or null. Callers must never log or return it. */
   async getPermanentCode(suiteId: string, corpId: string): Promise<string | null> {
     const row = await this.prisma.client.authCorp.findUnique({

@@ -190,11 +190,12 @@ export class TokenBroker {
   }
 
   private async fetchCorpToken(suiteId: string, corpId: string): Promise<Token> {
-    const permanentCode = await this.deps.corps.getPermanentCode(suiteId, corpId);
+    const corp = await this.deps.corps.findPermanentCode(suiteId, corpId);
+    if (!corp) throw new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    const permanentCode = corp.permanentCode;
     if (!permanentCode) {
-      const corp = await this.deps.corps.find(suiteId, corpId);
-      if (!corp) throw new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
-      throw new TokenUnavailableError('corp_inactive', `corp ${corpId} is ${corp.status} for suite ${suiteId}`);
+      if (corp.status === 'cancelled') throw new TokenUnavailableError('corp_cancelled', `corp ${corpId} cancelled its authorization of suite ${suiteId}`);
+      throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: WeCom rejected its permanent code`);
     }
     try {
       return await this.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
@@ -207,7 +208,7 @@ export class TokenBroker {
         await this.forgetCorp(suiteId, corpId);
         await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: permanent code rejected by WeCom`);
         this.logger.warn({ msg: 'corp suspended: permanent code rejected', suiteId, corpId, errcode: err.errcode });
-        throw new TokenUnavailableError('corp_inactive', `corp ${corpId} is suspended: WeCom rejected its permanent code`, err);
+        throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: WeCom rejected its permanent code`, err);
       }
       throw err;
     }

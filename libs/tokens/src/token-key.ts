@@ -53,14 +53,31 @@ export type TokenUnavailableReason =
   | 'suite_not_found'
   | 'no_suite_ticket'
   | 'corp_not_found'
+  | 'corp_cancelled'
+  | 'corp_suspended'
+  /** kept for callers that branch on it; the broker says cancelled or suspended instead */
   | 'corp_inactive'
   | 'no_provider_credentials'
   | 'wecom_error'
   | 'busy';
 
-/** A token cannot be had; `reason` tells the caller whether to 404, 409 or retry later. */
+/** Reasons another attempt cannot change: the tenant, suite or credentials are gone until a person acts. */
+const PERMANENT_REASONS: ReadonlySet<TokenUnavailableReason> = new Set<TokenUnavailableReason>([
+  'suite_not_found',
+  'corp_not_found',
+  'corp_cancelled',
+  'corp_suspended',
+  'corp_inactive',
+  'no_provider_credentials',
+]);
+
+/**
+ * A token cannot be had; `reason` tells the caller whether to 404, 409 or retry later, and `permanent` whether
+ * retrying can help (false for no_suite_ticket, wecom_error, busy). The one place that decides it for tokens.
+ */
 export class TokenUnavailableError extends Error {
   override readonly name = 'TokenUnavailableError';
+  readonly permanent: boolean;
 
   constructor(
     readonly reason: TokenUnavailableReason,
@@ -68,5 +85,6 @@ export class TokenUnavailableError extends Error {
     override readonly cause?: unknown,
   ) {
     super(message);
+    this.permanent = PERMANENT_REASONS.has(reason);
   }
 }

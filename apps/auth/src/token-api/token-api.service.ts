@@ -19,9 +19,9 @@ export class TokenApiService {
       this.metrics.tokenRequests.inc({ kind: key.kind, outcome: 'served' });
       return token;
     } catch (err) {
-      const named = (await this.explain(err, key)) ?? err;
-      this.metrics.tokenRequests.inc({ kind: key.kind, outcome: toAuthAppError(named)?.code ?? 'error' });
-      throw named;
+      // The broker's error says cancelled or suspended itself (TokenUnavailableError.reason).
+      this.metrics.tokenRequests.inc({ kind: key.kind, outcome: toAuthAppError(err)?.code ?? 'error' });
+      throw err;
     }
   }
 
@@ -40,13 +40,6 @@ export class TokenApiService {
     if (!corp) throw new AuthAppError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
     if (corp.status !== 'active') throw inactive(corp);
     return corp;
-  }
-
-  /** The broker only knows a corp is not active; callers need to tell a cancel from a suspension. */
-  private async explain(err: unknown, key: TokenKey): Promise<AuthAppError | null> {
-    if (!(err instanceof TokenUnavailableError) || err.reason !== 'corp_inactive' || !key.corpId) return null;
-    const corp = await this.corps.find(key.suiteId, key.corpId).catch(() => null);
-    return corp && corp.status !== 'active' ? inactive(corp) : null;
   }
 }
 

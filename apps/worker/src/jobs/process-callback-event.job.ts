@@ -103,7 +103,7 @@ export class ProcessCallbackEventJob {
 /** Errors that another attempt cannot fix: a payload we cannot read, or WeCom refusing for good. */
 function permanent(err: unknown): boolean {
   if (err instanceof XmlError) return true;
-  if (err instanceof TokenUnavailableError) return ['suite_not_found', 'corp_not_found', 'corp_inactive', 'no_provider_credentials'].includes(err.reason);
+  if (err instanceof TokenUnavailableError) return err.permanent;
   if (err instanceof WecomApiError) return err.kind === 'credential' || err.kind === 'permanent-code' || err.kind === 'forbidden' || err.kind === 'other';
   if (err instanceof WecomError) return !err.retryable;
   return false;

@@ -87,6 +87,8 @@ export class RefreshTokenJob {
       case 'busy':
       case 'wecom_error':
         throw err;
+      case 'corp_cancelled':
+      case 'corp_suspended':
       case 'corp_inactive':
       case 'corp_not_found':
       case 'suite_not_found':
