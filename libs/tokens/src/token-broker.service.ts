@@ -106,6 +106,14 @@ export class TokenBroker {
     return true;
   }
 
+  /**
+   * The token held now — the Redis copy, else the stored one (it outlives the cached copy, so a token that went
+   * stale is still seen) — without asking WeCom; null when there is none.
+   */
+  async current(key: TokenKey): Promise<Token | null> {
+    return (await this.readCache(key)) ?? (await this.deps.storedTokens.find(key));
+  }
+
   /** Drops every cached token of a corp and its schedule (cancelled or suspended corp). */
   async forgetCorp(suiteId: string, corpId: string): Promise<void> {
     const keys: TokenKey[] = (['corp', 'jsapi', 'agent'] as const).map((kind) => ({ kind, suiteId, corpId }));

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { RefreshJobName } from '@app/queues';
-import { AuthCorpRepository, StoredTokenRepository } from '@app/store';
-import { RefreshSchedule, Token, TokenBroker, TokenCache, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { AuthCorpRepository } from '@app/store';
+import { RefreshSchedule, Token, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
 import { InvalidCredentialError, PermanentCodeInvalidError, RateLimitedError } from '@app/wecom';
 import { SuiteTicketMonitor } from '../suite-ticket.monitor.js';
 import { WorkerMetrics } from '../worker-metrics.js';
@@ -25,9 +25,7 @@ export class RefreshTokenJob {
   constructor(
     private readonly broker: TokenBroker,
     private readonly schedule: RefreshSchedule,
-    private readonly cache: TokenCache,
     private readonly corps: AuthCorpRepository,
-    private readonly storedTokens: StoredTokenRepository,
     private readonly tickets: SuiteTicketMonitor,
     private readonly metrics: WorkerMetrics,
     @Inject(REFRESH_TIMING) private readonly timing: RefreshTiming,
@@ -56,7 +54,7 @@ export class RefreshTokenJob {
       await this.schedule.remove([key]);
       return 'dropped';
     }
-    const current = await this.current(key);
+    const current = await this.broker.current(key);
     let token: Token;
     try {
       token = await this.broker.refresh(key, this.timing.freshEnoughMs);
@@ -98,11 +96,6 @@ export class RefreshTokenJob {
         // The broker has marked the corp suspended, with the reason, when WeCom rejected its permanent code.
         return err.cause instanceof PermanentCodeInvalidError ? 'suspended' : 'dropped';
     }
-  }
-
-  /** The token being replaced; the stored copy outlives the cached one, so a token that went stale is seen. */
-  private async current(key: TokenKey): Promise<Token | null> {
-    return (await this.cache.get(key).catch(() => null)) ?? (await this.storedTokens.find(key));
   }
 
   private async jssdkActive(key: TokenKey): Promise<boolean> {
