@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthCorpRepository, CorpRecord } from '@app/store';
-import { Token, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { Token, TokenBroker, TokenKey } from '@app/tokens';
 import { AuthAppError, toAuthAppError } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';
 
