@@ -1,5 +1,5 @@
 import { parseCallbackEnvelope } from './callback-envelope.js';
-import { parseCommandEvent, parseDataEvent } from './callback-events.js';
+import { inboxEventOf, parseCommandEvent, parseDataEvent } from './callback-events.js';
 import { childList, optionalElement } from './xml-access.js';
 import { XmlError, XmlErrorCode } from './xml-error.js';
 
@@ -265,5 +265,48 @@ describe('parseCallbackEnvelope', () => {
     ['a body over the limit', `<xml><Encrypt>${'A'.repeat(2000)}</Encrypt></xml>`, 'TOO_LARGE'],
   ])('refuses %s', (_label, xml, code) => {
     expect(codeOf(() => parseCallbackEnvelope(xml, { maxBytes: 1024 }))).toBe(code);
+  });
+});
+
+const TEXT_MESSAGE_FOR_INBOX = `<xml>
+\t<ToUserName><![CDATA[wwcorp]]></ToUserName>
+\t<FromUserName><![CDATA[zhangsan]]></FromUserName>
+\t<CreateTime>1348831860</CreateTime>
+\t<MsgType><![CDATA[text]]></MsgType>
+\t<Content><![CDATA[this is a test]]></Content>
+\t<MsgId>1234567890123456</MsgId>
+\t<AgentID>1</AgentID>
+</xml>`;
+
+describe('inboxEventOf (the typed event the inbox stores)', () => {
+  it('keeps a command event typed, without its XML tree', () => {
+    const stored = inboxEventOf('command', parseCommandEvent(CREATE_AUTH));
+    expect(stored).toEqual({
+      kind: 'command',
+      infoType: 'create_auth',
+      suiteId: 'ww4asffe99e54c0fxxxx',
+      timeStamp: 1403610513,
+      authCode: 'AUTHCODE',
+      state: '123',
+    });
+    expect(JSON.parse(JSON.stringify(stored))).toEqual(stored);
+  });
+
+  it('leaves the suite_ticket out: it is kept sealed in its own table', () => {
+    const stored = inboxEventOf('command', parseCommandEvent(SUITE_TICKET));
+    expect(stored).toEqual({ kind: 'command', infoType: 'suite_ticket', suiteId: 'ww4asffe99e54c0fxxxx', timeStamp: 1403610513 });
+    expect(JSON.stringify(stored)).not.toContain('asdfasfdasdfasdf');
+  });
+
+  it('keeps a data event typed, message id as a string', () => {
+    expect(inboxEventOf('data', parseDataEvent(TEXT_MESSAGE_FOR_INBOX))).toEqual({
+      kind: 'data',
+      toUserName: 'wwcorp',
+      fromUserName: 'zhangsan',
+      createTime: 1348831860,
+      msgType: 'text',
+      msgId: '1234567890123456',
+      agentId: '1',
+    });
   });
 });
