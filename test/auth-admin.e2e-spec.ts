@@ -24,7 +24,11 @@ describe('auth app: admin API', () => {
     stack = await startAuthStack();
     suiteId = stack.suite.suiteId;
     corpIds = [];
-    for (let i = 0; i < 3; i++) corpIds.push((await installThroughBrowser(stack)).corpId);
+    // Market / QR installs: WeCom pushes create_auth for those (a link install has only the browser redirect).
+    for (let i = 0; i < 3; i++) {
+      const install = await simControl<{ corp_id: string; auth_code: string }>(stack.sim, 'POST', `/sim/suites/${suiteId}/installs`, { push_callback: true });
+      corpIds.push((await stack.worker.handleCreateAuth(suiteId, install.auth_code)).corp.corpId);
+    }
     cancelledCorpId = corpIds[0];
     await simControl(stack.sim, 'POST', `/sim/suites/${suiteId}/events`, { info_type: 'cancel_auth', auth_corpid: cancelledCorpId });
     await stack.worker.cancel(suiteId, cancelledCorpId);
@@ -384,6 +388,7 @@ describe('auth app: admin API', () => {
     });
 
     it('reports health of the database and Redis, and Prometheus metrics', async () => {
+      await installThroughBrowser(stack);
       const health = await callApi(stack.authUrl, 'GET', '/health');
       expect(health).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: { ok: true }, redis: { ok: true } } } });
       const metrics = await fetch(`${stack.authUrl}/metrics`);

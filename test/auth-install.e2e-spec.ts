@@ -62,10 +62,11 @@ describe('auth app: install', () => {
     expect(await corps.getPermanentCode(suiteId, install.corp_id)).toBe(simAuth(install.corp_id).permanentCode);
   });
 
-  it('leaves the later create_auth with nothing to do after the browser redirect', async () => {
+  it('leaves a later exchange of the same code (a replayed create_auth) with nothing to do after the browser redirect', async () => {
     const { corpId, authCode } = await installThroughBrowser(stack);
     const before = await exchanges();
-    const late = await stack.worker.handleCreateAuth(suiteId, authCode);
+    // A link install gets no create_auth from WeCom; a replayed or forged one with the same code changes nothing.
+    const late = await stack.worker.exchange(suiteId, authCode);
     expect(late).toMatchObject({ exchanged: false, corp: { corpId } });
     expect(await exchanges()).toBe(before);
     expect(await rowsOf(corpId)).toHaveLength(1);

@@ -65,7 +65,7 @@ describe('auth app: secrets stay out of logs and answers', () => {
     remember(`provider-secret-${suiteId}`, 'provider_secret');
     remember((await simControl<{ latest_ticket: string }>(sim, 'GET', `/sim/suites/${suiteId}`)).latest_ticket, 'suite_ticket');
 
-    // Install through the browser, WeCom's create_auth arriving too.
+    // Install through the browser (a link install: WeCom pushes no create_auth for it).
     const start = await fetch(`${auth.url}/install/${suiteId}`, { redirect: 'manual' });
     remember(new URL(start.headers.get('location')!).searchParams.get('pre_auth_code'), 'pre_auth_code');
     const approved = await approveInstall(auth.url, suiteId);
@@ -73,7 +73,6 @@ describe('auth app: secrets stay out of logs and answers', () => {
     const done = await browse('install completion', approved.completeUrl);
     expect(done.status).toBe(200);
     const corpId = ((await done.json()) as { corpId: string }).corpId;
-    await worker.handleCreateAuth(suiteId, approved.authCode);
     remember(sim.state.authorization(suiteId, corpId)!.permanentCode, 'permanent_code');
     expect((await browse('reused completion', approved.completeUrl)).status).toBe(400);
 
@@ -116,6 +115,10 @@ describe('auth app: secrets stay out of logs and answers', () => {
     remember(other.encodingAesKey, 'registered EncodingAESKey');
     remember(other.providerSecret, 'registered provider_secret');
     expect((await call('register suite', 'POST', '/api/v1/admin/suites', { key: adminKey, body: other })).status).toBe(201);
+    // A market install: WeCom pushes create_auth, whose AuthCode the admin API must redact.
+    const market = await simControl<{ auth_code: string }>(sim, 'POST', `/sim/suites/${suiteId}/installs`, { push_callback: true });
+    remember(market.auth_code, 'auth_code (market install)');
+    await worker.handleCreateAuth(suiteId, market.auth_code);
     const event = await worker.prisma.client.callbackEvent.findFirstOrThrow({ where: { suiteId, type: 'create_auth' } });
     await call('list keys', 'GET', '/api/v1/admin/api-keys', { key: adminKey });
     for (const [what, method, path] of [

@@ -110,7 +110,7 @@ describe('callback app', () => {
     const rows = (await events({ suiteId: suite.suiteId, type: 'change_contact' })).filter((r) => r.corpId === 'wwdup');
     expect(rows).toHaveLength(1);
     await waitFor(() => queue.getJob(callbackEventJobId(rows[0].id)));
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed']);
     expect(jobs.filter((j) => j.data.eventId === String(rows[0].id))).toHaveLength(1);
   });
 
@@ -124,7 +124,7 @@ describe('callback app', () => {
     expect(rows).toHaveLength(2);
   });
 
-  it('takes data callbacks for an authorized corp, dedupes by MsgId, and refuses other receivers', async () => {
+  it('takes data callbacks, dedupes by MsgId, stores one for a corp that is no tenant (yet), refuses a receiver that cannot be a corp', async () => {
     const install = await simControl<{ corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, { push_callback: true });
     const corpId = install.corp_id;
     await waitFor(async () => (await events({ suiteId: suite.suiteId, type: 'create_auth' })).length >= 2);
@@ -139,8 +139,12 @@ describe('callback app', () => {
     expect(rows.map((r) => [r.type, r.corpId])).toEqual([['text', corpId]]);
     const pushed = await simControl<{ outcome?: { status?: number } }>(sim, 'POST', `/sim/suites/${suite.suiteId}/data-callbacks`, { auth_corpid: corpId });
     expect(pushed.outcome?.status).toBe(200);
+    // The signature proves WeCom sent it: stored for a tenant that may appear moments later (its create_auth in flight).
     const stranger = signCallback(suite, msg.replaceAll(corpId, 'wwstranger'), 'wwstranger');
-    expect((await post(`/callback/suites/${suite.suiteId}/data`, stranger.query, stranger.body)).status).toBe(400);
+    expect((await post(`/callback/suites/${suite.suiteId}/data`, stranger.query, stranger.body)).status).toBe(200);
+    expect(await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId, kind: 'data', corpId: 'wwstranger' } })).toBe(1);
+    const bogus = signCallback(suite, msg.replaceAll(corpId, 'no such corp'), 'no such corp');
+    expect((await post(`/callback/suites/${suite.suiteId}/data`, bogus.query, bogus.body)).status).toBe(400);
   });
 
   describe('bad input', () => {

@@ -79,7 +79,7 @@ describe('tenant store (PostgreSQL)', () => {
 
   it('lets exactly one of many concurrent callers claim an auth code', async () => {
     const { suiteId } = await newSuite();
-    const claims = new AuthCodeClaimRepository(prisma);
+    const claims = new AuthCodeClaimRepository(prisma, testCipher());
     const results = await Promise.all(Array.from({ length: 8 }, () => claims.claim(suiteId, 'auth-code-1')));
     expect(results.filter((r) => r.state === 'claimed')).toHaveLength(1);
     await claims.finish(suiteId, 'auth-code-1', 'wwcorp');
@@ -88,11 +88,13 @@ describe('tenant store (PostgreSQL)', () => {
 
   it('lets a caller take over an auth code claim abandoned by a process that died mid-exchange', async () => {
     const { suiteId } = await newSuite();
-    const claims = new AuthCodeClaimRepository(prisma);
-    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed' });
+    const claims = new AuthCodeClaimRepository(prisma, testCipher());
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed', sent: false });
     expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'in-progress' });
-    await prisma.client.authCodeClaim.updateMany({ where: { suiteId }, data: { claimedAt: new Date(Date.now() - 61_000) } });
-    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed' });
+    await claims.markSent(suiteId, 'auth-code-2');
+    await prisma.client.authCodeClaim.updateMany({ where: { suiteId }, data: { claimedAt: new Date(Date.now() - 91_000) } });
+    // Taken over: the new holder learns the code was sent (it may be spent) and no answer was kept.
+    expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'claimed', sent: true });
     expect(await claims.claim(suiteId, 'auth-code-2')).toEqual({ state: 'in-progress' });
   });
 

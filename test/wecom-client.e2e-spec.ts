@@ -6,9 +6,14 @@ import {
   SystemBusyError,
   TokenInvalidError,
   WecomHttpError,
+  WecomOutcomeUnknownError,
   WecomServiceApi,
   WecomTimeoutError,
 } from '@app/wecom';
+import { Redis } from 'ioredis';
+import { RedisWecomCallLimiter, WecomCallBudgetExceededError } from '@app/tokens';
+import { HoldingProxy } from './support/holding-proxy.js';
+import { TEST_REDIS_URL, uniqueId } from './support/env.js';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { registerSuite, simControl, startTestSimulator } from './support/platform.js';
 import type { SuiteFixture } from './support/wecom-sender.js';
@@ -136,5 +141,86 @@ describe('WecomServiceApi against the simulator', () => {
     const started = Date.now();
     await expect(quick.getPreAuthCode(token)).rejects.toBeInstanceOf(WecomTimeoutError);
     expect(Date.now() - started).toBeLessThan(1400);
+  });
+
+  describe('calls that spend a one-time code', () => {
+    let proxy: HoldingProxy;
+    beforeAll(async () => {
+      proxy = await new HoldingProxy(sim.url).start();
+    });
+    afterAll(() => proxy.stop());
+
+    it('sends an auth_code once: an answer held past the timeout is an unknown outcome, never a retry (WeCom spent the code)', async () => {
+      const token = await suiteToken();
+      const viaProxy = new WecomServiceApi({ baseUrl: proxy.url, timeoutMs: 200, oneTimeCodeTimeoutMs: 300, maxRetries: 3, retryBaseDelayMs: 10 });
+      proxy.holdPaths = ['/cgi-bin/service/get_permanent_code', '/cgi-bin/service/v2/get_permanent_code'];
+      proxy.holdMs = 800;
+      await simControl(sim, 'DELETE', '/sim/calls');
+      for (const exchange of ['v1', 'v2'] as const) {
+        const install = await simControl<{ auth_code: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+        const call = exchange === 'v1' ? viaProxy.getPermanentCode(token, install.auth_code) : viaProxy.getPermanentCodeV2(token, install.auth_code);
+        const err = await call.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WecomOutcomeUnknownError);
+        expect((err as WecomOutcomeUnknownError).cause).toBeInstanceOf(WecomTimeoutError);
+        expect((err as Error).message).not.toContain(install.auth_code);
+        // The code is spent at WeCom: a second exchange could only earn 40078.
+        await expect(api.getPermanentCode(token, install.auth_code)).rejects.toMatchObject({ errcode: 40078 });
+      }
+      const calls = await simControl<{ by_path: Record<string, number> }>(sim, 'GET', '/sim/calls');
+      expect(calls.by_path['/cgi-bin/service/get_permanent_code']).toBe(1 + 2);
+      expect(calls.by_path['/cgi-bin/service/v2/get_permanent_code']).toBe(1);
+    });
+
+    it('an HTTP 5xx on an exchange is an unknown outcome too, while -1 (nothing done) is retried', async () => {
+      const token = await suiteToken();
+      await simControl(sim, 'DELETE', '/sim/calls');
+      const install = await simControl<{ auth_code: string; corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+      await fault({ http_status: 502, count: 1, paths: ['/cgi-bin/service/get_permanent_code'] });
+      await expect(api.getPermanentCode(token, install.auth_code)).rejects.toBeInstanceOf(WecomOutcomeUnknownError);
+      await fault({ errcode: -1, count: 1, paths: ['/cgi-bin/service/get_permanent_code'] });
+      const perm = await api.getPermanentCode(token, install.auth_code);
+      expect(perm.authCorpInfo.corpId).toBe(install.corp_id);
+      const calls = await simControl<{ by_path: Record<string, number> }>(sim, 'GET', '/sim/calls');
+      expect(calls.by_path['/cgi-bin/service/get_permanent_code']).toBe(3);
+    });
+
+    it('OAuth and login codes are not retried either; ordinary calls still are', async () => {
+      const token = await suiteToken();
+      const viaProxy = new WecomServiceApi({ baseUrl: proxy.url, timeoutMs: 200, oneTimeCodeTimeoutMs: 300, maxRetries: 3, retryBaseDelayMs: 10 });
+      proxy.holdPaths = ['/cgi-bin/service/auth/getuserinfo3rd', '/cgi-bin/service/get_pre_auth_code'];
+      proxy.holdMs = 800;
+      const install = await simControl<{ corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+      const oauth = await simControl<{ code: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/oauth-codes`, { corp_id: install.corp_id });
+      proxy.held.length = 0;
+      await expect(viaProxy.getUserInfo3rd(token, oauth.code)).rejects.toBeInstanceOf(WecomOutcomeUnknownError);
+      expect(proxy.held).toEqual(['/cgi-bin/service/auth/getuserinfo3rd']);
+      proxy.held.length = 0;
+      await expect(viaProxy.getPreAuthCode(token)).rejects.toBeInstanceOf(WecomTimeoutError);
+      expect(proxy.held).toHaveLength(4);
+    });
+  });
+
+  it('shares one Redis-backed budget of WeCom calls between clients: over it, a call waits or is refused', async () => {
+    const redis = new Redis(TEST_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
+    try {
+      const redisPrefix = uniqueId('limit');
+      const limiter = (maxWaitMs: number) => new RedisWecomCallLimiter({ redis, redisPrefix, callsPerMinute: 120, maxWaitMs });
+      const a = new WecomServiceApi({ baseUrl: sim.url, limiter: limiter(0) });
+      const b = new WecomServiceApi({ baseUrl: sim.url, limiter: limiter(0) });
+      const token = await suiteToken();
+      await simControl(sim, 'DELETE', '/sim/calls');
+      const results = await Promise.allSettled([a.getPreAuthCode(token), b.getPreAuthCode(token), a.getPreAuthCode(token), b.getPreAuthCode(token)]);
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(refused.length).toBeGreaterThanOrEqual(2);
+      for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WecomCallBudgetExceededError);
+      const calls = await simControl<{ total: number }>(sim, 'GET', '/sim/calls');
+      expect(calls.total).toBe(4 - refused.length);
+      // A client allowed to wait gets its call through in a later window.
+      const patient = new WecomServiceApi({ baseUrl: sim.url, limiter: limiter(5000) });
+      await Promise.all([patient.getPreAuthCode(token), patient.getPreAuthCode(token), patient.getPreAuthCode(token)]);
+      expect((await simControl<{ total: number }>(sim, 'GET', '/sim/calls')).total).toBe(4 - refused.length + 3);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

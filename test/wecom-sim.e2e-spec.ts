@@ -29,7 +29,7 @@ function openCallback(request: ReceivedRequest, token = TOKEN, aesKey = AES_KEY)
   };
 }
 
-const isInfo = (infoType: string) => (r: ReceivedRequest) => r.path === '/command' && openCallback(r).message.includes(`<InfoType><![CDATA[${infoType}]]></InfoType>`);
+const isInfo = (infoType: string) => (r: ReceivedRequest) => r.method === 'POST' && r.path === '/command' && openCallback(r).message.includes(`<InfoType><![CDATA[${infoType}]]></InfoType>`);
 
 async function registerSuite(overrides: Json = {}): Promise<Json> {
   return client.control('POST', '/sim/suites', {
@@ -156,7 +156,7 @@ describe('pre_auth_code, install and auth_code', () => {
     expect((await set(pre.pre_auth_code as string)).errcode).toBe(42007);
   });
 
-  it('install page approves, redirects with auth_code, state and expires_in, and pushes create_auth', async () => {
+  it('install page approves and redirects with auth_code, state and expires_in, and pushes no create_auth (link install)', async () => {
     const token = await suiteToken();
     const pre = await client.get('/cgi-bin/service/get_pre_auth_code', { suite_access_token: token });
     const res = await client.fetch('GET', '/3rdapp/install', {
@@ -169,13 +169,22 @@ describe('pre_auth_code, install and auth_code', () => {
     expect(location.searchParams.get('state')).toBe('st-42');
     expect(location.searchParams.get('expires_in')).toBe('600');
     const authCode = location.searchParams.get('auth_code') ?? '';
+    await sim.core.pusher.idle();
+    expect(receiver.requests.filter(isInfo('create_auth'))).toEqual([]);
+    expect((await client.control('GET', `/sim/callbacks?info_type=create_auth`)).callbacks).toEqual([]);
+    const exchanged = await client.post('/cgi-bin/service/get_permanent_code', { auth_code: authCode }, { suite_access_token: token });
+    expect(exchanged.state).toBe('st-42');
+  });
+
+  it('a market / QR install through the control API pushes create_auth with AuthCode and State', async () => {
+    const install = await client.control('POST', `/sim/suites/${SUITE}/installs`, { state: 'qr7', push_callback: true });
+    expect(install.outcome).toMatchObject({ delivered: true, info_type: 'create_auth' });
     const [callback] = await receiver.waitFor(isInfo('create_auth'));
     const opened = openCallback(callback);
     expect(opened.signatureValid).toBe(true);
-    expect(xmlField(opened.message, 'AuthCode')).toBe(authCode);
-    expect(xmlField(opened.message, 'State')).toBe('st-42');
-    const exchanged = await client.post('/cgi-bin/service/get_permanent_code', { auth_code: authCode }, { suite_access_token: token });
-    expect(exchanged.state).toBe('st-42');
+    expect(opened.id).toBe(SUITE);
+    expect(xmlField(opened.message, 'AuthCode')).toBe(install.auth_code);
+    expect(xmlField(opened.message, 'State')).toBe('qr7');
   });
 
   it('install page refuses a bad pre_auth_code or suite with an error page', async () => {
@@ -225,6 +234,70 @@ describe('pre_auth_code, install and auth_code', () => {
   });
 });
 
+describe.each(['remaining', 'constant'] as const)('same token for its whole validity (expires_in_mode %s)', (mode) => {
+  beforeEach(async () => {
+    expect((await client.control('POST', '/sim/clock', { expires_in_mode: mode })).expires_in_mode).toBe(mode);
+  });
+
+  /** What a repeated fetch reports with `left` simulated seconds remaining. */
+  const reported = (left: number) => (mode === 'constant' ? [7200] : [left - 1, left]);
+
+  it('suite_access_token: the same token until it expires, then a new one', async () => {
+    const first = await client.post('/cgi-bin/service/get_suite_token', { suite_id: SUITE, suite_secret: SECRET, suite_ticket: (await client.control('POST', `/sim/suites/${SUITE}/push-ticket`)).suite_ticket });
+    expect(first.expires_in).toBe(7200);
+    sim.clock.advance(7100);
+    const { suite_ticket } = await client.control('POST', `/sim/suites/${SUITE}/push-ticket`);
+    const late = await client.post('/cgi-bin/service/get_suite_token', { suite_id: SUITE, suite_secret: SECRET, suite_ticket });
+    expect(late.suite_access_token).toBe(first.suite_access_token);
+    expect(reported(100)).toContain(late.expires_in);
+    sim.clock.advance(100);
+    expect((await client.get('/cgi-bin/service/get_pre_auth_code', { suite_access_token: first.suite_access_token as string })).errcode).toBe(42009);
+    const next = await client.post('/cgi-bin/service/get_suite_token', { suite_id: SUITE, suite_secret: SECRET, suite_ticket });
+    expect(next.suite_access_token).not.toBe(first.suite_access_token);
+    expect(next.expires_in).toBe(7200);
+  });
+
+  it('corp access_token, jsapi and agent tickets: the same until expiry, whatever is asked in between', async () => {
+    const token = await suiteToken();
+    const { corpId, permanentCode, exchanged } = await installCorp(token);
+    sim.clock.advance(7000);
+    const token2 = await suiteToken();
+    const late = await corpToken(token2, corpId, permanentCode);
+    expect(late.access_token).toBe(exchanged.access_token);
+    expect(reported(200)).toContain(late.expires_in);
+    const jsapi = await client.get('/cgi-bin/get_jsapi_ticket', { access_token: late.access_token as string });
+    expect(jsapi.expires_in).toBe(7200);
+    sim.clock.advance(199);
+    expect((await corpToken(token2, corpId, permanentCode)).access_token).toBe(exchanged.access_token);
+    sim.clock.advance(1);
+    const fresh = await corpToken(await suiteToken(), corpId, permanentCode);
+    expect(fresh.access_token).not.toBe(exchanged.access_token);
+    expect(fresh.expires_in).toBe(7200);
+    sim.clock.advance(6900);
+    const again = await client.get('/cgi-bin/get_jsapi_ticket', { access_token: fresh.access_token as string });
+    expect(again.ticket).toBe(jsapi.ticket);
+    expect(reported(100)).toContain(again.expires_in);
+    const agent = await client.get('/cgi-bin/ticket/get', { access_token: fresh.access_token as string, type: 'agent_config' });
+    sim.clock.advance(99);
+    const agentAgain = await client.get('/cgi-bin/ticket/get', { access_token: fresh.access_token as string, type: 'agent_config' });
+    expect(agentAgain.ticket).toBe(agent.ticket);
+    expect(reported(7101)).toContain(agentAgain.expires_in);
+  });
+
+  it('provider_access_token: the same until expiry; an early revocation gives a new one at once', async () => {
+    const ask = () => client.post('/cgi-bin/service/get_provider_token', { corpid: PROVIDER, provider_secret: PROVIDER_SECRET });
+    const first = await ask();
+    sim.clock.advance(7199);
+    const late = await ask();
+    expect(late.provider_access_token).toBe(first.provider_access_token);
+    expect(mode === 'constant' ? [7200] : [1]).toContain(late.expires_in);
+    await client.control('POST', '/sim/tokens/invalidate', { kind: 'provider' });
+    const next = await ask();
+    expect(next.provider_access_token).not.toBe(first.provider_access_token);
+    expect(next.expires_in).toBe(7200);
+  });
+});
+
 describe('permanent_code and corp tokens', () => {
   it('keeps one permanent_code per (suite, corp)', async () => {
     await client.control('POST', '/sim/suites', { suite_id: 'wwsuite0002', suite_secret: 'two', token: TOKEN, encoding_aes_key: AES_KEY });
@@ -240,20 +313,11 @@ describe('permanent_code and corp tokens', () => {
     expect(info).toMatchObject({ errcode: 0, auth_corp_info: { corpid: a.corpId }, auth_info: { agent: [{ agentid: a.agentId }] } });
   });
 
-  it('returns the same corp token while valid, a new one in the last 20 minutes, answering without errcode as WeCom does', async () => {
+  it('answers get_corp_token without errcode, as WeCom does', async () => {
     const token = await suiteToken();
     const { corpId, permanentCode, exchanged } = await installCorp(token);
     const first = await corpToken(token, corpId, permanentCode);
     expect(first).toEqual({ access_token: exchanged.access_token, expires_in: expect.any(Number) });
-    expect([7199, 7200]).toContain(first.expires_in);
-    sim.clock.advance(5000);
-    const later = await corpToken(token, corpId, permanentCode);
-    expect(later).toEqual({ access_token: first.access_token, expires_in: expect.any(Number) });
-    expect([2199, 2200]).toContain(later.expires_in);
-    sim.clock.advance(1000);
-    const fresh = await corpToken(await suiteToken(), corpId, permanentCode);
-    expect(fresh.access_token).not.toBe(first.access_token);
-    expect(fresh.expires_in).toBe(7200);
   });
 
   it('accepts the corp token on a corp API and rejects bad or expired ones', async () => {
@@ -370,24 +434,58 @@ describe('lifecycle events', () => {
 });
 
 describe('callback delivery', () => {
-  it('retries three times on network failure, once on an HTTP error', async () => {
+  it('retries three times on network failure and on any non-200 answer, and stops at the first 200', async () => {
     await registerSuite({ command_callback_url: 'http://127.0.0.1:9/unreachable' });
     const failed = await client.control('POST', `/sim/suites/${SUITE}/push-ticket`);
     expect(failed.outcome).toMatchObject({ delivered: false, attempts: 3 });
     await registerSuite();
-    receiver.responder = () => ({ status: 500, body: 'oops' });
+    receiver.responder = () => ({ status: 400, body: 'bad' });
     const refused = await client.control('POST', `/sim/suites/${SUITE}/push-ticket`);
-    expect(refused.outcome).toMatchObject({ delivered: false, attempts: 1, status: 500 });
+    expect(refused.outcome).toMatchObject({ delivered: false, attempts: 3, status: 400 });
+    let answers = 0;
+    receiver.responder = () => (++answers === 1 ? { status: 503, body: 'busy' } : { status: 200, body: 'success' });
+    const second = await client.control('POST', `/sim/suites/${SUITE}/push-ticket`);
+    expect(second.outcome).toMatchObject({ delivered: true, attempts: 2, status: 200 });
     const log = await client.control('GET', `/sim/callbacks?suite_id=${SUITE}&info_type=suite_ticket`);
-    expect((log.callbacks as Json[]).map((c) => c.attempts)).toEqual([1, 3]);
+    expect((log.callbacks as Json[]).map((c) => c.attempts)).toEqual([2, 3, 3]);
   });
 
-  it('verifies a callback URL with an encrypted echostr', async () => {
+  it('verifies both callback URLs with an echostr encrypted for the provider corpid', async () => {
     receiver.responder = (r) => ({ status: 200, body: decrypt(AES_KEY, r.query.echostr).message });
-    const result = await client.control('POST', `/sim/suites/${SUITE}/verify-url`, { kind: 'command' });
-    expect(result.verified).toBe(true);
+    for (const kind of ['command', 'data']) {
+      receiver.reset();
+      receiver.responder = (r) => ({ status: 200, body: decrypt(AES_KEY, r.query.echostr).message });
+      const result = await client.control('POST', `/sim/suites/${SUITE}/verify-url`, { kind });
+      expect(result.verified).toBe(true);
+      const [request] = await receiver.waitFor((r) => r.method === 'GET');
+      expect(getSignature(TOKEN, request.query.timestamp, request.query.nonce, request.query.echostr)).toBe(request.query.msg_signature);
+      expect(decrypt(AES_KEY, request.query.echostr).id).toBe(PROVIDER);
+    }
+  });
+
+  it('gives a suite registered without provider credentials a provider corpid of its own for URL verification', async () => {
+    const view = await client.control('POST', '/sim/suites', { suite_id: 'wwsuite0009', suite_secret: SECRET, token: TOKEN, encoding_aes_key: AES_KEY, data_callback_url: receiver.url('/data') });
+    expect(view.service_corpid).toMatch(/^wwsp[0-9a-f]{14}$/);
+    receiver.responder = (r) => ({ status: 200, body: decrypt(AES_KEY, r.query.echostr).message });
+    await client.control('POST', `/sim/suites/wwsuite0009/verify-url`, { kind: 'data' });
     const [request] = await receiver.waitFor((r) => r.method === 'GET');
-    expect(getSignature(TOKEN, request.query.timestamp, request.query.nonce, request.query.echostr)).toBe(request.query.msg_signature);
+    expect(decrypt(AES_KEY, request.query.echostr).id).toBe(view.service_corpid);
+  });
+
+  it('encrypts every callback of a 个人主体 app for the empty receiveid', async () => {
+    await registerSuite({ personal: true });
+    receiver.responder = (r) => ({ status: 200, body: r.method === 'GET' ? decrypt(AES_KEY, r.query.echostr).message : 'success' });
+    await client.control('POST', `/sim/suites/${SUITE}/verify-url`, { kind: 'command' });
+    await client.control('POST', `/sim/suites/${SUITE}/push-ticket`);
+    const token = await suiteToken();
+    const { corpId } = await installCorp(token);
+    await client.control('POST', `/sim/suites/${SUITE}/data-callbacks`, { auth_corpid: corpId });
+    const [verify] = await receiver.waitFor((r) => r.method === 'GET');
+    expect(decrypt(AES_KEY, verify.query.echostr).id).toBe('');
+    const [ticket] = await receiver.waitFor(isInfo('suite_ticket'));
+    expect(openCallback(ticket).id).toBe('');
+    const [data] = await receiver.waitFor((r) => r.path === '/data');
+    expect(openCallback(data).id).toBe('');
   });
 });
 

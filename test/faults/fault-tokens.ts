@@ -7,7 +7,10 @@ export async function createApiKeyIn(prisma: PrismaService, suiteId: string | nu
 
 export interface ProbeReport {
   served: number;
-  /** served with less than the serve margin left, or refused by WeCom as expired/invalid without an early revocation to explain it */
+  /**
+   * served already expired by its own `expires_at`, or refused by WeCom as expired/invalid without an early revocation
+   * to explain it. (A token near its end is served with its true expires_at: WeCom hands out no other before it.)
+   */
   stale: number;
   /** refused because WeCom revoked every token early; the probe reports them as a service would and gets a new one */
   revokedEarly: number;
@@ -30,7 +33,6 @@ export class TokenProbe {
     private readonly suiteId: string,
     private readonly key: string,
     private readonly corps: { corpId: string; agentId: number | null }[],
-    private readonly serveMarginSeconds: number,
   ) {}
 
   markInvalidation(): void {
@@ -61,7 +63,7 @@ export class TokenProbe {
     const servedAt = Date.now();
     report.served++;
     if (!this.firstSeen.has(body.access_token)) this.firstSeen.set(body.access_token, servedAt);
-    if (new Date(body.expires_at).getTime() - servedAt < this.serveMarginSeconds * 1000) report.stale++;
+    if (new Date(body.expires_at).getTime() <= servedAt) report.stale++;
     const check = (await (await fetch(`${this.simUrl}/cgi-bin/agent/get?access_token=${body.access_token}&agentid=${corp.agentId}`)).json()) as { errcode: number };
     if (check.errcode === 0) return;
     if (this.firstSeen.get(body.access_token)! < this.invalidatedAt + 1000 && Date.now() >= this.invalidatedAt) report.revokedEarly++;

@@ -1,4 +1,4 @@
-import { AuthCodeInProgressError } from '@app/tenants';
+import { AuthCodeInProgressError, AuthCodeUnusableError } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
 import { InvalidCredentialError, RateLimitedError, SystemBusyError, WecomNetworkError } from '@app/wecom';
 import { AuthAppError, mapAuthError } from './auth-errors.js';
@@ -32,6 +32,7 @@ describe('mapAuthError', () => {
   it('maps its own errors and a concurrent install, and leaves anything else to the platform', () => {
     expect(mapAuthError(new AuthAppError('corp_cancelled', 'gone'))).toEqual({ statusCode: 404, error: 'corp_cancelled', message: 'gone' });
     expect(mapAuthError(new AuthCodeInProgressError('x'))).toMatchObject({ statusCode: 503, error: 'install_in_progress' });
+    expect(mapAuthError(new AuthCodeUnusableError('sent, no answer'))).toMatchObject({ statusCode: 502, error: 'install_outcome_unknown' });
     expect(mapAuthError(new Error('boom'))).toBeNull();
   });
 });

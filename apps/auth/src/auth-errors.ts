@@ -1,5 +1,5 @@
 import type { HttpErrorBody } from '@app/platform';
-import { AuthCodeInProgressError } from '@app/tenants';
+import { AuthCodeInProgressError, AuthCodeUnusableError } from '@app/tenants';
 import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
 import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
 
@@ -32,6 +32,7 @@ export const AUTH_ERROR_STATUS = {
   wecom_rate_limited: 503,
   wecom_unavailable: 502,
   wecom_error: 502,
+  install_outcome_unknown: 502,
   queue_unavailable: 503,
   redis_unavailable: 503,
 } as const;
@@ -77,6 +78,9 @@ export function toAuthAppError(err: unknown): AuthAppError | null {
   if (err instanceof TokenUnavailableError) return new AuthAppError(TOKEN_REASON_CODE[err.reason], err.message);
   if (err instanceof AuthCodeInProgressError) {
     return new AuthAppError('install_in_progress', 'this install is being completed by another request; retry in a moment');
+  }
+  if (err instanceof AuthCodeUnusableError) {
+    return new AuthAppError('install_outcome_unknown', 'WeCom may have spent this install code without answering; it is not sent again: reinstall the app, or contact support');
   }
   if (err instanceof RateLimitedError) return new AuthAppError('wecom_rate_limited', `WeCom rate-limited ${err.path} (errcode ${err.errcode})`);
   if (err instanceof WecomApiError) return new AuthAppError('wecom_error', `WeCom ${err.path} answered errcode ${err.errcode}`);

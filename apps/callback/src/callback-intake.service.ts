@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { CallbackKind } from '@app/store';
-import { SuiteTicketRepository } from '@app/store';
+import { SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
 import {
   CommandEvent,
@@ -16,7 +16,6 @@ import {
 } from '@app/wecom';
 import { BadCallbackError, BadSignatureError, IntakeUnavailableError, UnknownSuiteError } from './callback-errors.js';
 import { CallbackMetrics } from './callback-metrics.js';
-import { CorpMembershipCache } from './corp-membership.cache.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeys, SuiteKeysCache } from './suite-keys.cache.js';
@@ -36,7 +35,6 @@ export interface IntakeResult {
 }
 
 const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
-/** Suite and corp ids are short ASCII tokens; anything else cannot be one of ours and never reaches the database. */
 
 /** What the event is, for the inbox row and the log line. */
 interface Classified {
@@ -55,7 +53,7 @@ export class CallbackIntakeService {
 
   constructor(
     private readonly suiteKeys: SuiteKeysCache,
-    private readonly membership: CorpMembershipCache,
+    private readonly suites: SuiteRepository,
     private readonly inbox: InboxWriter,
     private readonly tickets: SuiteTicketRepository,
     private readonly forwarder: EventForwarder,
@@ -63,20 +61,36 @@ export class CallbackIntakeService {
     private readonly metrics: CallbackMetrics,
   ) {}
 
-  /** URL verification: the decrypted echostr, if the signature holds and the receiver is ours. */
-  async verifyUrl(suiteId: string, kind: CallbackKind, query: SignatureQuery): Promise<string> {
+  /**
+   * URL verification (GET, both URLs): the decrypted echostr, if the signature holds and the receiver is ours.
+   * WeCom encrypts it for the provider's corpid (加解密方案说明; the empty string for 个人主体 apps). A suite
+   * registered without its provider corpid learns it here: the signature proves the sender, and the receiveid of
+   * WeCom's first verification is the provider corpid, recorded for the suite (a clear 400 names what did not match).
+   */
+  async verifyUrl(suiteId: string, _kind: CallbackKind, query: SignatureQuery): Promise<string> {
     const keys = await this.keysFor(suiteId);
     const { msgSignature, timestamp, nonce } = signatureParts(query);
     const echostr = query.echostr;
     if (!echostr) throw new BadCallbackError('echostr is required');
     if (!keys.crypt.verifySignature(msgSignature, timestamp, nonce, echostr)) throw new BadSignatureError('msg_signature does not match');
     const { message, receiverId } = keys.crypt.decrypt(echostr);
-    // WeCom has been seen to verify with the provider corpid as receiver_id instead of the suite_id.
-    const ours = receiverId === suiteId || (keys.providerCorpId !== null && receiverId === keys.providerCorpId);
-    if (!ours && !(kind === 'data' && (await this.isAuthorized(suiteId, receiverId)))) {
-      throw new ReceiverIdMismatchError(receiverId);
+    if (receiverId === '' || receiverId === keys.providerCorpId || receiverId === suiteId) return message;
+    if (keys.providerCorpId === null && isWecomId(receiverId)) {
+      await this.learnProviderCorpId(suiteId, receiverId);
+      return message;
     }
-    return message;
+    throw new ReceiverIdMismatchError(receiverId);
+  }
+
+  private async learnProviderCorpId(suiteId: string, providerCorpId: string): Promise<void> {
+    try {
+      await this.suites.setProviderCorpIdIfMissing(suiteId, providerCorpId);
+    } catch (err) {
+      this.logger.error({ msg: 'could not record the provider corpid', suiteId, error: errorText(err) });
+      throw new IntakeUnavailableError('the suite store is unavailable; retry later');
+    }
+    this.suiteKeys.forget(suiteId);
+    this.logger.log({ msg: 'provider corpid learned from URL verification', suiteId, providerCorpId });
   }
 
   async receive(suiteId: string, kind: CallbackKind, query: SignatureQuery, body: unknown): Promise<IntakeResult> {
@@ -106,8 +120,7 @@ export class CallbackIntakeService {
     const { encrypt } = parseCallbackEnvelope(body);
     if (!keys.crypt.verifySignature(msgSignature, timestamp, nonce, encrypt)) throw new BadSignatureError('msg_signature does not match');
 
-    const classified =
-      kind === 'command' ? this.classifyCommand(suiteId, keys.crypt, encrypt) : await this.classifyData(suiteId, keys.crypt, encrypt);
+    const classified = kind === 'command' ? this.classifyCommand(suiteId, keys.crypt, encrypt) : this.classifyData(suiteId, keys.crypt, encrypt);
     noteType(classified.type);
 
     const payload = classified.ticket ? redactTicket(classified.message) : classified.message;
@@ -132,7 +145,7 @@ export class CallbackIntakeService {
 
     if (!inserted.duplicate) {
       if (classified.ticket) this.nudgeSuiteToken(suiteId);
-      else this.forwarder.forward({ id: inserted.id, suiteId });
+      else this.forwarder.forward({ id: inserted.id, suiteId, type: classified.type });
     }
     return {
       eventId: inserted.duplicate ? null : inserted.id,
@@ -143,27 +156,36 @@ export class CallbackIntakeService {
   }
 
   private classifyCommand(suiteId: string, crypt: WecomMsgCrypt, encrypt: string): Classified & { message: string } {
-    const { message } = crypt.decryptFor(encrypt, [suiteId]);
+    // receiveid: the suite id, or the empty string for a 个人主体 app.
+    const message = storable(crypt.decryptFor(encrypt, [suiteId, '']).message);
     const event: CommandEvent = parseCommandEvent(message);
     if (event.suiteId !== undefined && event.suiteId !== suiteId) {
       throw new BadCallbackError(`SuiteId in the payload is not ${suiteId}`);
     }
     const type = event.infoType === 'other' ? event.rawInfoType : event.infoType;
-    const corpId = 'authCorpId' in event && event.authCorpId ? event.authCorpId : null;
+    // Order and edition events name their corp PaidCorpId.
+    const corpId = ('authCorpId' in event && event.authCorpId) || ('paidCorpId' in event && event.paidCorpId) || null;
     const classified = { type, corpId, dedupeKey: `${suiteId}:command:${sha256(message)}`, message, event: inboxEventOf('command', event) };
     return event.infoType === 'suite_ticket'
       ? { ...classified, ticket: { value: event.suiteTicket, wecomTime: event.timeStamp } }
       : classified;
   }
 
-  private async classifyData(suiteId: string, crypt: WecomMsgCrypt, encrypt: string): Promise<Classified & { message: string }> {
-    const { message, receiverId } = crypt.decrypt(encrypt);
-    if (!(await this.isAuthorized(suiteId, receiverId))) throw new ReceiverIdMismatchError(receiverId);
+  /**
+   * A data callback is stored whoever it is for: the signature proves WeCom sent it, and a corp that is not a
+   * tenant yet (its create_auth still being exchanged) becomes one moments later. The worker holds it until then.
+   * receiveid is the corp's id (the empty string for 个人主体 apps: then ToUserName names the corp).
+   */
+  private classifyData(suiteId: string, crypt: WecomMsgCrypt, encrypt: string): Classified & { message: string } {
+    const decrypted = crypt.decrypt(encrypt);
+    const message = storable(decrypted.message);
     const event = parseDataEvent(message);
+    const corpId = decrypted.receiverId || event.toUserName;
+    if (!isWecomId(corpId)) throw new ReceiverIdMismatchError(decrypted.receiverId);
     const type = event.msgType === 'event' && event.event ? `event:${event.event}` : event.msgType;
     // MsgId identifies a message; events have none and may share FromUserName+CreateTime, so hash them whole.
-    const dedupeKey = event.msgId ? `${suiteId}:data:${receiverId}:msg:${event.msgId}` : `${suiteId}:data:${sha256(message)}`;
-    return { type, corpId: receiverId, dedupeKey, message, event: inboxEventOf('data', event) };
+    const dedupeKey = event.msgId ? `${suiteId}:data:${corpId}:msg:${event.msgId}` : `${suiteId}:data:${sha256(message)}`;
+    return { type, corpId, dedupeKey, message, event: inboxEventOf('data', event) };
   }
 
   private async keysFor(suiteId: string): Promise<SuiteKeys> {
@@ -177,16 +199,6 @@ export class CallbackIntakeService {
     }
     if (!keys) throw new UnknownSuiteError(`unknown suite ${suiteId}`);
     return keys;
-  }
-
-  private async isAuthorized(suiteId: string, corpId: string): Promise<boolean> {
-    if (!isWecomId(corpId)) return false;
-    try {
-      return await this.membership.isAuthorized(suiteId, corpId);
-    } catch (err) {
-      this.logger.error({ msg: 'corp lookup failed', suiteId, error: errorText(err) });
-      throw new IntakeUnavailableError('the tenant store is unavailable; retry later');
-    }
   }
 
   /** A new ticket may unblock a suite token that could not be fetched: make it due now. */
@@ -230,6 +242,14 @@ function signatureParts(query: SignatureQuery): { msgSignature: string; timestam
     throw new BadSignatureError('timestamp and nonce are required to check msg_signature');
   }
   return { msgSignature, timestamp, nonce };
+}
+
+/**
+ * PostgreSQL cannot store NUL in text: an authentic payload carrying one keeps it visibly replaced (U+FFFD)
+ * rather than being refused. Every other character, XML-forbidden control characters included, is kept.
+ */
+function storable(message: string): string {
+  return message.includes('\u0000') ? message.replaceAll('\u0000', '\uFFFD') : message;
 }
 
 /** The ticket itself lives sealed in SuiteTicket; the inbox keeps the event without it. */

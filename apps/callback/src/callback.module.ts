@@ -7,7 +7,6 @@ import { TokensModule } from '@app/tokens';
 import { CallbackController } from './callback.controller.js';
 import { CallbackIntakeService } from './callback-intake.service.js';
 import { CallbackMetrics } from './callback-metrics.js';
-import { CorpMembershipCache } from './corp-membership.cache.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeysCache } from './suite-keys.cache.js';
@@ -15,7 +14,7 @@ import { SuiteKeysCache } from './suite-keys.cache.js';
 /** The callback app: a producer Redis connection (requests never wait on Redis), no token fetching. */
 @Module({
   controllers: [CallbackController],
-  providers: [CallbackMetrics, CallbackIntakeService, CorpMembershipCache, EventForwarder, InboxWriter, SuiteKeysCache],
+  providers: [CallbackMetrics, CallbackIntakeService, EventForwarder, InboxWriter, SuiteKeysCache],
 })
 export class CallbackModule {
   static forRoot(config: CallbackConfig): DynamicModule {

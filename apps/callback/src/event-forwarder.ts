@@ -17,7 +17,7 @@ const WARN_EVERY_MS = 30_000;
 @Injectable()
 export class EventForwarder implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventForwarder.name);
-  private pending: { id: bigint; suiteId: string }[] = [];
+  private pending: { id: bigint; suiteId: string; type: string }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private lastWarnAt = 0;
@@ -30,7 +30,7 @@ export class EventForwarder implements BeforeApplicationShutdown {
     this.queue.on('error', (err: Error) => this.warn(`queue connection: ${err.message}`));
   }
 
-  forward(event: { id: bigint; suiteId: string }): void {
+  forward(event: { id: bigint; suiteId: string; type: string }): void {
     this.pending.push(event);
     if (this.pending.length >= MAX_BATCH) this.flushSoon(0);
     else if (!this.timer) this.flushSoon(LINGER_MS);

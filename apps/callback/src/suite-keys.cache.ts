@@ -35,4 +35,9 @@ export class SuiteKeysCache {
     this.entries.set(suiteId, { keys, until: now + (keys ? TTL_MS : MISSING_TTL_MS) });
     return keys;
   }
+
+  /** Drops a suite's entry at once (its provider corpid was just learned). */
+  forget(suiteId: string): void {
+    this.entries.delete(suiteId);
+  }
 }

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     host: config.SIM_HOST,
     timeFactor: config.SIM_TIME_FACTOR,
     ticketIntervalSeconds: config.SIM_TICKET_INTERVAL_SECONDS,
+    expiresInMode: config.SIM_EXPIRES_IN_MODE,
     logger,
   });
   const shutdown = (signal: string) => {

@@ -2,10 +2,10 @@ import { Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
-import { SimClock } from './core/sim-clock.js';
+import { ExpiresInMode, SimClock } from './core/sim-clock.js';
 import { SimCore } from './core/sim-core.js';
 import { SimState } from './core/sim-state.js';
-import { installBodyParser, installTrafficHook } from './http/fastify-setup.js';
+import { installBodyParser, installResponsePatchHook, installTrafficHook } from './http/fastify-setup.js';
 import { SimExceptionFilter } from './http/sim-exception.filter.js';
 import { WecomSimModule } from './wecom-sim.module.js';
 
@@ -24,6 +24,8 @@ export interface SimulatorOptions {
   callbackTimeoutMs?: number;
   /** Pause between callback retries (real ms); default 1000. */
   callbackRetryDelayMs?: number;
+  /** `expires_in` of a repeated fetch of a still-valid token: the time left (default) or a constant 7200. */
+  expiresInMode?: ExpiresInMode;
   /** Random source for fault ratios (tests). */
   random?: () => number;
 }
@@ -49,6 +51,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,
     callbackRetryDelayMs: options.callbackRetryDelayMs ?? 1000,
     random: options.random,
+    expiresInMode: options.expiresInMode ?? 'remaining',
     logger: { warn: (message) => logger.warn(message, 'WecomSim') },
   });
   const app = await NestFactory.create<NestFastifyApplication>(WecomSimModule.register(core), new FastifyAdapter(), {
@@ -58,6 +61,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const instance = app.getHttpAdapter().getInstance();
   installBodyParser(instance);
   installTrafficHook(instance, core);
+  installResponsePatchHook(instance, core);
   app.useGlobalFilters(new SimExceptionFilter(core.clock, logger));
   const host = options.host ?? '127.0.0.1';
   await app.listen(options.port, host);

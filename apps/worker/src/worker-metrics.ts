@@ -49,7 +49,7 @@ export class WorkerMetrics {
     });
     this.refreshedAfterExpiry = new Counter({
       name: 'wecom_tokens_refreshed_after_expiry_total',
-      help: 'Refreshes that found the token already expired (should stay 0)',
+      help: 'Renewals later than due after the token expired (due: expiry + 1 s + jitter; should stay 0)',
       labelNames: ['kind'],
       registers,
     });

@@ -16,7 +16,7 @@ import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
 import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
 import { configuredProcessor, workerOptions } from './processors/queue-processor.js';
 import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
-import { callbackLimiter, REFRESH_TIMING, refreshLimiter, refreshTiming } from './refresh/refresh-timing.js';
+import { REFRESH_TIMING, refreshLimiter, refreshTiming } from './refresh/refresh-timing.js';
 import { ScheduleReconciler } from './refresh/schedule-reconciler.js';
 import { SuiteTicketMonitor } from './suite-ticket.monitor.js';
 import { InboxHealthCheck, TokenHealthCheck } from './worker-health.js';
@@ -91,7 +91,9 @@ export class WorkerModule {
         SweepDueTokensJob,
         SweepInboxJob,
         WorkerJobs,
-        configuredProcessor(CallbackEventsProcessor, QueueName.CallbackEvents, workerOptions(config, callbackLimiter(perMinute))),
+        // No job limit on callback events: most (data events) make no WeCom call, and those that do draw on the
+        // shared WeCom call limiter in the client. Lifecycle events are queued unprioritised, ahead of the rest.
+        configuredProcessor(CallbackEventsProcessor, QueueName.CallbackEvents, workerOptions(config, undefined)),
         configuredProcessor(TokenRefreshProcessor, QueueName.TokenRefresh, workerOptions(config, refreshLimiter(perMinute))),
         JobSchedulers,
       ],

@@ -12,6 +12,13 @@ const common = {
   REDIS_PREFIX: str('wecom'),
   WECOM_API_BASE: url('https://qyapi.weixin.qq.com', HTTP),
   WECOM_TIMEOUT_MS: int(5000, 100, 120000),
+  /** Per attempt for calls that spend a one-time code (permanent-code, login and OAuth exchanges): never retried. */
+  WECOM_ONE_TIME_CODE_TIMEOUT_MS: int(30_000, 100, 120_000),
+  /**
+   * The platform's budget of WeCom calls per minute, shared by every process of every app through Redis
+   * (WeCom allows 20,000 per minute per IP).
+   */
+  WECOM_CALLS_PER_MINUTE: int(18000, 1, 1_000_000),
   LOG_LEVEL: oneOf('log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
 };
 
@@ -64,8 +71,6 @@ export const workerEnv = {
   WORKER_PORT: int(3002, 0, 65535),
   /** How often one worker moves due tokens from the due-time index into refresh jobs. */
   REFRESH_SWEEP_INTERVAL_MS: int(5000, 50, 60_000),
-  /** Global cap on WeCom calls made by the worker, per minute (WeCom allows 20,000 per IP). */
-  WECOM_CALLS_PER_MINUTE: int(18000, 1, 1_000_000),
   /** After a 45009 the whole queue pauses this long (WeCom's per-minute lockout is 60 s). */
   WECOM_RATE_LIMIT_PAUSE_MS: int(60_000, 50, 3_600_000),
   WORKER_CONCURRENCY: int(20, 1, 500),
@@ -75,6 +80,8 @@ export const workerEnv = {
   INBOX_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
   /** An event queued this long ago and still unprocessed is added to the queue again (a no-op if its job exists). */
   INBOX_REQUEUE_AFTER_SECONDS: int(300, 1, 86_400),
+  /** A data callback whose corp has not become a tenant within this long is marked orphan (kept, not processed). */
+  INBOX_ORPHAN_AFTER_SECONDS: num(3600, 0.1, 30 * 86_400),
   /** A job whose worker stops renewing its lock for this long (crash, SIGKILL) is taken back. */
   JOB_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
   /** How often each worker looks for such stalled jobs. */
@@ -88,6 +95,8 @@ export const simEnv = {
   /** Simulated seconds per real second: 60 makes a 7200 s token last two real minutes. */
   SIM_TIME_FACTOR: num(1, 0.001),
   SIM_TICKET_INTERVAL_SECONDS: int(600, 0, 86400),
+  /** What a repeated fetch of a still-valid token says in expires_in: the time left, or a constant 7200. */
+  SIM_EXPIRES_IN_MODE: oneOf('remaining', ['remaining', 'constant'] as const),
   LOG_LEVEL: common.LOG_LEVEL,
 };
 

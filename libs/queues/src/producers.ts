@@ -15,20 +15,36 @@ export function createQueue(name: QueueName, connection: Redis, prefix: string):
   return new Queue(name, { connection, prefix });
 }
 
+/** The tenant lifecycle: an install's auth_code expires in 600 s, so these never wait behind chat traffic. */
+export const LIFECYCLE_EVENT_TYPES: ReadonlySet<string> = new Set(['create_auth', 'change_auth', 'cancel_auth', 'reset_permanent_code']);
+
+/**
+ * BullMQ takes unprioritised jobs before prioritised ones: lifecycle events go unprioritised, every other
+ * callback event (messages, contact changes: no WeCom call, no deadline) with this priority, so an install
+ * is processed next however many data events are queued.
+ */
+export const BULK_EVENT_PRIORITY = 10;
+
+/** The job options of one inbox event: its id as job id, and its place in line by type (undefined: lifecycle). */
+export function callbackEventJobOptions(event: { id: bigint | string; type?: string }, jobId = callbackEventJobId(event.id)): JobsOptions {
+  const lifecycle = event.type === undefined || LIFECYCLE_EVENT_TYPES.has(event.type);
+  return { ...CALLBACK_EVENT_JOB_OPTIONS, jobId, ...(lifecycle ? {} : { priority: BULK_EVENT_PRIORITY }) };
+}
+
 /**
  * Hands stored inbox events to the worker. The job id is the event id, so enqueuing the same event twice
- * (intake and sweeper racing) yields one job.
+ * (intake and sweeper racing) yields one job. `type` (the inbox row's) puts lifecycle events ahead.
  */
 export async function enqueueCallbackEvents(
   queue: Queue,
-  events: readonly { id: bigint | string; suiteId: string }[],
+  events: readonly { id: bigint | string; suiteId: string; type?: string }[],
 ): Promise<void> {
   if (!events.length) return;
   const name: JobName = 'process-callback-event';
   await queue.addBulk(
     events.map((e) => {
       const data: JobOf<'process-callback-event'> = { eventId: String(e.id), suiteId: e.suiteId };
-      return { name, data, opts: { ...CALLBACK_EVENT_JOB_OPTIONS, jobId: callbackEventJobId(e.id) } };
+      return { name, data, opts: callbackEventJobOptions(e) };
     }),
   );
 }

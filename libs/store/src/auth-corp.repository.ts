@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthCorp, Prisma } from './generated/prisma/client.js';
+import { Prisma } from './generated/prisma/client.js';
+import type { AuthCorp } from './generated/prisma/client.js';
+import { authCodeHash } from './auth-code-claim.repository.js';
 import type { CorpStatus } from './generated/prisma/enums.js';
 import { PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
@@ -23,7 +25,38 @@ export interface CorpAuthorization {
   editionInfo?: Json | null;
   dealerCorpInfo?: Json | null;
   registerCodeInfo?: Json | null;
+  /** `state` of the exchange answer, else `State` of create_auth. */
+  installState?: string | null;
+  /** WeCom `TimeStamp` (s) of the install: create_auth's, or the time of the browser redirect. */
+  lifecycleAt?: number | null;
 }
+
+/** The auth_code whose claim is finished in the same transaction as the tenant is stored. */
+export interface ClaimToFinish {
+  authCode: string;
+}
+
+/**
+ * What cancel_auth leaves of a tenant: its ids, dates and status, for the vendor's audit trail. Everything WeCom
+ * handed over about the corp and its admin — permanent code, names, auth/edition/dealer info, the installing admin,
+ * the install state — is deleted (WeCom asks providers to delete a corp's data once it cancels).
+ */
+const WIPED_ON_CANCEL = {
+  permanentCodeEnc: null,
+  corpName: null,
+  corpFullName: null,
+  agentId: null,
+  authCorpInfo: Prisma.DbNull,
+  authInfo: Prisma.DbNull,
+  authUserInfo: Prisma.DbNull,
+  editionInfo: Prisma.DbNull,
+  dealerCorpInfo: Prisma.DbNull,
+  registerCodeInfo: Prisma.DbNull,
+  installState: null,
+  jssdkUsedAt: null,
+} as const;
+
+const jsonOrNull = (value: Json | null | undefined): Json | typeof Prisma.DbNull => value ?? Prisma.DbNull;
 
 /** A corp as the rest of the platform sees it: everything except the permanent code. */
 export type CorpRecord = Omit<AuthCorp, 'permanentCodeEnc'>;
@@ -38,10 +71,11 @@ export class AuthCorpRepository {
   ) {}
 
   /**
-   * Stores a corp's authorization: creates the tenant, or reactivates the same row after a cancel,
-   * with the new permanent code.
+   * Stores a corp's authorization: creates the tenant, or reactivates the same row after a cancel with the new
+   * permanent code and nothing of the old install (a reinstall starts clean). With `claim`, the auth_code's claim is
+   * finished in the same transaction: a crash leaves either both or neither, so the code is never exchanged twice.
    */
-  async saveAuthorization(suiteId: string, auth: CorpAuthorization): Promise<CorpRecord> {
+  async saveAuthorization(suiteId: string, auth: CorpAuthorization, claim?: ClaimToFinish): Promise<CorpRecord> {
     const data = {
       permanentCodeEnc: this.cipher.seal(auth.permanentCode),
       status: 'active' as const,
@@ -50,18 +84,32 @@ export class AuthCorpRepository {
       corpName: auth.corpName ?? null,
       corpFullName: auth.corpFullName ?? null,
       agentId: auth.agentId ?? null,
-      authCorpInfo: auth.authCorpInfo ?? undefined,
-      authInfo: auth.authInfo ?? undefined,
-      authUserInfo: auth.authUserInfo ?? undefined,
-      editionInfo: auth.editionInfo ?? undefined,
-      dealerCorpInfo: auth.dealerCorpInfo ?? undefined,
-      registerCodeInfo: auth.registerCodeInfo ?? undefined,
+      authCorpInfo: jsonOrNull(auth.authCorpInfo),
+      authInfo: jsonOrNull(auth.authInfo),
+      authUserInfo: jsonOrNull(auth.authUserInfo),
+      editionInfo: jsonOrNull(auth.editionInfo),
+      dealerCorpInfo: jsonOrNull(auth.dealerCorpInfo),
+      registerCodeInfo: jsonOrNull(auth.registerCodeInfo),
+      installState: auth.installState || null,
+      jssdkUsedAt: null,
     };
-    return this.prisma.client.authCorp.upsert({
-      where: { suiteId_corpId: { suiteId, corpId: auth.corpId } },
-      create: { suiteId, corpId: auth.corpId, ...data },
-      update: { ...data, installedAt: new Date() },
-      omit: omitSecret,
+    const lifecycleAt = auth.lifecycleAt ?? Math.floor(Date.now() / 1000);
+    const where = { suiteId_corpId: { suiteId, corpId: auth.corpId } };
+    return this.prisma.client.$transaction(async (tx) => {
+      const existing = await tx.authCorp.findUnique({ where, select: { lifecycleAt: true } });
+      const corp = await tx.authCorp.upsert({
+        where,
+        create: { suiteId, corpId: auth.corpId, ...data, lifecycleAt },
+        update: { ...data, installedAt: new Date(), lifecycleAt: Math.max(lifecycleAt, existing?.lifecycleAt ?? 0) },
+        omit: omitSecret,
+      });
+      if (claim) {
+        await tx.authCodeClaim.update({
+          where: { codeHash: authCodeHash(suiteId, claim.authCode) },
+          data: { corpId: auth.corpId, finishedAt: new Date() },
+        });
+      }
+      return corp;
     });
   }
 
@@ -91,13 +139,18 @@ export class AuthCorpRepository {
     return row?.status === 'active' && row.permanentCodeEnc ? this.cipher.open(row.permanentCodeEnc) : null;
   }
 
+  /**
+   * change_auth / change_editon: the corp's current auth info. `lifecycleAt` (the event's TimeStamp) makes a
+   * delayed or replayed event older than the latest (re)install a no-op.
+   */
   async updateAuthInfo(
     suiteId: string,
     corpId: string,
-    info: Pick<CorpAuthorization, 'authCorpInfo' | 'authInfo' | 'editionInfo' | 'dealerCorpInfo' | 'agentId' | 'corpName'>,
+    info: Pick<CorpAuthorization, 'authCorpInfo' | 'authInfo' | 'editionInfo' | 'dealerCorpInfo' | 'agentId' | 'corpName' | 'installState'>,
+    lifecycleAt?: number,
   ): Promise<boolean> {
     const { count } = await this.prisma.client.authCorp.updateMany({
-      where: { suiteId, corpId, status: 'active' },
+      where: { suiteId, corpId, status: 'active', ...notNewerThan(lifecycleAt) },
       data: {
         authCorpInfo: info.authCorpInfo ?? undefined,
         authInfo: info.authInfo ?? undefined,
@@ -105,16 +158,34 @@ export class AuthCorpRepository {
         dealerCorpInfo: info.dealerCorpInfo ?? undefined,
         agentId: info.agentId ?? undefined,
         corpName: info.corpName ?? undefined,
+        installState: info.installState || undefined,
+        lifecycleAt,
       },
     });
     return count > 0;
   }
 
-  /** cancel_auth: WeCom expects the provider to drop the corp's secrets; the row stays for the audit trail. */
-  async markCancelled(suiteId: string, corpId: string): Promise<boolean> {
+  /** Whether the corp is an active tenant of the suite (reads the database: no answer is cached). */
+  async isActive(suiteId: string, corpId: string): Promise<boolean> {
+    const row = await this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, select: { status: true } });
+    return row?.status === 'active';
+  }
+
+  /** The newest lifecycle TimeStamp applied to this tenant, or null. */
+  async lifecycleAt(suiteId: string, corpId: string): Promise<number | null> {
+    const row = await this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, select: { lifecycleAt: true } });
+    return row?.lifecycleAt ?? null;
+  }
+
+  /**
+   * cancel_auth: WeCom expects the provider to delete the corp's data; the row keeps only its ids, dates and status
+   * (WIPED_ON_CANCEL) for the audit trail. `lifecycleAt` (the event's TimeStamp): a cancel older than the latest
+   * (re)install is a delayed or replayed one and changes nothing.
+   */
+  async markCancelled(suiteId: string, corpId: string, lifecycleAt?: number): Promise<boolean> {
     const { count } = await this.prisma.client.authCorp.updateMany({
-      where: { suiteId, corpId, status: { not: 'cancelled' } },
-      data: { status: 'cancelled', cancelledAt: new Date(), permanentCodeEnc: null, statusReason: 'cancel_auth' },
+      where: { suiteId, corpId, status: { not: 'cancelled' }, ...notNewerThan(lifecycleAt) },
+      data: { ...WIPED_ON_CANCEL, status: 'cancelled', cancelledAt: new Date(), statusReason: 'cancel_auth', lifecycleAt },
     });
     return count > 0;
   }
@@ -186,4 +257,9 @@ export class AuthCorpRepository {
       take: limit,
     });
   }
+}
+
+/** Rows whose latest lifecycle TimeStamp is not newer than `at` (an event at the same second still applies). */
+function notNewerThan(at: number | undefined): Prisma.AuthCorpWhereInput {
+  return at === undefined ? {} : { OR: [{ lifecycleAt: null }, { lifecycleAt: { lte: at } }] };
 }

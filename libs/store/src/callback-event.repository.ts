@@ -80,10 +80,10 @@ export class CallbackEventRepository {
   }
 
   /** Stored events that never reached the queue (Redis was down), oldest first. */
-  async findUnqueued(receivedBefore: Date, limit: number): Promise<{ id: bigint; suiteId: string }[]> {
+  async findUnqueued(receivedBefore: Date, limit: number): Promise<{ id: bigint; suiteId: string; type: string }[]> {
     return this.prisma.client.callbackEvent.findMany({
       where: { status: 'received', receivedAt: { lt: receivedBefore } },
-      select: { id: true, suiteId: true },
+      select: { id: true, suiteId: true, type: true },
       orderBy: { id: 'asc' },
       take: limit,
     });
@@ -93,10 +93,10 @@ export class CallbackEventRepository {
    * Events handed to the queue long ago and still not processed: their job may have been lost with Redis's data.
    * Re-adding them under the same job id is a no-op where the job still exists.
    */
-  async findStaleQueued(queuedBefore: Date, limit: number): Promise<{ id: bigint; suiteId: string }[]> {
+  async findStaleQueued(queuedBefore: Date, limit: number): Promise<{ id: bigint; suiteId: string; type: string }[]> {
     return this.prisma.client.callbackEvent.findMany({
       where: { status: { in: ['queued', 'processing'] }, queuedAt: { lt: queuedBefore } },
-      select: { id: true, suiteId: true },
+      select: { id: true, suiteId: true, type: true },
       orderBy: { id: 'asc' },
       take: limit,
     });
@@ -125,6 +125,32 @@ export class CallbackEventRepository {
       where: { id },
       data: { status: 'processed', processedAt: new Date(), lastError: null },
     });
+  }
+
+  /** A data callback whose corp is not a tenant yet: kept aside, not processed; false if the row is gone. */
+  async markAwaitingTenant(id: bigint): Promise<boolean> {
+    const { count } = await this.prisma.client.callbackEvent.updateMany({ where: { id, status: 'processing' }, data: { status: 'awaiting_tenant', lastError: null } });
+    return count > 0;
+  }
+
+  /**
+   * Inbox sweep: data callbacks awaiting a tenant that now exists go back in line (returned, now `queued`, for the
+   * sweeper to enqueue under a new job id: their first job is complete); those still without one after
+   * `orphanBefore` become `orphan` (kept, visible, replayable, not processed).
+   */
+  async resolveAwaitingTenant(orphanBefore: Date, limit: number): Promise<{ released: { id: bigint; suiteId: string; type: string }[]; orphaned: number }> {
+    const released = await this.prisma.client.$queryRaw<{ id: bigint; suiteId: string; type: string }[]>`
+      UPDATE "CallbackEvent" SET "status" = 'queued', "queuedAt" = now()
+      WHERE "id" IN (
+        SELECT e."id" FROM "CallbackEvent" e
+        WHERE e."status" = 'awaiting_tenant'
+          AND EXISTS (SELECT 1 FROM "AuthCorp" c WHERE c."suiteId" = e."suiteId" AND c."corpId" = e."corpId" AND c."status" = 'active')
+        ORDER BY e."id" LIMIT ${limit})
+      RETURNING "id", "suiteId", "type"`;
+    const orphaned = await this.prisma.client.$executeRaw`
+      UPDATE "CallbackEvent" SET "status" = 'orphan', "lastError" = 'no active tenant for this corp within the retention window'
+      WHERE "status" = 'awaiting_tenant' AND "receivedAt" < ${orphanBefore}`;
+    return { released, orphaned };
   }
 
   /** Records a failed attempt; `final` makes the row `failed` (replayable), otherwise it waits for a retry. */

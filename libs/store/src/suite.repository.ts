@@ -89,6 +89,15 @@ export class SuiteRepository {
     return row ? toSummary(row) : null;
   }
 
+  /**
+   * Records the provider corpid WeCom's URL verification revealed, for a suite registered without one; never
+   * overwrites one that is set. Returns whether it was recorded.
+   */
+  async setProviderCorpIdIfMissing(suiteId: string, providerCorpId: string): Promise<boolean> {
+    const { count } = await this.prisma.client.suite.updateMany({ where: { id: suiteId, providerCorpId: null }, data: { providerCorpId } });
+    return count > 0;
+  }
+
   async findCredentials(suiteId: string): Promise<SuiteCredentials | null> {
     const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId } });
     if (!row) return null;

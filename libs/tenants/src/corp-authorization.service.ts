@@ -1,12 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { StoredJson } from '@app/store';
 import { AuthCodeClaimRepository, AuthCorpRepository, CorpRecord, StoredTokenRepository } from '@app/store';
-import { PermanentCode, WecomServiceApi } from '@app/wecom';
+import { PermanentCode, WecomApiError, WecomError, WecomOutcomeUnknownError, WecomResponseError, WecomServiceApi } from '@app/wecom';
 import { RefreshSchedule, TokenBroker } from '@app/tokens';
 
 /** Another caller holds this auth_code's claim and has not finished: try again shortly. */
 export class AuthCodeInProgressError extends Error {
   override readonly name = 'AuthCodeInProgressError';
+}
+
+/**
+ * This auth_code cannot be exchanged, for good: it was sent to WeCom and no answer came back (WeCom may have spent
+ * it), or an earlier attempt already recorded that. Sending it again could only earn 40078; the install needs a
+ * person (the admin reinstalls, or support reads the recorded failure). Never retried.
+ */
+export class AuthCodeUnusableError extends Error {
+  override readonly name = 'AuthCodeUnusableError';
 }
 
 export interface ExchangeResult {
@@ -15,13 +24,22 @@ export interface ExchangeResult {
   exchanged: boolean;
 }
 
+/** What the event that carried the code says besides the code. */
+export interface ExchangeContext {
+  /** create_auth `State` (the answer's own `state` wins when present). */
+  state?: string;
+  /** WeCom `TimeStamp` (s) of create_auth; the browser redirect has none and uses its own arrival time. */
+  timeStamp?: number;
+}
+
 const POLL_MS = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A corp's authorization lifecycle: exchange an auth_code for the permanent code exactly once (whichever of
- * the browser redirect and the create_auth callback arrives first), refresh auth info, reset, cancel.
+ * the browser redirect and the create_auth callback arrives first), refresh auth info, reset, cancel — applied in
+ * WeCom's order (`TimeStamp`), so a delayed or replayed cancel or change never undoes a newer (re)install.
  */
 @Injectable()
 export class CorpAuthorizationService {
@@ -38,47 +56,104 @@ export class CorpAuthorizationService {
 
   /**
    * Exchanges a single-use auth_code (create_auth, reset_permanent_code or the install redirect) and stores the
-   * tenant. Concurrent callers with the same code get the same corp; only one calls WeCom. `waitMs` bounds how
-   * long a second caller waits for the first to finish before AuthCodeInProgressError.
+   * tenant. Concurrent callers with the same code get the same corp; only one calls WeCom, and only once ever:
+   * the claim records that the code was sent and keeps WeCom's answer (sealed) before anything else can fail, so a
+   * caller that dies is succeeded by one that completes from the kept answer. Once WeCom has handed out a permanent
+   * code, a tenant exists. `waitMs` bounds how long a second caller waits for the first (AuthCodeInProgressError).
+   * Throws AuthCodeUnusableError when the code may have been spent without an answer (recorded and alerted).
    */
-  async exchangeAuthCode(suiteId: string, authCode: string, waitMs = 10_000): Promise<ExchangeResult> {
+  async exchangeAuthCode(suiteId: string, authCode: string, context: ExchangeContext = {}, waitMs = 10_000): Promise<ExchangeResult> {
     const claim = await this.claims.claim(suiteId, authCode);
+    if (claim.state === 'failed') throw new AuthCodeUnusableError(`this auth_code was given up earlier: ${claim.failure}`);
     if (claim.state !== 'claimed') return { corp: await this.awaitOtherExchange(suiteId, authCode, waitMs), exchanged: false };
+    let answerKept = claim.keptAnswer !== undefined;
+    let sent = false;
+    let exchangeSentAt = Date.now();
     try {
-      const result = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.api.getPermanentCode(suiteToken, authCode));
-      const corp = await this.saveAuthorization(suiteId, result);
-      await this.claims.finish(suiteId, authCode, corp.corpId);
+      let result: PermanentCode;
+      if (claim.keptAnswer !== undefined) {
+        result = WecomServiceApi.mapKeptPermanentCode(JSON.parse(claim.keptAnswer));
+      } else if (claim.sent) {
+        throw await this.giveUp(suiteId, authCode, 'a previous attempt sent this auth_code and stopped before WeCom answered');
+      } else {
+        exchangeSentAt = Date.now();
+        result = await this.broker.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
+          await this.claims.markSent(suiteId, authCode);
+          sent = true;
+          return this.api.getPermanentCode(suiteToken, authCode, async (answer) => {
+            await this.claims.keepAnswer(suiteId, authCode, JSON.stringify(answer));
+            answerKept = true;
+          });
+        });
+      }
+      const corp = await this.saveAuthorization(suiteId, authCode, result, context, exchangeSentAt);
       this.logger.log({ msg: 'corp authorized', suiteId, corpId: corp.corpId });
       return { corp, exchanged: true };
     } catch (err) {
-      await this.claims.release(suiteId, authCode).catch(() => undefined);
+      if (err instanceof WecomOutcomeUnknownError) throw await this.giveUp(suiteId, authCode, err.message);
+      if (answerKept) await this.claims.releaseKeepingAnswer(suiteId, authCode).catch(() => undefined);
+      // Not sent, or WeCom answered with an errcode (nothing exchanged): the code may be tried again. Sent and then
+      // anything else (the answer could not be kept): left claimed; whoever takes it over records the failure.
+      else if (!sent || err instanceof WecomApiError || (err instanceof WecomError && !isSpentBy(err))) {
+        await this.claims.release(suiteId, authCode).catch(() => undefined);
+      }
       throw err;
     }
   }
 
-  /** change_auth: fetch the corp's current agents, privileges and edition. */
-  async refreshAuthInfo(suiteId: string, corpId: string): Promise<boolean> {
+  /** change_auth / change_editon: fetch the corp's current agents, privileges and edition, unless a newer event won. */
+  async refreshAuthInfo(suiteId: string, corpId: string, event: { timeStamp?: number; state?: string } = {}): Promise<boolean> {
     const permanentCode = await this.corps.getPermanentCode(suiteId, corpId);
     if (!permanentCode) return false;
+    if (event.timeStamp !== undefined && (await this.isOlderThanTenant(suiteId, corpId, event.timeStamp))) return false;
     const info = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) =>
       this.api.getAuthInfo(suiteToken, corpId, permanentCode),
     );
-    return this.corps.updateAuthInfo(suiteId, corpId, {
-      corpName: info.authCorpInfo.corpName,
-      agentId: info.authInfo.agents[0]?.agentId ?? null,
-      authCorpInfo: json(info.raw.auth_corp_info),
-      authInfo: json(info.raw.auth_info),
-      editionInfo: json(info.raw.edition_info),
-      dealerCorpInfo: json(info.raw.dealer_corp_info),
-    });
+    return this.corps.updateAuthInfo(
+      suiteId,
+      corpId,
+      {
+        corpName: info.authCorpInfo.corpName,
+        agentId: info.authInfo.agents[0]?.agentId ?? null,
+        authCorpInfo: json(info.raw.auth_corp_info),
+        authInfo: json(info.raw.auth_info),
+        editionInfo: json(info.raw.edition_info),
+        dealerCorpInfo: json(info.raw.dealer_corp_info),
+        installState: event.state,
+      },
+      event.timeStamp,
+    );
   }
 
-  /** cancel_auth: wipe the permanent code, stop refreshing, forget every token. Idempotent. */
-  async cancel(suiteId: string, corpId: string): Promise<boolean> {
-    const changed = await this.corps.markCancelled(suiteId, corpId);
+  /**
+   * cancel_auth: delete what WeCom asks to be deleted (permanent code, kept exchange answers, the admin's and the
+   * corp's details, every token) and keep ids, dates and status. Idempotent; a cancel whose `timeStamp` is older than
+   * the tenant's latest (re)install changes nothing.
+   */
+  async cancel(suiteId: string, corpId: string, timeStamp?: number): Promise<boolean> {
+    const changed = await this.corps.markCancelled(suiteId, corpId, timeStamp);
+    if (!changed) {
+      if (timeStamp !== undefined && (await this.isOlderThanTenant(suiteId, corpId, timeStamp))) {
+        this.logger.log({ msg: 'cancel_auth older than the latest install ignored', suiteId, corpId });
+      }
+      return false;
+    }
     await this.broker.forgetCorp(suiteId, corpId);
-    if (changed) this.logger.log({ msg: 'corp cancelled', suiteId, corpId });
-    return changed;
+    await this.claims.wipeAnswers(suiteId, corpId);
+    this.logger.log({ msg: 'corp cancelled', suiteId, corpId });
+    return true;
+  }
+
+  private async isOlderThanTenant(suiteId: string, corpId: string, timeStamp: number): Promise<boolean> {
+    const latest = await this.corps.lifecycleAt(suiteId, corpId);
+    return latest !== null && timeStamp < latest;
+  }
+
+  /** Records why the code cannot be exchanged and alerts: a person has to look. */
+  private async giveUp(suiteId: string, authCode: string, reason: string): Promise<AuthCodeUnusableError> {
+    await this.claims.markFailed(suiteId, authCode, reason).catch(() => undefined);
+    this.logger.error({ msg: 'ALERT: install may be lost: an auth_code was spent without an answer; not retried', suiteId, reason });
+    return new AuthCodeUnusableError(reason);
   }
 
   private async awaitOtherExchange(suiteId: string, authCode: string, waitMs: number): Promise<CorpRecord> {
@@ -89,31 +164,39 @@ export class CorpAuthorizationService {
         const corp = await this.corps.find(suiteId, claim.corpId);
         if (corp) return corp;
       }
+      if (claim.state === 'failed') throw new AuthCodeUnusableError(`this auth_code was given up: ${claim.failure}`);
       if (Date.now() >= deadline) throw new AuthCodeInProgressError('this auth_code is being exchanged by another request');
       await sleep(POLL_MS);
     }
   }
 
-  private async saveAuthorization(suiteId: string, result: PermanentCode): Promise<CorpRecord> {
+  private async saveAuthorization(suiteId: string, authCode: string, result: PermanentCode, context: ExchangeContext, sentAt: number): Promise<CorpRecord> {
     const corpId = result.authCorpInfo.corpId;
-    const corp = await this.corps.saveAuthorization(suiteId, {
-      corpId,
-      permanentCode: result.permanentCode,
-      corpName: result.authCorpInfo.corpName,
-      corpFullName: result.authCorpInfo.corpFullName ?? null,
-      agentId: result.authInfo?.agents[0]?.agentId ?? null,
-      authCorpInfo: json(result.raw.auth_corp_info),
-      authInfo: json(result.raw.auth_info),
-      authUserInfo: json(result.raw.auth_user_info),
-      editionInfo: json(result.raw.edition_info),
-      dealerCorpInfo: json(result.raw.dealer_corp_info),
-      registerCodeInfo: json(result.raw.register_code_info),
-    });
+    const corp = await this.corps.saveAuthorization(
+      suiteId,
+      {
+        corpId,
+        permanentCode: result.permanentCode,
+        corpName: result.authCorpInfo.corpName,
+        corpFullName: result.authCorpInfo.corpFullName ?? null,
+        agentId: result.authInfo?.agents[0]?.agentId ?? null,
+        authCorpInfo: json(result.raw.auth_corp_info),
+        authInfo: json(result.raw.auth_info),
+        authUserInfo: json(result.raw.auth_user_info),
+        editionInfo: json(result.raw.edition_info),
+        dealerCorpInfo: result.dealerCorpInfo ? json(result.raw.dealer_corp_info) : null,
+        registerCodeInfo: json(result.raw.register_code_info),
+        installState: result.state || context.state || null,
+        lifecycleAt: context.timeStamp,
+      },
+      { authCode },
+    );
     // A new permanent code makes tokens fetched with the old one suspect: start this corp's tokens afresh.
     await this.broker.forgetCorp(suiteId, corpId);
-    if (result.accessToken && result.expiresIn) {
-      // v1 hands over the corp's first access token: keep it rather than asking again at once.
-      const expiresAt = new Date(Date.now() + result.expiresIn * 1000);
+    if (result.accessToken && result.expiresIn && sentAt + result.expiresIn * 1000 > Date.now() + 60_000) {
+      // v1 hands over the corp's first access token: keep it rather than asking again at once. Its lifetime counts
+      // from when the exchange was sent (never later than WeCom's); a kept answer read long after is too old for it.
+      const expiresAt = new Date(sentAt + result.expiresIn * 1000);
       await this.storedTokens.save({ kind: 'corp', suiteId, corpId }, { value: result.accessToken, expiresAt });
       await this.schedule.schedule({ kind: 'corp', suiteId, corpId }, expiresAt);
     } else {
@@ -125,4 +208,9 @@ export class CorpAuthorizationService {
 
 function json(value: unknown): StoredJson | undefined {
   return value === undefined || value === null ? undefined : (value as StoredJson);
+}
+
+/** A WeCom error after which the code may be spent: only an answer we could not read (WeCom did answer 200). */
+function isSpentBy(err: WecomError): boolean {
+  return err instanceof WecomResponseError;
 }

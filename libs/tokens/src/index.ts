@@ -4,3 +4,4 @@ export * from './token-broker.service.js';
 export * from './token-cache.js';
 export * from './token-key.js';
 export * from './tokens.module.js';
+export * from './wecom-call-limiter.js';

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
-import { TokenKey, tokenKeyId } from './token-key.js';
+import { EXPIRES_IN_GRANULARITY_MS, TokenKey, tokenKeyId } from './token-key.js';
 
 /**
  * The due-time index: one sorted set of token keys scored by when each should next be refreshed.
  * A sweep reads only the members that are due, so its cost grows with due tokens, not with tenants.
+ *
+ * A token is due when it expires (plus up to the jitter): WeCom hands out the same token for its whole validity,
+ * so asking earlier only earns the same token back. One fetch per token per lifetime.
  */
 export class RefreshSchedule {
   private readonly key: string;
@@ -11,16 +14,23 @@ export class RefreshSchedule {
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    /** refresh once a token has less than this left */
-    private readonly marginMs: number,
-    /** spread refreshes so a mass install or restart does not make everything due at once */
+    /**
+     * Kept for the callers' configuration (REFRESH_MARGIN_SECONDS); no longer moves the due time: WeCom renews
+     * nothing before expiry.
+     */
+    _marginMs: number,
+    /** spread refreshes after expiry so a mass install or restart does not make everything due at once */
     private readonly jitterMs: number,
   ) {
     this.key = `${prefix}:refresh-due`;
   }
 
+  /**
+   * When a token that expires at `expiresAt` should be fetched again: just after its expiry (WeCom's own lies within
+   * EXPIRES_IN_GRANULARITY_MS after the recorded one), up to the jitter later.
+   */
   dueTime(expiresAt: Date): number {
-    return expiresAt.getTime() - this.marginMs - Math.floor(Math.random() * (this.jitterMs + 1));
+    return expiresAt.getTime() + EXPIRES_IN_GRANULARITY_MS + Math.floor(Math.random() * (this.jitterMs + 1));
   }
 
   async schedule(token: TokenKey, expiresAt: Date): Promise<void> {

@@ -7,18 +7,31 @@ import {
   SuiteRepository,
   SuiteTicketRepository,
 } from '@app/store';
-import { PermanentCodeInvalidError, TokenInvalidError, WecomServiceApi } from '@app/wecom';
+import { PermanentCodeInvalidError, TokenInvalidError, WecomApiError, WecomServiceApi } from '@app/wecom';
 import { RefreshLock } from './refresh-lock.js';
 import { RefreshSchedule } from './refresh-schedule.js';
 import { TokenCache } from './token-cache.js';
-import { isCorpLevel, Token, TokenKey, tokenKeyId, TokenUnavailableError } from './token-key.js';
+import { EXPIRES_IN_GRANULARITY_MS, isCorpLevel, Token, TokenKey, tokenKeyId, TokenUnavailableError } from './token-key.js';
 
-/** The token API never serves a token with less than this left, unless `serveMarginMs` says otherwise. */
+/**
+ * A token with less than this left is "not fresh" for reports (admin API); unless `serveMarginMs` says otherwise.
+ * It is still served: WeCom hands out the same token until it expires, so asking again cannot renew it.
+ */
 export const SERVE_MARGIN_MS = 5 * 60 * 1000;
-/** A token used as a dependency (the suite token to fetch a corp token) only has to outlive one call. */
-const DEPENDENCY_MARGIN_MS = 60_000;
+/**
+ * A token closer than this to its expiry is not handed out: a call made with it would likely reach WeCom after
+ * it expired. The broker waits for the expiry and fetches the next one instead.
+ */
+export const FINAL_MS = 3000;
+
 /** A suite_ticket older than this is expired at WeCom; asking with it only earns an error. */
 export const SUITE_TICKET_MAX_AGE_MS = 30 * 60 * 1000;
+
+/** get_corp_token's 40082: a dead suite token, or a corp that has not authorized the suite. */
+const SUITE_TOKEN_OR_CORP_ERRCODE = 40082;
+
+/** get_corp_token answered 40082 while the suite token is fine: the corp has not authorized this suite. */
+export class CorpNotAuthorizedError extends WecomApiError {}
 
 const LOCK_TTL_MS = 15_000;
 const WAIT_STEP_MS = 50;
@@ -51,36 +64,57 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Every token the platform hands out or uses comes from here: Redis cache, then the last good token in
  * PostgreSQL, then WeCom — with one fetch per token across all processes (Redis lock) and within one
  * process (shared promise). A token errcode on a dependency drops it and retries once.
+ *
+ * WeCom hands out the same token for its whole validity (获取服务商凭证, 获取企业凭证), so asking before expiry
+ * is wasted: a token is used until FINAL_MS before it expires, and fetched again only then (or after WeCom revoked
+ * it early: a token errcode). A fetch that returns the token already held keeps the expiry first seen for it,
+ * whatever `expires_in` says, so no expiry is ever recorded later than the real one. One fetch per token per
+ * lifetime; `expires_at` is always the true expiry.
  */
 export class TokenBroker {
   private readonly logger = new Logger(TokenBroker.name);
   private readonly cache: TokenCache;
   private readonly lock: RefreshLock;
   private readonly inFlight = new Map<string, Promise<Token>>();
-  private readonly serveMarginMs: number;
-  private readonly dependencyMarginMs: number;
+  /** Reports only (`isFresh`): see SERVE_MARGIN_MS. */
+  readonly serveMarginMs: number;
+  /** FINAL_MS, scaled down with a serve margin shortened for a fast test clock. */
+  private readonly finalMs: number;
 
   constructor(private readonly deps: TokenBrokerDeps) {
     this.serveMarginMs = deps.serveMarginMs ?? SERVE_MARGIN_MS;
-    this.dependencyMarginMs = Math.min(DEPENDENCY_MARGIN_MS, this.serveMarginMs);
+    this.finalMs = Math.min(FINAL_MS, this.serveMarginMs / 3);
     this.cache = new TokenCache(deps.redis, deps.redisPrefix, deps.cipher);
     this.lock = new RefreshLock(deps.redis, deps.redisPrefix, LOCK_TTL_MS);
   }
 
-  /** A token with at least `minRemainingMs` left, fetching it only when neither cache nor store has one. */
-  async get(key: TokenKey, minRemainingMs = this.serveMarginMs): Promise<Token> {
+  /**
+   * The current token (more than FINAL_MS left), fetching one only when neither cache nor store has it. Its
+   * `expiresAt` is the true expiry, which may be less than the serve margin away: WeCom has no other before it.
+   */
+  async get(key: TokenKey): Promise<Token> {
     const cached = await this.readCache(key);
-    if (isFresh(cached, minRemainingMs)) return cached!;
+    if (isFresh(cached, this.finalMs)) return cached!;
     const stored = await this.deps.storedTokens.find(key);
-    if (isFresh(stored, minRemainingMs)) {
+    if (isFresh(stored, this.finalMs)) {
       await this.writeCache(key, stored!);
       return stored!;
     }
-    return this.refresh(key, minRemainingMs);
+    // At its very end a token cannot be replaced yet: wait out its last seconds (and the second WeCom's expiry may
+    // lie after the recorded one) rather than hand it out or ask WeCom for the same token again.
+    const current = cached ?? stored;
+    if (current) await sleep(Math.max(0, current.expiresAt.getTime() + EXPIRES_IN_GRANULARITY_MS - Date.now()));
+    const fetched = await this.refresh(key);
+    if (isFresh(fetched, this.finalMs)) return fetched;
+    await sleep(Math.max(0, fetched.expiresAt.getTime() + EXPIRES_IN_GRANULARITY_MS - Date.now()));
+    return this.refresh(key);
   }
 
-  /** Fetches from WeCom unless another process just did; single-flight in and across processes. */
-  refresh(key: TokenKey, minRemainingMs = this.serveMarginMs): Promise<Token> {
+  /**
+   * Fetches from WeCom unless the current token still has `minRemainingMs` left (another process just renewed
+   * it); single-flight in and across processes.
+   */
+  refresh(key: TokenKey, minRemainingMs = this.finalMs): Promise<Token> {
     const id = tokenKeyId(key);
     const running = this.inFlight.get(id);
     if (running) return running;
@@ -151,6 +185,11 @@ export class TokenBroker {
       throw err;
     }
     this.deps.onFetch?.(key.kind, 'ok');
+    const previous = (await this.readCache(key)) ?? (await this.deps.storedTokens.find(key).catch(() => null));
+    if (previous && previous.value === token.value && previous.expiresAt < token.expiresAt) {
+      // The same token again: its expiry did not move, whatever expires_in said (WeCom may answer 7200 each time).
+      token = { value: token.value, expiresAt: previous.expiresAt };
+    }
     await this.deps.storedTokens.save(key, token);
     await this.writeCache(key, token);
     await this.deps.schedule.schedule(key, token.expiresAt).catch((err: unknown) => {
@@ -170,8 +209,9 @@ export class TokenBroker {
       case 'jsapi':
       case 'agent':
         return this.withCorpToken(key.suiteId, requireCorp(key), async (accessToken) => {
+          const sentAt = Date.now();
           const t = key.kind === 'jsapi' ? await this.deps.api.getJsapiTicket(accessToken) : await this.deps.api.getAgentTicket(accessToken);
-          return toToken(t.ticket, t.expiresIn);
+          return toToken(t.ticket, t.expiresIn, sentAt);
         });
     }
   }
@@ -183,8 +223,9 @@ export class TokenBroker {
     if (!ticket || Date.now() - ticket.receivedAt.getTime() > SUITE_TICKET_MAX_AGE_MS) {
       throw new TokenUnavailableError('no_suite_ticket', `suite ${suiteId} has no suite_ticket younger than 30 minutes`);
     }
+    const sentAt = Date.now();
     const t = await this.deps.api.getSuiteToken({ suiteId, suiteSecret: creds.secret, suiteTicket: ticket.ticket });
-    return toToken(t.suiteAccessToken, t.expiresIn);
+    return toToken(t.suiteAccessToken, t.expiresIn, sentAt);
   }
 
   private async fetchProviderToken(suiteId: string): Promise<Token> {
@@ -193,8 +234,9 @@ export class TokenBroker {
     if (!creds.providerCorpId || !creds.providerSecret) {
       throw new TokenUnavailableError('no_provider_credentials', `suite ${suiteId} has no provider credentials`);
     }
+    const sentAt = Date.now();
     const t = await this.deps.api.getProviderToken(creds.providerCorpId, creds.providerSecret);
-    return toToken(t.providerAccessToken, t.expiresIn);
+    return toToken(t.providerAccessToken, t.expiresIn, sentAt);
   }
 
   private async fetchCorpToken(suiteId: string, corpId: string): Promise<Token> {
@@ -206,18 +248,52 @@ export class TokenBroker {
       throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: WeCom rejected its permanent code`);
     }
     try {
-      return await this.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
+      return await this.withCorpTokenCall(suiteId, async (suiteToken) => {
+        const sentAt = Date.now();
         const t = await this.deps.api.getCorpToken(suiteToken, corpId, permanentCode);
-        return toToken(t.accessToken, t.expiresIn);
+        return toToken(t.accessToken, t.expiresIn, sentAt);
       });
     } catch (err) {
-      if (err instanceof PermanentCodeInvalidError) {
+      if (err instanceof PermanentCodeInvalidError || err instanceof CorpNotAuthorizedError) {
+        const reason = err instanceof CorpNotAuthorizedError ? 'the corp has not authorized this suite' : 'permanent code rejected by WeCom';
         // Tokens and schedule first, the status last: whoever sees `suspended` also sees nothing left to refresh.
         await this.forgetCorp(suiteId, corpId);
-        await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: permanent code rejected by WeCom`);
-        this.logger.warn({ msg: 'corp suspended: permanent code rejected', suiteId, corpId, errcode: err.errcode });
-        throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: WeCom rejected its permanent code`, err);
+        await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
+        this.logger.warn({ msg: `corp suspended: ${reason}`, suiteId, corpId, errcode: err.errcode });
+        throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: ${reason}`, err);
       }
+      throw err;
+    }
+  }
+
+  /**
+   * get_corp_token with the suite token. WeCom answers 40082 ("invalid suite_token") both for a dead suite token and
+   * for a corp that has not authorized this suite: rather than throw a valid suite token away every time, check it
+   * once with a call that needs nothing else (get_pre_auth_code). If it works, the corp is the problem
+   * (CorpNotAuthorizedError); if not, drop it, fetch a new one and retry once, as for any token errcode.
+   */
+  private async withCorpTokenCall<T>(suiteId: string, use: (suiteToken: string) => Promise<T>): Promise<T> {
+    const key: TokenKey = { kind: 'suite', suiteId };
+    const first = await this.get(key);
+    try {
+      return await use(first.value);
+    } catch (err) {
+      if (!(err instanceof TokenInvalidError)) throw err;
+      if (err.errcode === SUITE_TOKEN_OR_CORP_ERRCODE && (await this.suiteTokenWorks(first.value))) {
+        throw new CorpNotAuthorizedError(err.path, err.errcode, err.errmsg);
+      }
+      await this.invalidateIfCurrent(key, first.value);
+      const second = await this.get(key);
+      return use(second.value);
+    }
+  }
+
+  private async suiteTokenWorks(suiteToken: string): Promise<boolean> {
+    try {
+      await this.deps.api.getPreAuthCode(suiteToken);
+      return true;
+    } catch (err) {
+      if (err instanceof TokenInvalidError) return false;
       throw err;
     }
   }
@@ -228,13 +304,13 @@ export class TokenBroker {
 
   /** Uses a token; if WeCom says it is invalid or expired, drops it, fetches a new one and retries once. */
   async withToken<T>(dependency: TokenKey, use: (token: string) => Promise<T>): Promise<T> {
-    const first = await this.get(dependency, this.dependencyMarginMs);
+    const first = await this.get(dependency);
     try {
       return await use(first.value);
     } catch (err) {
       if (!(err instanceof TokenInvalidError)) throw err;
-      await this.invalidate(dependency);
-      const second = await this.refresh(dependency, this.dependencyMarginMs);
+      await this.invalidateIfCurrent(dependency, first.value);
+      const second = await this.get(dependency);
       return use(second.value);
     }
   }
@@ -258,8 +334,12 @@ function isFresh(token: Token | null, minRemainingMs: number): boolean {
   return token !== null && token.expiresAt.getTime() - Date.now() >= minRemainingMs;
 }
 
-function toToken(value: string, expiresInSeconds: number): Token {
-  return { value, expiresAt: new Date(Date.now() + expiresInSeconds * 1000) };
+/**
+ * Counted from when the request was sent, not when the answer came: WeCom started the lifetime in between, so the
+ * expiry recorded is never later than the real one.
+ */
+function toToken(value: string, expiresInSeconds: number, sentAt: number): Token {
+  return { value, expiresAt: new Date(sentAt + expiresInSeconds * 1000) };
 }
 
 function requireCorp(key: TokenKey): string {

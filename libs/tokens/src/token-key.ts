@@ -10,6 +10,13 @@ export type TokenKey =
   | { kind: SuiteTokenKind; suiteId: string; corpId?: undefined }
   | { kind: CorpTokenKind; suiteId: string; corpId: string };
 
+/**
+ * `expires_in` is whole seconds, rounded down, and counted from when the request was sent: WeCom's real expiry lies
+ * within a second (plus the time the request took) after the recorded one. Asking before that may earn the same
+ * token again, so a token is fetched again this long after its recorded expiry.
+ */
+export const EXPIRES_IN_GRANULARITY_MS = 1500;
+
 export interface Token {
   value: string;
   expiresAt: Date;

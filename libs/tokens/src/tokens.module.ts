@@ -7,6 +7,7 @@ import { WecomServiceApi, WecomServiceApiOptions } from '@app/wecom';
 import { RefreshSchedule } from './refresh-schedule.js';
 import { TokenBroker } from './token-broker.service.js';
 import { TokenCache } from './token-cache.js';
+import { RedisWecomCallLimiter } from './wecom-call-limiter.js';
 
 /** An app's metrics, as far as the token machinery reports to them. */
 export interface TokenMetrics {
@@ -22,7 +23,14 @@ const NO_METRICS: TokenMetrics = { tokenFetches: { inc: () => undefined }, wecom
 /** The environment variables TokensModule.forConfig reads (any app config with token timings has them). */
 export type TokensConfig = Pick<
   AuthConfig,
-  'REDIS_PREFIX' | 'REFRESH_MARGIN_SECONDS' | 'REFRESH_JITTER_SECONDS' | 'TOKEN_SERVE_MARGIN_SECONDS' | 'WECOM_API_BASE' | 'WECOM_TIMEOUT_MS'
+  | 'REDIS_PREFIX'
+  | 'REFRESH_MARGIN_SECONDS'
+  | 'REFRESH_JITTER_SECONDS'
+  | 'TOKEN_SERVE_MARGIN_SECONDS'
+  | 'WECOM_API_BASE'
+  | 'WECOM_TIMEOUT_MS'
+  | 'WECOM_ONE_TIME_CODE_TIMEOUT_MS'
+  | 'WECOM_CALLS_PER_MINUTE'
 >;
 
 export interface TokensModuleOptions {
@@ -34,8 +42,13 @@ export interface TokensModuleOptions {
   refreshJitterMs: number;
   /** The broker never serves a token with less than this left (ms). */
   serveMarginMs: number;
-  /** The WeCom client's settings (base URL, timeout in ms, retries); `onCall` is wired to the metrics. */
-  wecom: Omit<WecomServiceApiOptions, 'onCall'>;
+  /** The WeCom client's settings (base URL, timeouts in ms, retries); `onCall` is wired to the metrics. */
+  wecom: Omit<WecomServiceApiOptions, 'onCall' | 'limiter'>;
+  /**
+   * WECOM_CALLS_PER_MINUTE: every WeCom call of the client waits for the platform's one Redis-backed budget
+   * (`RedisWecomCallLimiter`, shared by every process with the same prefix). Without it, calls are not limited (tests).
+   */
+  wecomCallsPerMinute?: number;
   /**
    * The app's metrics class (built here, once, and exported to the app); needs MetricsModule. Without it the
    * broker reports nowhere (tests, CLI).
@@ -60,9 +73,15 @@ export class TokensModule {
         ...metrics,
         {
           provide: WecomServiceApi,
-          inject: [TOKEN_METRICS],
-          useFactory: (m: TokenMetrics) =>
-            new WecomServiceApi({ ...options.wecom, onCall: (call) => m.wecomCalls.inc({ path: call.path, outcome: call.outcome }) }),
+          inject: [TOKEN_METRICS, REDIS],
+          useFactory: (m: TokenMetrics, redis: Redis) =>
+            new WecomServiceApi({
+              ...options.wecom,
+              limiter: options.wecomCallsPerMinute
+                ? new RedisWecomCallLimiter({ redis, redisPrefix: options.redisPrefix, callsPerMinute: options.wecomCallsPerMinute })
+                : undefined,
+              onCall: (call) => m.wecomCalls.inc({ path: call.path, outcome: call.outcome }),
+            }),
         },
         {
           provide: RefreshSchedule,
@@ -117,7 +136,13 @@ export class TokensModule {
       refreshMarginMs: Math.round(config.REFRESH_MARGIN_SECONDS * 1000),
       refreshJitterMs: Math.round(config.REFRESH_JITTER_SECONDS * 1000),
       serveMarginMs: Math.round(config.TOKEN_SERVE_MARGIN_SECONDS * 1000),
-      wecom: { baseUrl: config.WECOM_API_BASE, timeoutMs: config.WECOM_TIMEOUT_MS, maxRetries: options.maxRetries },
+      wecom: {
+        baseUrl: config.WECOM_API_BASE,
+        timeoutMs: config.WECOM_TIMEOUT_MS,
+        oneTimeCodeTimeoutMs: config.WECOM_ONE_TIME_CODE_TIMEOUT_MS,
+        maxRetries: options.maxRetries,
+      },
+      wecomCallsPerMinute: config.WECOM_CALLS_PER_MINUTE,
       metrics: options.metrics,
     });
   }

@@ -55,8 +55,9 @@ export interface PusherLogger {
 /**
  * Pushes callbacks the way WeCom does: encrypt with the suite's EncodingAESKey (WeCom's own `@wecom/crypto`,
  * so the simulator is an independent reference for the platform's decryption), sign, POST with
- * `msg_signature, timestamp, nonce`, stop waiting after the timeout, and retry — three tries in all — only
- * on network failure or timeout. Every push is recorded with its outcome.
+ * `msg_signature, timestamp, nonce`, stop waiting after the timeout, and retry — three tries in all, a
+ * second or so apart — on network failure, timeout or any answer other than HTTP 200 (接收消息协议: WeCom
+ * retries a callback that is not answered 200). Every push is recorded with its outcome.
  */
 export class CallbackPusher {
   private readonly log: PushOutcome[] = [];
@@ -141,12 +142,15 @@ export class CallbackPusher {
         status = res.status;
         response = (await res.text()).slice(0, 500);
         error = undefined;
-        break;
+        if (status === 200) break;
       } catch (err) {
+        status = undefined;
+        response = undefined;
         error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         if (this.shutdown.signal.aborted) break;
-        if (attempts < this.options.maxAttempts) await new Promise((r) => setTimeout(r, this.options.retryDelayMs));
       }
+      if (this.shutdown.signal.aborted) break;
+      if (attempts < this.options.maxAttempts) await new Promise((r) => setTimeout(r, this.options.retryDelayMs));
     }
     const delivered = status === 200 && (request.kind === 'data' || response?.trim() === 'success');
     if (!delivered) {

@@ -120,7 +120,7 @@ export class CorpApi {
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse(kind, corpSubject(suite.suiteId, corp.corpId), lifetime, now);
     if (issued.fresh) this.counter.tokenIssued(kind);
-    return { ...OK, ticket: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
+    return { ...OK, ticket: issued.token, expires_in: this.clock.tokenExpiresIn(issued.expiresAt, lifetime, now) };
   }
 
   private corp(path: string, accessToken: string | undefined): CorpContext {

@@ -70,7 +70,7 @@ export class IdentityApi {
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse('provider', corpId, Lifetime.providerToken, now);
     if (issued.fresh) this.counter.tokenIssued('provider');
-    return { provider_access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
+    return { provider_access_token: issued.token, expires_in: this.clock.tokenExpiresIn(issued.expiresAt, Lifetime.providerToken, now) };
   }
 
   getLoginInfo(providerToken: string | undefined, body: JsonObject): LoginInfoResponse {

@@ -131,7 +131,7 @@ export class LifecycleEvents {
       url: suite.dataCallbackUrl,
       token: suite.token,
       encodingAesKey: suite.encodingAesKey,
-      receiverId: corp.corpId,
+      receiverId: SuiteRegistry.receiverId(suite, 'data', corp.corpId),
       toUserName: corp.corpId,
       agentId: String(auth.agentId),
       payload,

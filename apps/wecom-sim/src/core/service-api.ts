@@ -63,7 +63,7 @@ export class ServiceApi {
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse('suite', suite.suiteId, Lifetime.suiteToken, now);
     if (issued.fresh) this.counter.tokenIssued('suite');
-    return { ...OK, suite_access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
+    return { ...OK, suite_access_token: issued.token, expires_in: this.clock.tokenExpiresIn(issued.expiresAt, Lifetime.suiteToken, now) };
   }
 
   getPreAuthCode(suiteToken: string | undefined): PreAuthCodeResponse {
@@ -108,7 +108,7 @@ export class ServiceApi {
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, corp.corpId), Lifetime.corpToken, now);
     if (issued.fresh) this.counter.tokenIssued('corp');
-    return { ...OK, access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now), ...permanentCodeBody(suite, corp, auth) };
+    return { ...OK, access_token: issued.token, expires_in: this.clock.tokenExpiresIn(issued.expiresAt, Lifetime.corpToken, now), ...permanentCodeBody(suite, corp, auth) };
   }
 
   getPermanentCodeV2(suiteToken: string | undefined, body: JsonObject): PermanentCodeV2Response {
@@ -121,12 +121,16 @@ export class ServiceApi {
     return { ...OK, ...authInfoBody(suite, this.corpOf(auth), auth) };
   }
 
+  /**
+   * A corp that has never authorized this suite gets 40082 "invalid suite_token", although the suite token is
+   * fine: WeCom answers so, and a client must tell the two apart. A wrong or cancelled permanent code: 40084.
+   */
   getCorpToken(suiteToken: string | undefined, body: JsonObject): CorpTokenResponse {
-    const { suite, auth } = this.permanentAuth(ServicePath.corpToken, suiteToken, body);
+    const { suite, auth } = this.permanentAuth(ServicePath.corpToken, suiteToken, body, Errcode.INVALID_SUITE_TOKEN);
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, auth.corpId), Lifetime.corpToken, now);
     if (issued.fresh) this.counter.tokenIssued('corp');
-    return { access_token: issued.token, expires_in: this.clock.realSecondsLeft(issued.expiresAt, now) };
+    return { access_token: issued.token, expires_in: this.clock.tokenExpiresIn(issued.expiresAt, Lifetime.corpToken, now) };
   }
 
   getAdminList(suiteToken: string | undefined, body: JsonObject): AdminListResponse {
@@ -161,13 +165,14 @@ export class ServiceApi {
   }
 
   /** auth_corpid + permanent_code → active authorization; a wrong or cancelled code → 40084. */
-  private permanentAuth(path: string, suiteToken: string | undefined, body: JsonObject) {
+  private permanentAuth(path: string, suiteToken: string | undefined, body: JsonObject, neverAuthorized: number = Errcode.INVALID_PERMANENT_CODE) {
     const suite = this.suite(path, suiteToken);
     const corpId = required(body, 'auth_corpid', Errcode.MISSING_CORPID);
     const code = required(body, 'permanent_code', Errcode.MISSING_PERMANENT_CODE);
     this.gate.admit(path, { corpId });
     const auth = this.state.authorization(suite.suiteId, corpId);
-    if (!auth || auth.status !== 'active' || auth.permanentCode !== code) throw new WecomError(Errcode.INVALID_PERMANENT_CODE);
+    if (!auth) throw new WecomError(neverAuthorized);
+    if (auth.status !== 'active' || auth.permanentCode !== code) throw new WecomError(Errcode.INVALID_PERMANENT_CODE);
     return { suite, auth };
   }
 

@@ -3,7 +3,17 @@
  * (tokens, codes, tickets, rate-limit windows) is measured on this clock, so a factor of 60 lets a test watch
  * a 7200 s token expire in two real minutes, and `advance()` jumps over a lifetime at once.
  */
+/**
+ * What `expires_in` says when a still-valid token is fetched again. WeCom's pages do not say; providers see both:
+ * `remaining` — the lifetime left; `constant` — always the full lifetime (7200) although the token's real expiry
+ * does not move. A client that computes "now + expires_in" on a repeated fetch is wrong under `constant`.
+ */
+export type ExpiresInMode = 'remaining' | 'constant';
+export const EXPIRES_IN_MODES: readonly ExpiresInMode[] = ['remaining', 'constant'];
+
 export class SimClock {
+  /** How a repeated token fetch reports `expires_in`; see ExpiresInMode. */
+  expiresInMode: ExpiresInMode = 'remaining';
   private baseReal: number;
   private baseSim: number;
   private factor: number;
@@ -66,6 +76,14 @@ export class SimClock {
    */
   realSecondsLeft(expiresAt: number, now: number = this.now()): number {
     return Math.max(1, Math.floor((expiresAt - now) / 1000 / this.factor));
+  }
+
+  /**
+   * `expires_in` of a token or ticket answer: the real seconds left (`remaining`), or under `constant` the full
+   * `lifetimeSeconds` in real seconds, whatever is really left. A freshly minted token reports the same either way.
+   */
+  tokenExpiresIn(expiresAt: number, lifetimeSeconds: number, now: number = this.now()): number {
+    return this.expiresInMode === 'constant' ? this.realSeconds(lifetimeSeconds) : this.realSecondsLeft(expiresAt, now);
   }
 
   /** A simulated lifetime (pre_auth_code 1200, auth_code 600, …) in real seconds, rounded down, at least 1. */

@@ -8,8 +8,9 @@ import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { RateLimiter } from './rate-limiter.js';
+import { ResponsePatches } from './response-patches.js';
 import { ServiceApi } from './service-api.js';
-import { SimClock } from './sim-clock.js';
+import { ExpiresInMode, SimClock } from './sim-clock.js';
 import { SimState } from './sim-state.js';
 import { SuiteRegistry } from './suite-registry.js';
 import { TOKEN_KINDS, TokenKind } from './token-store.js';
@@ -21,6 +22,7 @@ export interface SimCoreOptions {
   callbackTimeoutMs: number;
   callbackRetryDelayMs: number;
   random?: () => number;
+  expiresInMode?: ExpiresInMode;
   logger: PusherLogger;
 }
 
@@ -39,6 +41,7 @@ export class SimCore {
   readonly state = new SimState();
   readonly counter = new CallCounter();
   readonly limiter = new RateLimiter();
+  readonly patches = new ResponsePatches();
   readonly faults: FaultInjector;
   readonly pusher: CallbackPusher;
   readonly registry: SuiteRegistry;
@@ -52,6 +55,7 @@ export class SimCore {
 
   constructor(private readonly options: SimCoreOptions) {
     this.clock = new SimClock(options.timeFactor);
+    this.clock.expiresInMode = options.expiresInMode ?? 'remaining';
     this.ticketIntervalSeconds = options.ticketIntervalSeconds;
     this.faults = new FaultInjector(options.random);
     this.pusher = new CallbackPusher(
@@ -110,12 +114,14 @@ export class SimCore {
   reset(): void {
     this.state.clear();
     this.faults.clear();
+    this.patches.clear();
     this.faults.resetStats();
     this.limiter.clear();
     this.limiter.resetStats();
     this.counter.reset();
     this.pusher.clearLog();
     this.clock.reset(this.options.timeFactor);
+    this.clock.expiresInMode = this.options.expiresInMode ?? 'remaining';
     this.ticketIntervalSeconds = this.options.ticketIntervalSeconds;
   }
 }

@@ -12,6 +12,13 @@ export interface SuiteRecord {
   dataCallbackUrl?: string;
   providerCorpId?: string;
   providerSecret?: string;
+  /**
+   * The provider's own corpid (every provider has one, whether or not its secret was registered here): the
+   * receiveid of URL verification GETs. Defaults to `providerCorpId`, else a generated `wwsp…` id.
+   */
+  serviceCorpId: string;
+  /** 个人主体 (individual) developer: every callback is encrypted with the empty receiveid. */
+  personal: boolean;
   /** suite_tickets pushed to this suite → simulated issue time. */
   tickets: Map<string, number>;
   latestTicket?: string;

@@ -1,6 +1,6 @@
 import { CallbackPusher, PushOutcome } from './callback-pusher.js';
 import { XmlFields, buildXml } from './callback-xml.js';
-import { Lengths, randomToken } from './ids.js';
+import { Lengths, randomHex, randomToken } from './ids.js';
 import { Lifetime } from './lifetimes.js';
 import { SimClock } from './sim-clock.js';
 import { SimState, SuiteRecord } from './sim-state.js';
@@ -17,6 +17,10 @@ export interface SuiteInput {
   data_callback_url?: string;
   provider_corpid?: string;
   provider_secret?: string;
+  /** The provider's corpid for URL verification when no provider credentials are given (default generated). */
+  service_corpid?: string;
+  /** 个人主体 app: receiveid is the empty string for every callback. */
+  personal?: boolean;
 }
 
 export interface SuiteView {
@@ -28,6 +32,8 @@ export interface SuiteView {
   command_callback_url?: string;
   data_callback_url?: string;
   provider_corpid?: string;
+  service_corpid: string;
+  personal: boolean;
   latest_ticket?: string;
   valid_tickets: number;
   next_ticket_at?: number;
@@ -72,9 +78,10 @@ export class SuiteRegistry {
     for (const key of ['command_callback_url', 'data_callback_url'] as const) {
       if (input[key] !== undefined && input[key] !== null && input[key] !== '' && !isUrl(input[key])) problems.push(`${key} must be an http(s) URL`);
     }
-    for (const key of ['name', 'provider_corpid', 'provider_secret'] as const) {
+    for (const key of ['name', 'provider_corpid', 'provider_secret', 'service_corpid'] as const) {
       if (input[key] !== undefined && typeof input[key] !== 'string') problems.push(`${key} must be a string`);
     }
+    if (input.personal !== undefined && typeof input.personal !== 'boolean') problems.push('personal must be a boolean');
     if ((input.provider_corpid === undefined) !== (input.provider_secret === undefined)) {
       problems.push('provider_corpid and provider_secret go together');
     }
@@ -92,6 +99,8 @@ export class SuiteRegistry {
       nextTicketAt: now,
       authKeys: [],
       createdAt: now,
+      serviceCorpId: `wwsp${randomHex(7)}`,
+      personal: false,
     };
     const urlChanged = suite.commandCallbackUrl !== (input.command_callback_url || undefined);
     suite.suiteSecret = input.suite_secret;
@@ -103,6 +112,8 @@ export class SuiteRegistry {
     if (suite.providerCorpId && suite.providerCorpId !== input.provider_corpid) this.state.providers.delete(suite.providerCorpId);
     suite.providerCorpId = input.provider_corpid;
     suite.providerSecret = input.provider_secret;
+    suite.serviceCorpId = input.provider_corpid ?? input.service_corpid ?? suite.serviceCorpId;
+    suite.personal = input.personal ?? suite.personal;
     if (input.provider_corpid && input.provider_secret) this.state.providers.set(input.provider_corpid, input.provider_secret);
     // A newly configured callback URL gets its first ticket right away, as after URL verification in WeCom.
     if (urlChanged) suite.nextTicketAt = now;
@@ -128,6 +139,8 @@ export class SuiteRegistry {
       command_callback_url: suite.commandCallbackUrl,
       data_callback_url: suite.dataCallbackUrl,
       provider_corpid: suite.providerCorpId,
+      service_corpid: suite.serviceCorpId,
+      personal: suite.personal,
       latest_ticket: suite.latestTicket,
       valid_tickets: suite.tickets.size,
       next_ticket_at: suite.commandCallbackUrl && interval > 0 ? suite.nextTicketAt : undefined,
@@ -175,6 +188,16 @@ export class SuiteRegistry {
     return { payload: buildXml([['SuiteId', suite.suiteId], ['InfoType', infoType], ['TimeStamp', timestamp], ...fields]), timestamp };
   }
 
+  /**
+   * receiveid of a callback (加解密方案说明): URL verification GETs of both URLs use the provider's corpid, POSTed
+   * command callbacks the suite id, data callbacks the authorizing corp's id; 个人主体 apps the empty string.
+   */
+  static receiverId(suite: SuiteRecord, kind: 'verify' | 'command' | 'data', corpId?: string): string {
+    if (suite.personal) return '';
+    if (kind === 'verify') return suite.serviceCorpId;
+    return kind === 'command' ? suite.suiteId : (corpId ?? '');
+  }
+
   /** Pushes a command callback encrypted for receiver_id = suite_id; undefined when the suite has no URL. */
   pushCommand(suite: SuiteRecord, infoType: string, fields: XmlFields, corpId?: string): Promise<PushOutcome | undefined> {
     const { payload, timestamp } = this.commandPayload(suite, infoType, fields);
@@ -188,7 +211,7 @@ export class SuiteRegistry {
       url: suite.commandCallbackUrl,
       token: suite.token,
       encodingAesKey: suite.encodingAesKey,
-      receiverId: suite.suiteId,
+      receiverId: SuiteRegistry.receiverId(suite, 'command'),
       toUserName: suite.suiteId,
       agentId: '',
       payload,

@@ -1,16 +1,16 @@
 import { TokenStore } from './token-store.js';
 
 describe('TokenStore', () => {
-  it('hands out the same token until the renew window, then a new one while the old stays valid', () => {
+  it('hands out the same token for its whole validity, and a new one only once it has expired', () => {
     const store = new TokenStore();
     const first = store.issueOrReuse('suite', 's1', 7200, 0);
     expect(first.fresh).toBe(true);
-    const again = store.issueOrReuse('suite', 's1', 7200, 5_999_999);
+    const again = store.issueOrReuse('suite', 's1', 7200, 7_199_999);
     expect(again).toEqual({ token: first.token, expiresAt: 7_200_000, fresh: false });
-    const next = store.issueOrReuse('suite', 's1', 7200, 6_000_000);
-    expect(next).toEqual({ token: next.token, expiresAt: 13_200_000, fresh: true });
-    expect(next.token).not.toBe(first.token);
     expect(store.lookup('suite', first.token, 7_199_999).status).toBe('valid');
+    const next = store.issueOrReuse('suite', 's1', 7200, 7_200_000);
+    expect(next).toEqual({ token: next.token, expiresAt: 14_400_000, fresh: true });
+    expect(next.token).not.toBe(first.token);
     expect(store.lookup('suite', first.token, 7_200_000).status).toBe('expired');
   });
 

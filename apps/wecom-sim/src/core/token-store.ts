@@ -22,23 +22,16 @@ export interface IssuedToken {
   fresh: boolean;
 }
 
-/**
- * Asked again while a token has more than this left, WeCom hands back the same token; inside this window it
- * mints a new one and the old stays valid until its own expiry. WeCom documents only "the same result while
- * valid"; this window is the behaviour providers observe (and the only one under which refreshing early can
- * ever yield a token with time to spare).
- */
-export const RENEW_WINDOW_SECONDS = 20 * 60;
-
 export function corpSubject(suiteId: string, corpId: string): string {
   return `${suiteId}|${corpId}`;
 }
 
 /**
- * Tokens and tickets with WeCom's semantics: while one is valid, asking again returns the same one; after
- * expiry (or early invalidation), or inside the renew window, the next request mints a new one. Per subject the current and the previous
- * token are remembered, so an old token answers "expired" rather than "invalid" — memory stays bounded by
- * the number of subjects however often tokens rotate.
+ * Tokens and tickets with WeCom's documented semantics (获取服务商凭证, 获取企业凭证: "有效期内重复获取返回相同结果"):
+ * while one is valid, asking again returns the same one, however close to its expiry; only after expiry (or an
+ * early invalidation) does the next request mint a new one. Per subject the current and the previous token are
+ * remembered, so an old token answers "expired" rather than "invalid" — memory stays bounded by the number of
+ * subjects however often tokens rotate.
  */
 export class TokenStore {
   private readonly byToken = new Map<string, TokenRecord>();
@@ -48,8 +41,7 @@ export class TokenStore {
   issueOrReuse(kind: TokenKind, subject: string, lifetimeSeconds: number, now: number): IssuedToken {
     const key = `${kind}:${subject}`;
     const live = this.current.get(key);
-    const renewAfter = Math.min(RENEW_WINDOW_SECONDS, lifetimeSeconds / 2) * 1000;
-    if (live && live.expiresAt - now > renewAfter) return { token: live.token, expiresAt: live.expiresAt, fresh: false };
+    if (live && live.expiresAt > now) return { token: live.token, expiresAt: live.expiresAt, fresh: false };
     if (live) {
       const older = this.previous.get(key);
       if (older) this.byToken.delete(older.token);

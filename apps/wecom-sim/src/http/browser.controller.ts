@@ -35,7 +35,8 @@ export class BrowserController {
         state,
         authType: preAuth.authType,
       });
-      this.core.installs.pushCreateAuth(suite, result).catch((err: unknown) => this.logger.error(`create_auth push failed: ${String(err)}`));
+      // No create_auth: WeCom pushes it only for installs from the app market and QR codes (授权通知事件). For an
+      // install started from the vendor's link, this redirect is the only signal.
       this.logger.log(`install: suite ${suite.suiteId} authorized by corp ${result.corp.corpId}`);
       this.redirect(reply, withQuery(redirectUri, { auth_code: result.authCode, state, expires_in: String(result.expiresIn) }));
     } catch (err) {

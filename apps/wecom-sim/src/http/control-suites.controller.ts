@@ -5,7 +5,7 @@ import { Lifetime } from '../core/lifetimes.js';
 import { CommandEvent, ContactChange, EventResult } from '../core/lifecycle-events.js';
 import { QueryParams, queryParam } from '../core/params.js';
 import { SimCore } from '../core/sim-core.js';
-import { SuiteInput, SuiteView, TicketPush } from '../core/suite-registry.js';
+import { SuiteInput, SuiteRegistry, SuiteView, TicketPush } from '../core/suite-registry.js';
 import { ControlError } from '../core/wecom-error.js';
 import { controlBody, optBoolean, optNumber, optString, queryInt, reqString } from './control-input.js';
 import type { PushOutcome } from '../core/callback-pusher.js';
@@ -70,7 +70,7 @@ export class ControlSuitesController {
     const kind = optString(obj, 'kind') ?? 'command';
     const url = kind === 'data' ? suite.dataCallbackUrl : kind === 'command' ? suite.commandCallbackUrl : undefined;
     if (!url) throw new ControlError(400, `suite ${suiteId} has no ${kind} callback URL`);
-    const receiverId = optString(obj, 'receiver_id') ?? suite.suiteId;
+    const receiverId = optString(obj, 'receiver_id') ?? SuiteRegistry.receiverId(suite, 'verify');
     const echo = randomToken(20);
     const timestamp = this.core.clock.nowSeconds();
     const signed = CallbackPusher.sign(suite.token, suite.encodingAesKey, receiverId, echo, timestamp);

@@ -5,6 +5,8 @@ import type { JsSdkCheck } from '../core/corp-api.js';
 import { FaultInputError, FaultRule, FaultRuleInput } from '../core/fault-injector.js';
 import { QueryParams, queryParam } from '../core/params.js';
 import { RATE_SCOPES, RateScope } from '../core/rate-limiter.js';
+import type { ResponsePatchInput } from '../core/response-patches.js';
+import { EXPIRES_IN_MODES, ExpiresInMode } from '../core/sim-clock.js';
 import { InvalidateKind, SimCore } from '../core/sim-core.js';
 import { ControlError } from '../core/wecom-error.js';
 import { controlBody, optNumber, optString, queryInt, reqString } from './control-input.js';
@@ -14,6 +16,7 @@ export interface ClockView {
   now_iso: string;
   time_factor: number;
   ticket_interval_seconds: number;
+  expires_in_mode: ExpiresInMode;
 }
 
 /** Control API for time, faults, rate limits, counts, the push log and resets (`/sim/...`). */
@@ -29,7 +32,7 @@ export class ControlTrafficController {
   @Get('clock')
   clock(): ClockView {
     const now = this.core.clock.now();
-    return { now, now_iso: new Date(now).toISOString(), time_factor: this.core.clock.timeFactor, ticket_interval_seconds: this.core.ticketInterval };
+    return { now, now_iso: new Date(now).toISOString(), time_factor: this.core.clock.timeFactor, ticket_interval_seconds: this.core.ticketInterval, expires_in_mode: this.core.clock.expiresInMode };
   }
 
   @Post('clock')
@@ -38,11 +41,14 @@ export class ControlTrafficController {
     const obj = controlBody(body);
     const factor = optNumber(obj, 'time_factor');
     const interval = optNumber(obj, 'ticket_interval_seconds');
+    const mode = optString(obj, 'expires_in_mode');
+    if (mode !== undefined && !EXPIRES_IN_MODES.includes(mode as ExpiresInMode)) throw new ControlError(400, `expires_in_mode must be one of ${EXPIRES_IN_MODES.join(', ')}`);
     if (factor !== undefined) {
       if (factor <= 0) throw new ControlError(400, 'time_factor must be > 0');
       this.core.clock.setTimeFactor(factor);
     }
     if (interval !== undefined) this.core.setTicketInterval(interval);
+    if (mode !== undefined) this.core.clock.expiresInMode = mode as ExpiresInMode;
     return this.clock();
   }
 
@@ -86,6 +92,20 @@ export class ControlTrafficController {
   @Delete('faults')
   clearFaults(): { cleared: true } {
     this.core.faults.clear();
+    return { cleared: true };
+  }
+
+  /** Successful answers changed in informational fields, as WeCom's vary from its samples. */
+  @Post('response-patches')
+  @HttpCode(200)
+  addResponsePatch(@Body() body: unknown): { patches: number } {
+    this.core.patches.add(controlBody(body) as unknown as ResponsePatchInput);
+    return { patches: this.core.patches.size };
+  }
+
+  @Delete('response-patches')
+  clearResponsePatches(): { cleared: true } {
+    this.core.patches.clear();
     return { cleared: true };
   }
 

@@ -60,3 +60,13 @@ export function installTrafficHook(instance: FastifyInstance, core: SimCore): vo
     }
   });
 }
+
+/** Changes successful WeCom answers as `/sim/response-patches` rules say (never control routes or pages). */
+export function installResponsePatchHook(instance: FastifyInstance, core: SimCore): void {
+  instance.addHook('preSerialization', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+    const url = request.url;
+    if (!url.startsWith('/cgi-bin/') || core.patches.size === 0) return payload;
+    const q = url.indexOf('?');
+    return core.patches.apply(q === -1 ? url : url.slice(0, q), payload);
+  });
+}

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { CallbackEvent } from '@app/store';
-import { CallbackEventRepository } from '@app/store';
-import { CorpAuthorizationService } from '@app/tenants';
+import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
+import { AuthCodeUnusableError, CorpAuthorizationService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
 import { InboxEvent, inboxEventOf, parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
 import { WorkerMetrics } from '../worker-metrics.js';
@@ -14,7 +14,15 @@ export interface EventJob {
   opts: { attempts?: number };
 }
 
-export type EventOutcome = 'authorized' | 'already-authorized' | 'auth-info-updated' | 'cancelled' | 'fan-out' | 'ignored';
+export type EventOutcome =
+  | 'authorized'
+  | 'already-authorized'
+  | 'auth-info-updated'
+  | 'cancelled'
+  | 'stale'
+  | 'fan-out'
+  | 'awaiting-tenant'
+  | 'ignored';
 
 /**
  * Processes one stored inbox event, whatever the job id (`evt-<id>` from intake and sweeper,
@@ -29,6 +37,7 @@ export class ProcessCallbackEventJob {
   constructor(
     private readonly events: CallbackEventRepository,
     private readonly authorization: CorpAuthorizationService,
+    private readonly corps: AuthCorpRepository,
     private readonly metrics: WorkerMetrics,
   ) {}
 
@@ -42,6 +51,15 @@ export class ProcessCallbackEventJob {
     const stop = this.metrics.eventAttemptDuration.startTimer({ type: event.type });
     try {
       const outcome = await this.process(event);
+      if (outcome === 'awaiting-tenant') {
+        // A data callback for a corp that is not a tenant yet (its create_auth is still being exchanged): kept; the
+        // inbox sweeper puts it back in line once the tenant exists, or marks it orphan after the retention window.
+        if (await this.events.markAwaitingTenant(id)) {
+          this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'awaiting_tenant' });
+          this.logger.log({ msg: 'data callback awaits its tenant', eventId: job.data.eventId, suiteId: event.suiteId, corpId: event.corpId });
+          return outcome;
+        }
+      }
       await this.events.markProcessed(id);
       this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'processed' });
       this.metrics.eventLatency.observe({ type: event.type }, (Date.now() - event.receivedAt.getTime()) / 1000);
@@ -61,7 +79,9 @@ export class ProcessCallbackEventJob {
   }
 
   private async process(event: CallbackEvent): Promise<EventOutcome> {
-    if (event.kind === 'data') return 'fan-out';
+    if (event.kind === 'data') {
+      return event.corpId && (await this.corps.isActive(event.suiteId, event.corpId)) ? 'fan-out' : 'awaiting-tenant';
+    }
     // The typed event stored at intake; rows stored before it existed are parsed from their XML.
     const command = (event.event as InboxEvent | null) ?? inboxEventOf('command', parseCommandEvent(event.payload));
     if (command.kind !== 'command') throw new UnrecoverableError(`event ${event.id} is stored as a command but typed as ${command.kind}`);
@@ -70,17 +90,27 @@ export class ProcessCallbackEventJob {
       case 'reset_permanent_code': {
         // create_auth: unless the browser redirect already exchanged this code (the claim says so), exchange it.
         // reset_permanent_code: the new code's exchange replaces the permanent code and restarts the corp's tokens.
-        const { exchanged } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode);
+        const state = command.infoType === 'create_auth' ? command.state : undefined;
+        const { exchanged } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode, { state, timeStamp: command.timeStamp });
         return exchanged ? 'authorized' : 'already-authorized';
       }
-      case 'change_auth':
-        await this.authorization.refreshAuthInfo(event.suiteId, command.authCorpId);
-        return 'auth-info-updated';
-      case 'cancel_auth':
-        await this.authorization.cancel(event.suiteId, command.authCorpId);
-        return 'cancelled';
-      case 'change_contact':
+      case 'change_auth': {
+        const changed = await this.authorization.refreshAuthInfo(event.suiteId, command.authCorpId, { timeStamp: command.timeStamp, state: command.state });
+        return changed ? 'auth-info-updated' : 'stale';
+      }
+      case 'cancel_auth': {
+        // A cancel older than the tenant's latest (re)install (delayed, retried, replayed) changes nothing.
+        const cancelled = await this.authorization.cancel(event.suiteId, command.authCorpId, command.timeStamp);
+        return cancelled ? 'cancelled' : 'stale';
+      }
       case 'other':
+        if (command.rawInfoType === 'change_editon' && command.paidCorpId) {
+          // The edition changed: the current one comes with the auth info.
+          await this.authorization.refreshAuthInfo(event.suiteId, command.paidCorpId);
+          return 'auth-info-updated';
+        }
+        return 'fan-out';
+      case 'change_contact':
         return 'fan-out';
       case 'suite_ticket':
         return 'ignored';
@@ -102,7 +132,7 @@ export class ProcessCallbackEventJob {
 
 /** Errors that another attempt cannot fix: a payload we cannot read, or WeCom refusing for good. */
 function permanent(err: unknown): boolean {
-  if (err instanceof XmlError) return true;
+  if (err instanceof XmlError || err instanceof AuthCodeUnusableError) return true;
   if (err instanceof TokenUnavailableError) return err.permanent;
   if (err instanceof WecomApiError) return err.kind === 'credential' || err.kind === 'permanent-code' || err.kind === 'forbidden' || err.kind === 'other';
   if (err instanceof WecomError) return !err.retryable;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { RefreshJobName } from '@app/queues';
 import { AuthCorpRepository } from '@app/store';
-import { RefreshSchedule, Token, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { EXPIRES_IN_GRANULARITY_MS, RefreshSchedule, Token, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
 import { InvalidCredentialError, PermanentCodeInvalidError, RateLimitedError } from '@app/wecom';
 import { SuiteTicketMonitor } from '../suite-ticket.monitor.js';
 import { WorkerMetrics } from '../worker-metrics.js';
@@ -57,7 +57,9 @@ export class RefreshTokenJob {
     const current = await this.broker.current(key);
     let token: Token;
     try {
-      token = await this.broker.refresh(key, this.timing.freshEnoughMs);
+      // Fetches only once the current token has (nearly) expired: before that WeCom would hand back the same one,
+      // and a token another process has just renewed is left alone.
+      token = await this.broker.refresh(key);
     } catch (err) {
       if (err instanceof TokenUnavailableError) return this.unavailable(key, err);
       throw err;
@@ -69,9 +71,12 @@ export class RefreshTokenJob {
     return renewed ? 'refreshed' : 'fresh';
   }
 
-  /** The next refresh, never sooner than one lease away: WeCom may hand back the same token near its end. */
+  /**
+   * The next refresh: when this token expires (WeCom hands back the same one until then, so polling earlier is
+   * wasted), and never sooner than a few seconds away, in case WeCom gave the same token back at its very end.
+   */
   private async scheduleNext(key: TokenKey, token: Token): Promise<void> {
-    const earliest = Date.now() + this.timing.leaseMs;
+    const earliest = Date.now() + EXPIRES_IN_GRANULARITY_MS;
     const due = this.schedule.dueTime(token.expiresAt);
     await this.schedule.scheduleAt(key, Math.max(due, earliest));
   }
@@ -103,12 +108,17 @@ export class RefreshTokenJob {
     return corp !== null && corp.status === 'active' && corp.jssdkUsedAt !== null && Date.now() - corp.jssdkUsedAt.getTime() < JSSDK_ACTIVE_WINDOW_MS;
   }
 
+  /**
+   * Tokens are renewed just after they expire (WeCom hands out no other before): late means later than the due
+   * time allows (granularity + jitter) plus a lease — the sweep or the queue fell behind.
+   */
   private observeExpiry(key: TokenKey, previous: Token): void {
     const leftSeconds = (previous.expiresAt.getTime() - Date.now()) / 1000;
     this.metrics.timeToExpiry.observe({ kind: key.kind }, leftSeconds);
-    if (leftSeconds <= 0) {
+    const allowedMs = EXPIRES_IN_GRANULARITY_MS + this.timing.jitterMs + this.timing.leaseMs;
+    if (-leftSeconds * 1000 > allowedMs) {
       this.metrics.refreshedAfterExpiry.inc({ kind: key.kind });
-      this.logger.warn({ msg: 'token was refreshed after it expired', ...ids(key), secondsLate: -leftSeconds });
+      this.logger.warn({ msg: 'token was renewed late after it expired', ...ids(key), secondsLate: -leftSeconds });
     }
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, WorkerConfig } from '@app/config';
-import { enqueueCallbackEvents, QueueName } from '@app/queues';
+import { enqueueCallbackEvents, enqueueReplay, QueueName } from '@app/queues';
 import { CallbackEventRepository } from '@app/store';
 
 const BATCH = 500;
@@ -23,7 +23,7 @@ export class SweepInboxJob {
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
-  async sweep(now = Date.now()): Promise<{ enqueued: number; requeued: number }> {
+  async sweep(now = Date.now()): Promise<{ enqueued: number; requeued: number; released: number; orphaned: number }> {
     const before = new Date(now - this.config.INBOX_SWEEP_GRACE_MS);
     let enqueued = 0;
     for (let i = 0; i < MAX_BATCHES_PER_TICK; i++) {
@@ -36,7 +36,20 @@ export class SweepInboxJob {
     }
     if (enqueued) this.logger.log({ msg: 'queued stored events that had not reached the queue', count: enqueued });
     const requeued = await this.requeueStale(now);
-    return { enqueued, requeued };
+    const { released, orphaned } = await this.resolveAwaitingTenant(now);
+    return { enqueued, requeued, released, orphaned };
+  }
+
+  /**
+   * Data callbacks that arrived before their tenant existed: processed once it does (a new job id each: their
+   * first job is complete), marked orphan after INBOX_ORPHAN_AFTER_SECONDS without one.
+   */
+  private async resolveAwaitingTenant(now: number): Promise<{ released: number; orphaned: number }> {
+    const { released, orphaned } = await this.events.resolveAwaitingTenant(new Date(now - this.config.INBOX_ORPHAN_AFTER_SECONDS * 1000), BATCH);
+    for (const event of released) await enqueueReplay(this.queue, event);
+    if (released.length) this.logger.log({ msg: 'data callbacks whose tenant now exists are queued', count: released.length });
+    if (orphaned) this.logger.warn({ msg: 'data callbacks without a tenant after the retention window marked orphan', count: orphaned });
+    return { released: released.length, orphaned };
   }
 
   /** Queued long ago and still not processed: if Redis lost the job (restart without persistence), add it again. */

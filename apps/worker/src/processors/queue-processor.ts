@@ -15,15 +15,15 @@ import { WorkerMetrics } from '../worker-metrics.js';
 const MAX_STALLED_COUNT = 3;
 
 /**
- * The BullMQ worker settings of a queue, from the configuration: concurrency, the global limiter, and the
+ * The BullMQ worker settings of a queue, from the configuration: concurrency, a job limiter (if any), and the
  * lock and stall settings. A WeCom call is bounded by WECOM_TIMEOUT_MS, so a healthy job is short; the lock
  * is renewed every half period while the process lives. A SIGKILLed worker's job is taken back within about
  * lockDuration + stalledInterval (one minute by default; a token due now still has 15 minutes left).
  */
-export function workerOptions(config: WorkerConfig, limiter: { max: number; duration: number }): WorkerOptions {
+export function workerOptions(config: WorkerConfig, limiter: { max: number; duration: number } | undefined): WorkerOptions {
   return {
     concurrency: config.WORKER_CONCURRENCY,
-    limiter,
+    ...(limiter ? { limiter } : {}),
     lockDuration: config.JOB_LOCK_DURATION_MS,
     stalledInterval: config.JOB_STALLED_INTERVAL_MS,
     maxStalledCount: MAX_STALLED_COUNT,

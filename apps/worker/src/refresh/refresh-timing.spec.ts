@@ -11,21 +11,20 @@ const production = {
 };
 
 describe('refreshTiming', () => {
-  it('derives lease, skip threshold and per-sweep take limit from the configuration', () => {
+  it('derives lease and per-sweep take limit from the configuration', () => {
     expect(refreshTiming(production)).toEqual({
       marginMs: 900_000,
       jitterMs: 120_000,
       serveMarginMs: 300_000,
       sweepIntervalMs: 5000,
       leaseMs: 60_000,
-      freshEnoughMs: 1_920_000,
       takeLimit: 2700,
     });
   });
 
   it('scales with a fast simulated clock: fractions of seconds, a lease of at least two sweeps', () => {
     const timing = refreshTiming({ ...production, REFRESH_MARGIN_SECONDS: 2.5, REFRESH_JITTER_SECONDS: 0.33, TOKEN_SERVE_MARGIN_SECONDS: 0.83, REFRESH_SWEEP_INTERVAL_MS: 250 });
-    expect(timing).toMatchObject({ marginMs: 2500, jitterMs: 330, serveMarginMs: 830, leaseMs: 625, freshEnoughMs: 5330 });
+    expect(timing).toMatchObject({ marginMs: 2500, jitterMs: 330, serveMarginMs: 830, leaseMs: 625 });
     expect(refreshTiming({ ...production, REFRESH_MARGIN_SECONDS: 1, REFRESH_SWEEP_INTERVAL_MS: 1000 }).leaseMs).toBe(2000);
   });
 

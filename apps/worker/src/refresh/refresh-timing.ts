@@ -18,12 +18,6 @@ export interface RefreshTiming {
    * cannot run yet (no suite_ticket) comes due again instead of being forgotten.
    */
   leaseMs: number;
-  /**
-   * A refresh job skips the WeCom call when the current token has at least this left: another process has
-   * just renewed it. A token that is due has at most margin + jitter left; a renewed one has nearly its
-   * whole lifetime, so twice the margin plus the jitter tells them apart.
-   */
-  freshEnoughMs: number;
   /** Most tokens one sweep takes: about two sweep intervals of what the global limiter lets through. */
   takeLimit: number;
 }
@@ -46,22 +40,17 @@ export function refreshTiming(
     serveMarginMs: Math.round(config.TOKEN_SERVE_MARGIN_SECONDS * 1000),
     sweepIntervalMs,
     leaseMs: Math.round(Math.min(MAX_LEASE_MS, Math.max(2 * sweepIntervalMs, marginMs / 4))),
-    freshEnoughMs: 2 * marginMs + jitterMs,
     takeLimit: clamp(Math.ceil(((refreshesPerSecond * sweepIntervalMs) / 1000) * 2), 100, 20_000),
   };
 }
 
 /**
- * The global limiter, per queue, in one-second windows so the budget is spent smoothly rather than in a
- * burst at the top of each minute. Token refreshes get 90 % of WECOM_CALLS_PER_MINUTE (nearly all calls
- * are refreshes), callback events the rest; most jobs make one WeCom call.
+ * The refresh queue's job limiter, in one-second windows so the budget is spent smoothly rather than in a burst
+ * at the top of each minute: 90 % of WECOM_CALLS_PER_MINUTE, so a refresh backlog always leaves room in the shared
+ * WeCom call limiter (`RedisWecomCallLimiter`) for installs, cancels and the token API.
  */
 export function refreshLimiter(callsPerMinute: number): { max: number; duration: number } {
   return { max: Math.max(1, Math.floor((callsPerMinute * 0.9) / 60)), duration: 1000 };
-}
-
-export function callbackLimiter(callsPerMinute: number): { max: number; duration: number } {
-  return { max: Math.max(1, Math.floor((callsPerMinute * 0.1) / 60)), duration: 1000 };
 }
 
 const JOB_OF_KIND: { readonly [K in TokenKind]: RefreshJobName } = {

@@ -112,6 +112,22 @@ export class WecomNetworkError extends WecomError {
   }
 }
 
+/**
+ * A call that spends a one-time code (auth_code, OAuth or login code) may have reached WeCom, but no answer came
+ * back (timeout, connection reset, HTTP 5xx). WeCom may have spent the code: sending it again would earn 40078 at
+ * best. Never retried; the caller records and alerts. `cause` is the transport error.
+ */
+export class WecomOutcomeUnknownError extends WecomError {
+  readonly retryable = false;
+
+  constructor(
+    path: string,
+    override readonly cause: WecomError,
+  ) {
+    super(path, `WeCom ${path} may have spent the one-time code but gave no answer (${cause.message}); not retried`);
+  }
+}
+
 /** WeCom answered 2xx but the body was not JSON or lacked a field the API promises. */
 export class WecomResponseError extends WecomError {
   readonly retryable = false;

@@ -178,16 +178,51 @@ describe('mapPermanentCode (v1)', () => {
     expect(() => mapPermanentCode(reader(rest))).toThrow('field permanent_code is missing');
   });
 
-  it('names a nested field of the wrong type by its path, without its value', () => {
-    const bad: JsonObject = { ...PERMANENT_CODE_V1, auth_info: { agent: [{ agentid: 'one-secret-value' }] } };
+  it('names a missing corp id by its path, without any value', () => {
+    const bad: JsonObject = { ...PERMANENT_CODE_V1, auth_corp_info: { corpid: '', corp_name: 'one-secret-value' } };
     let message = '';
     try {
       mapPermanentCode(reader(bad));
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toContain('field auth_info.agent[0].agentid is not a number');
+    expect(message).toContain('field auth_corp_info.corpid is missing');
     expect(message).not.toContain('one-secret-value');
+  });
+
+  /** Answers that differ from the documented sample only in informational fields: each must still be a tenant. */
+  const VARIANTS: Array<[string, Record<string, JsonObject[string] | undefined>]> = [
+    ['an empty dealer block of a direct install', { dealer_corp_info: { corpid: '', corp_name: '' } }],
+    ['a null dealer block', { dealer_corp_info: null }],
+    ['a dealer block that is a string', { dealer_corp_info: '' }],
+    ['no auth_info at all', { auth_info: undefined }],
+    ['auth_info as an empty string', { auth_info: '' }],
+    ['an agent without agentid beside a good one', { auth_info: { agent: [{ name: 'x' }, { agentid: '1000002', appid: '1', privilege: { level: '1', allow_party: ['1', 'x'] } }] } }],
+    ['agentid as text that is no number', { auth_info: { agent: [{ agentid: 'one-secret-value' }] } }],
+    ['numbers sent as strings', { auth_corp_info: { ...AUTH_CORP_INFO, corp_user_max: '50', verified_end_time: '1431775834', subject_type: '1' }, expires_in: '7200' }],
+    ['strings sent as numbers', { auth_corp_info: { ...AUTH_CORP_INFO, corp_scale: 50, corp_type: 1 }, state: 123 }],
+    ['unknown fields everywhere', { brand_new: { x: [1, 2] }, auth_corp_info: { ...AUTH_CORP_INFO, location: { lat: 1 } } }],
+    ['an edition block of the wrong shape', { edition_info: { agent: 'none' } }],
+    ['a null auth_user_info and register_code_info', { auth_user_info: null, register_code_info: null }],
+    ['auth_user_info with a numeric userid', { auth_user_info: { userid: 12345, name: null } }],
+  ];
+
+  it.each(VARIANTS)('maps an answer with %s: the permanent code and corp id, nothing refused', (_name, change) => {
+    const json = { ...PERMANENT_CODE_V1, ...change } as JsonObject;
+    for (const [key, value] of Object.entries(change)) if (value === undefined) delete json[key];
+    for (const map of [mapPermanentCode, mapPermanentCodeV2]) {
+      const result = map(reader(json));
+      expect(result.permanentCode).toBe(PERMANENT_CODE_V1.permanent_code);
+      expect(result.authCorpInfo.corpId).toBe('xxxx');
+    }
+    const info = mapCorpAuthInfo(reader(json));
+    expect(info.authCorpInfo.corpId).toBe('xxxx');
+  });
+
+  it('reads an empty dealer block as no dealer, and numbers sent as strings as numbers', () => {
+    const result = mapPermanentCode(reader({ ...PERMANENT_CODE_V1, dealer_corp_info: { corpid: '', corp_name: '' }, auth_corp_info: { ...AUTH_CORP_INFO, corp_user_max: '50' } }));
+    expect(result.dealerCorpInfo).toBeUndefined();
+    expect(result.authCorpInfo.corpUserMax).toBe(50);
   });
 });
 

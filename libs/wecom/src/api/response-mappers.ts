@@ -21,6 +21,11 @@ import type {
 /**
  * Snake_case WeCom responses to the camelCase types of `types.ts`. Optional fields are set only when present,
  * so results never carry `undefined` values.
+ *
+ * Strict only on what the platform must act on — `permanent_code` and the corp id (`auth_corp_info.corpid`),
+ * an agent's `agentid` — and tolerant of every informational block (`JsonReader.tolerant()`): WeCom's answers
+ * vary (a direct install may carry `"dealer_corp_info": {"corpid": "", "corp_name": ""}`; numbers come as strings),
+ * and an answer to a one-time-code exchange that is refused for an informational field loses the tenant for good.
  */
 
 /** Fields never copied into `raw`: status noise and secrets that must be stored encrypted, not as plain JSON. */
@@ -36,8 +41,9 @@ function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
   if (value !== undefined) target[key] = value;
 }
 
-export function mapAuthCorpInfo(r: JsonReader): AuthCorpInfo {
-  const info: AuthCorpInfo = { corpId: r.string('corpid'), corpName: r.optionalString('corp_name') ?? '' };
+export function mapAuthCorpInfo(strict: JsonReader): AuthCorpInfo {
+  const r = strict.tolerant();
+  const info: AuthCorpInfo = { corpId: strict.string('corpid'), corpName: r.optionalString('corp_name') ?? '' };
   set(info, 'corpType', r.optionalString('corp_type'));
   set(info, 'corpSquareLogoUrl', r.optionalString('corp_square_logo_url'));
   set(info, 'corpUserMax', r.optionalNumber('corp_user_max'));
@@ -60,10 +66,18 @@ export function mapAuthUserInfo(r: JsonReader): AuthUserInfo {
   return info;
 }
 
-function mapDealerCorpInfo(r: JsonReader): DealerCorpInfo {
-  const info: DealerCorpInfo = { corpId: r.string('corpid') };
-  set(info, 'corpName', r.optionalString('corp_name'));
+/** Absent for a direct install, which WeCom may still answer with an empty block. */
+function mapDealerCorpInfo(r: JsonReader): DealerCorpInfo | undefined {
+  const corpId = r.optionalString('corpid');
+  if (!corpId) return undefined;
+  const info: DealerCorpInfo = { corpId };
+  set(info, 'corpName', r.optionalString('corp_name') || undefined);
   return info;
+}
+
+/** The entries of an `agent` list that carry an agent id; the others say nothing the platform can use. */
+function agentEntries(r: JsonReader): JsonReader[] {
+  return r.objects('agent').filter((a) => a.optionalNumber('agentid') !== undefined);
 }
 
 function mapRegisterCodeInfo(r: JsonReader): RegisterCodeInfo {
@@ -108,12 +122,12 @@ function mapAgent(r: JsonReader): AuthAgent {
 }
 
 export function mapAuthInfo(r: JsonReader): AuthInfo {
-  return { agents: r.objects('agent').map(mapAgent) };
+  return { agents: agentEntries(r.tolerant()).map(mapAgent) };
 }
 
 export function mapEditionInfo(r: JsonReader): EditionInfo {
   return {
-    agents: r.objects('agent').map((a) => {
+    agents: agentEntries(r.tolerant()).map((a) => {
       const agent: EditionInfo['agents'][number] = { agentId: a.number('agentid') };
       set(agent, 'editionId', a.optionalString('edition_id'));
       set(agent, 'editionName', a.optionalString('edition_name'));
@@ -127,10 +141,11 @@ export function mapEditionInfo(r: JsonReader): EditionInfo {
   };
 }
 
-export function mapPermanentCodeV2(r: JsonReader): PermanentCodeV2 {
+export function mapPermanentCodeV2(strict: JsonReader): PermanentCodeV2 {
+  const r = strict.tolerant();
   const result: PermanentCodeV2 = {
-    permanentCode: r.string('permanent_code'),
-    authCorpInfo: mapAuthCorpInfo(r.object('auth_corp_info')),
+    permanentCode: strict.string('permanent_code'),
+    authCorpInfo: mapAuthCorpInfo(strict.object('auth_corp_info')),
     raw: rawOf(r.json),
   };
   const authUser = r.optionalObject('auth_user_info');
@@ -138,35 +153,37 @@ export function mapPermanentCodeV2(r: JsonReader): PermanentCodeV2 {
   const registerCode = r.optionalObject('register_code_info');
   if (registerCode) result.registerCodeInfo = mapRegisterCodeInfo(registerCode);
   set(result, 'state', r.optionalString('state'));
+  mapOptionalBlocks(r, result);
   return result;
 }
 
-export function mapPermanentCode(r: JsonReader): PermanentCode {
-  const result: PermanentCode = mapPermanentCodeV2(r);
-  set(result, 'accessToken', r.optionalString('access_token'));
+export function mapPermanentCode(strict: JsonReader): PermanentCode {
+  const r = strict.tolerant();
+  const result: PermanentCode = mapPermanentCodeV2(strict);
+  set(result, 'accessToken', r.optionalString('access_token') || undefined);
   set(result, 'expiresIn', r.optionalNumber('expires_in'));
-  const authInfo = r.optionalObject('auth_info');
-  if (authInfo) result.authInfo = mapAuthInfo(authInfo);
-  const dealer = r.optionalObject('dealer_corp_info');
-  if (dealer) result.dealerCorpInfo = mapDealerCorpInfo(dealer);
-  const edition = r.optionalObject('edition_info');
-  if (edition) result.editionInfo = mapEditionInfo(edition);
   return result;
 }
 
-export function mapCorpAuthInfo(r: JsonReader): CorpAuthInfo {
+export function mapCorpAuthInfo(strict: JsonReader): CorpAuthInfo {
   const result: CorpAuthInfo = {
-    authCorpInfo: mapAuthCorpInfo(r.object('auth_corp_info')),
+    authCorpInfo: mapAuthCorpInfo(strict.object('auth_corp_info')),
     authInfo: { agents: [] },
-    raw: rawOf(r.json),
+    raw: rawOf(strict.json),
   };
+  mapOptionalBlocks(strict.tolerant(), result);
+  return result;
+}
+
+/** auth_info, dealer_corp_info and edition_info, common to both exchanges (v2 may carry them) and get_auth_info. */
+function mapOptionalBlocks(r: JsonReader, result: { authInfo?: AuthInfo; dealerCorpInfo?: DealerCorpInfo; editionInfo?: EditionInfo }): void {
   const authInfo = r.optionalObject('auth_info');
   if (authInfo) result.authInfo = mapAuthInfo(authInfo);
   const dealer = r.optionalObject('dealer_corp_info');
-  if (dealer) result.dealerCorpInfo = mapDealerCorpInfo(dealer);
+  const dealerInfo = dealer && mapDealerCorpInfo(dealer);
+  if (dealerInfo) result.dealerCorpInfo = dealerInfo;
   const edition = r.optionalObject('edition_info');
   if (edition) result.editionInfo = mapEditionInfo(edition);
-  return result;
 }
 
 export function mapAdminList(r: JsonReader): AppAdmin[] {

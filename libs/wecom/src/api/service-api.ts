@@ -4,6 +4,7 @@ import {
   WecomError,
   WecomHttpError,
   WecomNetworkError,
+  WecomOutcomeUnknownError,
   WecomResponseError,
   WecomTimeoutError,
 } from './errors.js';
@@ -58,9 +59,35 @@ export interface WecomServiceApiOptions {
   onCall?: (info: WecomCallInfo) => void;
   /** The fetch implementation; the global fetch by default. */
   fetch?: typeof fetch;
+  /**
+   * Per attempt for calls that spend a one-time code (`getPermanentCode`, `getPermanentCodeV2`, `getLoginInfo`,
+   * `getUserInfo3rd`). Long, because such a call is never retried once it may have reached WeCom. Default 30000.
+   */
+  oneTimeCodeTimeoutMs?: number;
+  /**
+   * Awaited before every HTTP attempt: the shared limiter of WeCom calls (WeCom limits calls per IP, so every
+   * process and every app must draw on one budget). Its errors propagate. None by default.
+   */
+  limiter?: WecomCallLimiter;
 }
 
+/** Admits one WeCom call; resolves when it may be sent (it may wait), rejects when it must not be. */
+export interface WecomCallLimiter {
+  acquire(path: string): Promise<void>;
+}
+
+/** A successful answer of a one-time-code exchange, before anything is mapped: errcode 0, secrets included. */
+export type AnswerKeeper = (answer: JsonObject) => Promise<void>;
+
 type Query = Record<string, string>;
+
+interface CallOptions {
+  /** The call spends a one-time code: long timeout, no retry once it may have reached WeCom. */
+  oneTimeCode?: boolean;
+}
+
+/** Network failures that happen before a request can have reached WeCom: safe to send again. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 const MAX_RETRY_DELAY_MS = 10_000;
 
@@ -87,6 +114,8 @@ export class WecomServiceApi {
   readonly #retryBaseDelayMs: number;
   readonly #onCall: ((info: WecomCallInfo) => void) | undefined;
   readonly #fetch: typeof fetch;
+  readonly #oneTimeCodeTimeoutMs: number;
+  readonly #limiter: WecomCallLimiter | undefined;
 
   constructor(options: WecomServiceApiOptions) {
     if (!URL.canParse(options.baseUrl)) throw new TypeError('WeCom baseUrl is not a URL');
@@ -100,6 +129,8 @@ export class WecomServiceApi {
     this.#retryBaseDelayMs = nonNegativeInteger(options.retryBaseDelayMs ?? 200, 'retryBaseDelayMs');
     this.#onCall = options.onCall;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#oneTimeCodeTimeoutMs = positiveInteger(options.oneTimeCodeTimeoutMs ?? Math.max(30_000, this.#timeoutMs), 'oneTimeCodeTimeoutMs');
+    this.#limiter = options.limiter;
   }
 
   /** POST /cgi-bin/service/get_suite_token */
@@ -129,24 +160,32 @@ export class WecomServiceApi {
     );
   }
 
-  /** POST /cgi-bin/service/get_permanent_code (v1: also auth info and the corp's first access token). */
-  async getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCode> {
-    const r = await this.#post(
-      '/cgi-bin/service/get_permanent_code',
-      { suite_access_token: suiteAccessToken },
-      { auth_code: authCode },
-    );
+  /**
+   * POST /cgi-bin/service/get_permanent_code (v1: also auth info and the corp's first access token).
+   * Spends the auth_code: never retried once it may have reached WeCom (`WecomOutcomeUnknownError`). `keepAnswer`
+   * gets the whole successful answer (permanent_code included) before anything is mapped, so a caller can seal
+   * it away before anything can fail.
+   */
+  async getPermanentCode(suiteAccessToken: string, authCode: string, keepAnswer?: AnswerKeeper): Promise<PermanentCode> {
+    const r = await this.#call('POST', '/cgi-bin/service/get_permanent_code', { suite_access_token: suiteAccessToken }, JSON.stringify({ auth_code: authCode }), {
+      oneTimeCode: true,
+    });
+    if (keepAnswer) await keepAnswer(r.json);
     return mapPermanentCode(r);
   }
 
-  /** POST /cgi-bin/service/v2/get_permanent_code (faster; follow with getAuthInfo and getCorpToken). */
-  async getPermanentCodeV2(suiteAccessToken: string, authCode: string): Promise<PermanentCodeV2> {
-    const r = await this.#post(
-      '/cgi-bin/service/v2/get_permanent_code',
-      { suite_access_token: suiteAccessToken },
-      { auth_code: authCode },
-    );
+  /** POST /cgi-bin/service/v2/get_permanent_code (faster; follow with getAuthInfo and getCorpToken). As v1 for retries. */
+  async getPermanentCodeV2(suiteAccessToken: string, authCode: string, keepAnswer?: AnswerKeeper): Promise<PermanentCodeV2> {
+    const r = await this.#call('POST', '/cgi-bin/service/v2/get_permanent_code', { suite_access_token: suiteAccessToken }, JSON.stringify({ auth_code: authCode }), {
+      oneTimeCode: true,
+    });
+    if (keepAnswer) await keepAnswer(r.json);
     return mapPermanentCodeV2(r);
+  }
+
+  /** Maps a kept answer of `getPermanentCode` / `getPermanentCodeV2` (a retry that must not call WeCom again). */
+  static mapKeptPermanentCode(answer: JsonObject): PermanentCode {
+    return mapPermanentCode(new JsonReader(answer, '/cgi-bin/service/get_permanent_code'));
   }
 
   /** POST /cgi-bin/service/get_auth_info */
@@ -199,17 +238,15 @@ export class WecomServiceApi {
 
   /** POST /cgi-bin/service/get_login_info (provider token; web login of a corp admin or member). */
   async getLoginInfo(providerAccessToken: string, authCode: string): Promise<LoginInfo> {
-    const r = await this.#post(
-      '/cgi-bin/service/get_login_info',
-      { access_token: providerAccessToken },
-      { auth_code: authCode },
-    );
+    const r = await this.#call('POST', '/cgi-bin/service/get_login_info', { access_token: providerAccessToken }, JSON.stringify({ auth_code: authCode }), {
+      oneTimeCode: true,
+    });
     return mapLoginInfo(r);
   }
 
   /** GET /cgi-bin/service/auth/getuserinfo3rd (third-party OAuth code → user). */
   async getUserInfo3rd(suiteAccessToken: string, code: string): Promise<UserInfo3rd> {
-    const r = await this.#get('/cgi-bin/service/auth/getuserinfo3rd', { suite_access_token: suiteAccessToken, code });
+    const r = await this.#call('GET', '/cgi-bin/service/auth/getuserinfo3rd', { suite_access_token: suiteAccessToken, code }, undefined, { oneTimeCode: true });
     return mapUserInfo3rd(r);
   }
 
@@ -243,13 +280,16 @@ export class WecomServiceApi {
     return this.#call('POST', path, query, JSON.stringify(body));
   }
 
-  async #call(method: 'GET' | 'POST', path: string, query: Query, body: string | undefined): Promise<JsonReader> {
+  async #call(method: 'GET' | 'POST', path: string, query: Query, body: string | undefined, options: CallOptions = {}): Promise<JsonReader> {
     const search = new URLSearchParams(query).toString();
     const url = search ? `${this.#baseUrl}${path}?${search}` : `${this.#baseUrl}${path}`;
+    const timeoutMs = options.oneTimeCode ? this.#oneTimeCodeTimeoutMs : this.#timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return new JsonReader(await this.#attempt(method, url, path, body, attempt), path);
+        if (this.#limiter) await this.#limiter.acquire(path);
+        return new JsonReader(await this.#attempt(method, url, path, body, attempt, timeoutMs), path);
       } catch (err) {
+        if (options.oneTimeCode && mayHaveReachedWecom(err)) throw new WecomOutcomeUnknownError(path, err as WecomError);
         const retryable = err instanceof WecomError && err.retryable;
         if (!retryable || attempt > this.#maxRetries) throw err;
         await sleep(retryDelayMs(attempt - 1, this.#retryBaseDelayMs));
@@ -257,12 +297,12 @@ export class WecomServiceApi {
     }
   }
 
-  async #attempt(method: 'GET' | 'POST', url: string, path: string, body: string | undefined, attempt: number): Promise<JsonObject> {
+  async #attempt(method: 'GET' | 'POST', url: string, path: string, body: string | undefined, attempt: number, timeoutMs: number): Promise<JsonObject> {
     const started = performance.now();
     let errcode: number | undefined;
     let outcome: WecomCallInfo['outcome'] = 'error';
     try {
-      const json = await this.#exchange(method, url, path, body);
+      const json = await this.#exchange(method, url, path, body, timeoutMs);
       const code = json['errcode'];
       if (code !== undefined && code !== null && code !== 0) {
         if (typeof code !== 'number') throw new WecomResponseError(path, 'errcode is not a number');
@@ -278,14 +318,14 @@ export class WecomServiceApi {
   }
 
   /** One request and its JSON body; maps transport failures. The URL (with tokens) never reaches an error. */
-  async #exchange(method: 'GET' | 'POST', url: string, path: string, body: string | undefined): Promise<JsonObject> {
+  async #exchange(method: 'GET' | 'POST', url: string, path: string, body: string | undefined, timeoutMs: number): Promise<JsonObject> {
     let text: string;
     try {
       const response = await this.#fetch(url, {
         method,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json; charset=utf-8' },
         body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
@@ -294,7 +334,7 @@ export class WecomServiceApi {
       text = await response.text();
     } catch (err) {
       if (err instanceof WecomError) throw err;
-      throw this.#transportError(path, err);
+      throw this.#transportError(path, err, timeoutMs);
     }
     let json: unknown;
     try {
@@ -306,9 +346,9 @@ export class WecomServiceApi {
     return json;
   }
 
-  #transportError(path: string, err: unknown): WecomError {
+  #transportError(path: string, err: unknown, timeoutMs: number): WecomError {
     // By name, not instanceof: the abort error is a DOMException, which may come from another realm (tests run in a vm).
-    if ((err as { name?: unknown } | null)?.name === 'TimeoutError') return new WecomTimeoutError(path, this.#timeoutMs);
+    if ((err as { name?: unknown } | null)?.name === 'TimeoutError') return new WecomTimeoutError(path, timeoutMs);
     return new WecomNetworkError(path, systemErrorCode(err));
   }
 
@@ -320,6 +360,17 @@ export class WecomServiceApi {
       // Metrics must never turn a WeCom answer into a failure.
     }
   }
+}
+
+/**
+ * Whether a failed attempt may have been processed by WeCom: a timeout, an HTTP 5xx, a connection lost after
+ * sending. WeCom's own errcode answers (-1 included: "busy", nothing done) and failures to connect were not.
+ */
+function mayHaveReachedWecom(err: unknown): boolean {
+  if (err instanceof WecomTimeoutError) return true;
+  if (err instanceof WecomHttpError) return err.status >= 500;
+  if (err instanceof WecomNetworkError) return !NOT_SENT_CODES.has(err.networkCode ?? '');
+  return false;
 }
 
 /** The `code` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, …) of a fetch failure or its cause, if any. */

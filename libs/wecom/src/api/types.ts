@@ -118,17 +118,19 @@ export interface PermanentCodeV2 {
   registerCodeInfo?: RegisterCodeInfo;
   /** The `state` of the install link. */
   state?: string;
+  /** v1 always carries these; v2 answers may. */
+  authInfo?: AuthInfo;
+  /** Only for installs through a dealer (an empty block from WeCom reads as absent). */
+  dealerCorpInfo?: DealerCorpInfo;
+  editionInfo?: EditionInfo;
   /** The whole response, errcode and errmsg removed. */
   raw: JsonObject;
 }
 
-/** `POST /cgi-bin/service/get_permanent_code` (v1): also the auth info and the corp's first access token. */
+/** `POST /cgi-bin/service/get_permanent_code` (v1): also the corp's first access token. */
 export interface PermanentCode extends PermanentCodeV2 {
   accessToken?: string;
   expiresIn?: number;
-  authInfo?: AuthInfo;
-  dealerCorpInfo?: DealerCorpInfo;
-  editionInfo?: EditionInfo;
 }
 
 export interface CorpAuthInfo {

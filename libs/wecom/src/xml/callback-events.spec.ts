@@ -310,3 +310,22 @@ describe('inboxEventOf (the typed event the inbox stores)', () => {
     });
   });
 });
+
+describe('authentic payloads with control characters', () => {
+  it.each([
+    ['U+001D', '\u001d'],
+    ['U+0010', '\u0010'],
+    ['U+0001 and U+FFFF', '\u0001\uffff'],
+  ])('keeps %s in a text message instead of refusing the document', (_name, chars) => {
+    const xml = `<xml><ToUserName><![CDATA[wwcorp]]></ToUserName><FromUserName><![CDATA[u1]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[a${chars}b]]></Content><MsgId>123456789012345678</MsgId><AgentID>1000002</AgentID></xml>`;
+    const event = parseDataEvent(xml);
+    expect(event.msgType).toBe('text');
+    expect(event.raw['Content']).toBe(`a${chars}b`);
+  });
+
+  it('keeps them in a command payload too, but still refuses NUL', () => {
+    const xml = '<xml><SuiteId><![CDATA[ww1]]></SuiteId><InfoType><![CDATA[change_auth]]></InfoType><TimeStamp>1</TimeStamp><AuthCorpId><![CDATA[wwc]]></AuthCorpId><State><![CDATA[\u001d]]></State></xml>';
+    expect(parseCommandEvent(xml).infoType).toBe('change_auth');
+    expect(() => parseDataEvent('<xml><MsgType>text</MsgType><ToUserName>c</ToUserName><Content>\u0000</Content></xml>')).toThrow('U+0000');
+  });
+});

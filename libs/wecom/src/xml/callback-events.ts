@@ -51,6 +51,8 @@ export interface OtherCommandEvent {
   suiteId?: string;
   timeStamp?: number;
   authCorpId?: string;
+  /** The paying corp of app-order and edition events (open_order, change_order, pay_for_app_success, change_editon, …). */
+  paidCorpId?: string;
   raw: XmlElement;
 }
 
@@ -65,9 +67,12 @@ export type CommandEvent =
 
 export type KnownInfoType = Exclude<CommandEvent['infoType'], 'other'>;
 
-/** Parses a decrypted command callback (receiver = suite id) into its typed variant. */
+/**
+ * Parses a decrypted command callback (receiver = suite id) into its typed variant. The payload is authentic, so
+ * control characters XML forbids are kept, not refused (`keepControlChars`).
+ */
 export function parseCommandEvent(xml: string, limits?: XmlLimits): CommandEvent {
-  return toCommandEvent(parseXml(xml, limits));
+  return toCommandEvent(parseXml(xml, { keepControlChars: true, ...limits }));
 }
 
 export function toCommandEvent(raw: XmlElement): CommandEvent {
@@ -112,6 +117,8 @@ export function toCommandEvent(raw: XmlElement): CommandEvent {
       if (timeStamp !== undefined) event.timeStamp = timeStamp;
       const authCorpId = optionalText(raw, 'AuthCorpId', context);
       if (authCorpId) event.authCorpId = authCorpId;
+      const paidCorpId = optionalText(raw, 'PaidCorpId', context);
+      if (paidCorpId) event.paidCorpId = paidCorpId;
       return event;
     }
   }
@@ -133,8 +140,9 @@ export interface DataEvent {
   raw: XmlElement;
 }
 
+/** Parses a decrypted data callback; like `parseCommandEvent`, keeps control characters members pasted. */
 export function parseDataEvent(xml: string, limits?: XmlLimits): DataEvent {
-  return toDataEvent(parseXml(xml, limits));
+  return toDataEvent(parseXml(xml, { keepControlChars: true, ...limits }));
 }
 
 export function toDataEvent(raw: XmlElement): DataEvent {

@@ -16,9 +16,16 @@ export interface XmlLimits {
   maxBytes?: number;
   /** Deepest accepted element nesting; the root is depth 1. Default 16. */
   maxDepth?: number;
+  /**
+   * Keep characters XML 1.0 forbids (C0 controls such as U+001D or U+0010, U+FFFE, U+FFFF) as they are, instead
+   * of refusing the document. For decrypted callback payloads only: WeCom passes pasted control characters through
+   * in message text, and an authentic callback must never be refused for its content. NUL is refused even so
+   * (nothing downstream can store it): replace it before parsing. Default false.
+   */
+  keepControlChars?: boolean;
 }
 
-export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 16 });
+export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 16, keepControlChars: false });
 
 export interface XmlDocument {
   rootName: string;
@@ -54,13 +61,14 @@ export function parseXmlDocument(text: string, limits?: XmlLimits): XmlDocument 
   if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) {
     throw new XmlError('TOO_LARGE', `XML document exceeds ${maxBytes} bytes`);
   }
-  const bad = FORBIDDEN_CHARS.exec(text);
+  const bad = (limits?.keepControlChars ? NUL : FORBIDDEN_CHARS).exec(text);
   if (bad) throw new XmlError('INVALID_CHAR', `Character U+${hex4(bad[0].charCodeAt(0))} is not allowed in XML`, bad.index);
   return new XmlParser(text, maxDepth).parseDocument();
 }
 
 // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters: matching them is the point.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const NUL = /\u0000/;
 
 const LT = 0x3c;
 const GT = 0x3e;
