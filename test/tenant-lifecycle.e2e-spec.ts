@@ -275,7 +275,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
     const corpId = uniqueId('wwnotauth');
     await world.tokens.corps.importMany(suite.suiteId, [{ corpId, permanentCode: 'a-code-wecom-never-issued' }]);
     const tokenCalls = await world.suiteCalls(suite.suiteId, '/cgi-bin/service/get_suite_token');
-    await expect(world.tokens.broker.get({ kind: 'corp', suiteId: suite.suiteId, corpId })).rejects.toMatchObject({ reason: 'corp_inactive' });
+    await expect(world.tokens.broker.get({ kind: 'corp', suiteId: suite.suiteId, corpId })).rejects.toMatchObject({ reason: 'corp_suspended' });
     const corp = await world.corp(suite.suiteId, corpId);
     expect(corp).toMatchObject({ status: 'suspended' });
     expect(corp?.statusReason).toContain('40082');

@@ -54,11 +54,11 @@ export class ProcessCallbackEventJob {
       if (outcome === 'awaiting-tenant') {
         // A data callback for a corp that is not a tenant yet (its create_auth is still being exchanged): kept; the
         // inbox sweeper puts it back in line once the tenant exists, or marks it orphan after the retention window.
-        if (await this.events.markAwaitingTenant(id)) {
-          this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'awaiting_tenant' });
-          this.logger.log({ msg: 'data callback awaits its tenant', eventId: job.data.eventId, suiteId: event.suiteId, corpId: event.corpId });
-          return outcome;
-        }
+        // (A concurrent duplicate job that got there first has set it already: nothing more to do either way.)
+        await this.events.markAwaitingTenant(id);
+        this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'awaiting_tenant' });
+        this.logger.log({ msg: 'data callback awaits its tenant', eventId: job.data.eventId, suiteId: event.suiteId, corpId: event.corpId });
+        return outcome;
       }
       await this.events.markProcessed(id);
       this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'processed' });
