@@ -53,7 +53,7 @@ export class WorkerProcess {
 
   private constructor(readonly proc: ChildProcess) {}
 
-  static async spawn(env: Record<string, string>, timeoutMs = 15_000): Promise<WorkerProcess> {
+  static async spawn(env: Record<string, string>, timeoutMs = 45_000): Promise<WorkerProcess> {
     const proc = spawn(process.execPath, ['dist/apps/worker/src/main.js'], {
       // 'log' level: the process announces its URL in a log line; the output stays in memory for failures.
       env: { PATH: process.env.PATH ?? '', ...env, WORKER_PORT: '0', LOG_LEVEL: 'log' },
