@@ -69,7 +69,7 @@ export async function spawnAuthApp(env: Record<string, string>): Promise<Spawned
       child.kill('SIGTERM');
     });
   };
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 45_000; // a node process takes long to start on a loaded 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`auth app exited with ${child.exitCode}:\n${lines.join('\n')}`);
     const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
