@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AuthConfig } from '@app/config';
+import { REDIS } from '@app/queues';
 import { AuthAppError } from '../auth-errors.js';
-import { REDIS } from '../auth-wiring.js';
 
 const WINDOW_SECONDS = 15 * 60;
 

@@ -805,6 +805,8 @@ export interface components {
             processedAt: string | null;
             /** @description The decrypted XML; one-time codes and tickets replaced by [redacted] */
             payload: string;
+            /** @description The typed event parsed at intake (infoType, authCorpId, … for command callbacks; msgType, event, … for data), one-time codes replaced by [redacted]; null for events stored before it was kept */
+            event: Record<string, never> | null;
         };
         ReplayResultDto: {
             id: string;
