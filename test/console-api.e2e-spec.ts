@@ -106,6 +106,15 @@ describe('admin API for the console', () => {
       expect((await attempt(200, person.password)).status).toBe(429);
     });
 
+    it('caps failures from one address across many usernames at ten times the per-address limit', async () => {
+      const attempt = (username: string) =>
+        callApi(stack.authUrl, 'POST', '/api/v1/console/session', { body: { username, password: 'wrong-password' }, headers: { 'x-forwarded-for': '198.51.100.7' } });
+      const statuses = [];
+      for (let i = 0; i < MAX_FAILURES * 10; i++) statuses.push((await attempt(uniqueId('nobody'))).status);
+      expect(new Set(statuses)).toEqual(new Set([401]));
+      expect((await attempt(uniqueId('nobody'))).status).toBe(429);
+    });
+
     it('answers the current session, refuses changes without the CSRF token, and signs out for good', async () => {
       const session = await signIn(stack.authUrl, admin);
       expect(await asPerson(stack.authUrl, session, 'GET', '/api/v1/console/session')).toMatchObject({ status: 200, body: { user: { username: admin.username }, csrfToken: session.csrfToken } });

@@ -50,28 +50,24 @@ export class ConsoleStatsRepository {
 
   /** Installs (by installedAt) and cancellations (by cancelledAt) per day since `since`. */
   async installsPerDay(since: Date): Promise<{ installs: DailyCount[]; cancellations: DailyCount[] }> {
-    const [installs, cancellations] = await Promise.all([
-      this.prisma.client.$queryRaw<{ day: string; count: bigint }[]>`
-        SELECT to_char(date_trunc('day', "installedAt"), 'YYYY-MM-DD') AS day, count(*) AS count
-        FROM "AuthCorp" WHERE "installedAt" >= ${since} GROUP BY 1 ORDER BY 1`,
-      this.prisma.client.$queryRaw<{ day: string; count: bigint }[]>`
-        SELECT to_char(date_trunc('day', "cancelledAt"), 'YYYY-MM-DD') AS day, count(*) AS count
-        FROM "AuthCorp" WHERE "cancelledAt" >= ${since} GROUP BY 1 ORDER BY 1`,
-    ]);
+    const installs = await this.prisma.client.$queryRaw<{ day: string; count: bigint }[]>`
+      SELECT to_char(date_trunc('day', "installedAt"), 'YYYY-MM-DD') AS day, count(*) AS count
+      FROM "AuthCorp" WHERE "installedAt" >= ${since} GROUP BY 1 ORDER BY 1`;
+    const cancellations = await this.prisma.client.$queryRaw<{ day: string; count: bigint }[]>`
+      SELECT to_char(date_trunc('day', "cancelledAt"), 'YYYY-MM-DD') AS day, count(*) AS count
+      FROM "AuthCorp" WHERE "cancelledAt" >= ${since} GROUP BY 1 ORDER BY 1`;
     const asCounts = (rows: { day: string; count: bigint }[]): DailyCount[] => rows.map((r) => ({ day: r.day, count: Number(r.count) }));
     return { installs: asCounts(installs), cancellations: asCounts(cancellations) };
   }
 
   /** Callbacks received (by receivedAt) and processed (by processedAt) per hour since `since`. */
   async eventsPerHour(since: Date): Promise<{ received: HourlyCount[]; processed: HourlyCount[] }> {
-    const [received, processed] = await Promise.all([
-      this.prisma.client.$queryRaw<{ hour: Date; count: bigint }[]>`
-        SELECT date_trunc('hour', "receivedAt") AS hour, count(*) AS count
-        FROM "CallbackEvent" WHERE "receivedAt" >= ${since} GROUP BY 1 ORDER BY 1`,
-      this.prisma.client.$queryRaw<{ hour: Date; count: bigint }[]>`
-        SELECT date_trunc('hour', "processedAt") AS hour, count(*) AS count
-        FROM "CallbackEvent" WHERE "processedAt" >= ${since} GROUP BY 1 ORDER BY 1`,
-    ]);
+    const received = await this.prisma.client.$queryRaw<{ hour: Date; count: bigint }[]>`
+      SELECT date_trunc('hour', "receivedAt") AS hour, count(*) AS count
+      FROM "CallbackEvent" WHERE "receivedAt" >= ${since} GROUP BY 1 ORDER BY 1`;
+    const processed = await this.prisma.client.$queryRaw<{ hour: Date; count: bigint }[]>`
+      SELECT date_trunc('hour', "processedAt") AS hour, count(*) AS count
+      FROM "CallbackEvent" WHERE "processedAt" >= ${since} GROUP BY 1 ORDER BY 1`;
     // timestamp(3) columns hold UTC without a zone; the driver reads them as UTC instants.
     const asCounts = (rows: { hour: Date; count: bigint }[]): HourlyCount[] => rows.map((r) => ({ hour: new Date(r.hour).toISOString(), count: Number(r.count) }));
     return { received: asCounts(received), processed: asCounts(processed) };

@@ -24,16 +24,16 @@ export class OverviewService {
     const firstDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
     const firstHour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - 23 * HOUR_MS);
     const marginMs = this.config.TOKEN_SERVE_MARGIN_SECONDS * 1000;
-    const [tenants, byStatus, oldest, installs, hourly, suites, ticketTimes, tokens] = await Promise.all([
-      this.stats.corpsByStatus(),
-      this.stats.eventsByStatus(),
-      this.events.oldestPendingAgeSeconds(),
-      this.stats.installsPerDay(firstDay),
-      this.stats.eventsPerHour(firstHour),
-      this.suites.list(),
-      this.tickets.receivedTimes(),
-      this.stats.corpTokenFreshness(marginMs),
-    ]);
+    // One query after another: eight at once would take eight pool connections per request, and a few operators
+    // refreshing the overview could starve the token API of connections.
+    const tenants = await this.stats.corpsByStatus();
+    const byStatus = await this.stats.eventsByStatus();
+    const oldest = await this.events.oldestPendingAgeSeconds();
+    const installs = await this.stats.installsPerDay(firstDay);
+    const hourly = await this.stats.eventsPerHour(firstHour);
+    const suites = await this.suites.list();
+    const ticketTimes = await this.tickets.receivedTimes();
+    const tokens = await this.stats.corpTokenFreshness(marginMs);
     const installsByDay = new Map(installs.installs.map((d) => [d.day, d.count]));
     const cancelsByDay = new Map(installs.cancellations.map((d) => [d.day, d.count]));
     const receivedByHour = new Map(hourly.received.map((h) => [h.hour, h.count]));
