@@ -6,7 +6,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ApiKeyRepository, PrismaService, SecretCipher, SuiteRepository } from '@app/store';
+import { ApiKeyRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository } from '@app/store';
 
 const root = resolve(import.meta.dirname, '../..');
 const stateDir = resolve(root, '.demo');
@@ -44,6 +44,7 @@ const env: NodeJS.ProcessEnv = {
   WECOM_INSTALL_BASE: process.env.WECOM_INSTALL_BASE ?? sim,
   WECOM_OAUTH_BASE: process.env.WECOM_OAUTH_BASE ?? sim,
   PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.auth}`,
+  CALLBACK_PUBLIC_BASE_URL: process.env.CALLBACK_PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.callback}`,
 };
 const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/wecom_isv';
 
@@ -89,6 +90,23 @@ async function waitForHealth(name: string, url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${name} did not become healthy at ${url}`);
+}
+
+interface DemoPerson {
+  username: string;
+  password: string;
+}
+
+/** The console's demo admin: created on the first run; later runs sign in with the password kept in .demo/. */
+async function ensureConsoleAdmin(person: DemoPerson): Promise<void> {
+  const prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
+  try {
+    await new ConsoleUserRepository(prisma).create(person.username, person.password, 'admin');
+  } catch (err) {
+    if (!(err instanceof ConsoleUserExistsError)) throw err;
+  } finally {
+    await prisma.onModuleDestroy();
+  }
 }
 
 async function registerDemoSuite(suite: DemoSuite): Promise<string> {
@@ -150,9 +168,13 @@ async function main(): Promise<void> {
   // WeCom pushes a ticket every 10 minutes; push one now so the suite token is available at once.
   await simPost(`/sim/suites/${suite.suiteId}/push-ticket`, {});
 
+  const person = persistent<DemoPerson>('console-user.json', () => ({ username: 'admin', password: randomBytes(12).toString('base64url') }));
+  await ensureConsoleAdmin(person);
+
   const auth = `http://127.0.0.1:${ports.auth}`;
   out('');
   out('The platform is running against the local WeCom simulator.');
+  out(`  Admin console:                                   ${auth}/console/   sign in as ${person.username} / ${person.password}`);
   out(`  Install the demo suite in a new simulated corp:  ${auth}/install/${suite.suiteId}`);
   out(`  API documentation:                               ${auth}/docs`);
   out(`  Corps of the suite:    curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/admin/suites/${suite.suiteId}/corps`);

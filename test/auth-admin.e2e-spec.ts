@@ -367,6 +367,16 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/events/{id}/replay',
           '/api/v1/admin/api-keys',
           '/api/v1/admin/api-keys/{id}',
+          '/api/v1/admin/overview',
+          '/api/v1/admin/suites/{suiteId}/setup',
+          '/api/v1/admin/corps',
+          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/tokens',
+          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/tokens/refresh',
+          '/api/v1/admin/events/replay',
+          '/api/v1/admin/console-users',
+          '/api/v1/admin/console-users/{id}',
+          '/api/v1/admin/console-users/{id}/sessions',
+          '/api/v1/console/session',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');

@@ -1,7 +1,7 @@
 import { buildCli } from '../apps/cli/src/cli.js';
 import { TEST_DATABASE_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
 import { testCipher, testPrisma } from './support/store.js';
-import { ApiKeyRepository, SuiteRepository } from '@app/store';
+import { ApiKeyRepository, ConsoleUserRepository, SuiteRepository } from '@app/store';
 
 const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64') };
 const AES_KEY = 'a'.repeat(43);
@@ -60,6 +60,28 @@ describe('CLI', () => {
     // A process that has not seen the key within API_KEY_CACHE_MS (here: a fresh repository) refuses it.
     expect(await new ApiKeyRepository(prisma).findActive(key)).toBeNull();
     expect((await cli('apikey', 'create', '--name', 'x', '--scope', 'root')).output).toContain('use "admin" or "suite:<suiteId>"');
+  });
+
+  it('creates console users with a generated or given password (scrypt-hashed), refuses a taken name and a short password', async () => {
+    const username = uniqueId('ops');
+    const created = await cli('console-user', 'create', '--username', username, '--role', 'operator');
+    expect(created.error).toBeUndefined();
+    const lines = created.output.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^created console user ${username} \\(operator, id [0-9a-f-]{36}\\)$`));
+    const password = lines[lines.length - 1];
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    const users = new ConsoleUserRepository(prisma);
+    expect(await users.verify(username.toUpperCase(), password)).toMatchObject({ username, role: 'operator' });
+    expect(await users.verify(username, password + 'x')).toBeNull();
+    const row = await prisma.client.consoleUser.findUniqueOrThrow({ where: { username } });
+    expect(row.passwordHash).toMatch(/^scrypt\$15\$8\$1\$/);
+    expect(row.passwordHash).not.toContain(password);
+    expect((await cli('console-user', 'create', '--username', username)).error?.message).toBe(`console user ${username} exists`);
+    expect((await cli('console-user', 'create', '--username', uniqueId('v'), '--password', 'short')).error?.message).toBe('--password must be 12-256 characters');
+    const given = uniqueId('v');
+    expect((await cli('console-user', 'create', '--username', given, '--role', 'viewer', '--password', 'a-long-enough-pass')).output).not.toContain('a-long-enough-pass');
+    expect(await users.verify(given, 'a-long-enough-pass')).toMatchObject({ role: 'viewer' });
+    expect((await cli('console-user', 'list')).output).toContain(`${username}\toperator\tactive`);
   });
 
   it('rotates secrets and reports the count', async () => {

@@ -1,21 +1,35 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import type { AuthConfig } from '@app/config';
 import { appModule, HealthModule } from '@app/platform';
 import { RedisHealthCheck } from '@app/queues';
 import { DatabaseHealthCheck } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule } from '@app/tokens';
+import { AdminAccessGuard } from './access/admin-access.guard.js';
 import { ApiKeyStrategy } from './access/api-key.strategy.js';
+import { ConsoleSessionStrategy } from './access/console-session.strategy.js';
+import { LocalStrategy } from './access/local.strategy.js';
 import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
 import { AdminEventsController } from './admin/admin-events.controller.js';
+import { AdminOverviewController } from './admin/admin-overview.controller.js';
+import { AdminSuiteSetupController } from './admin/admin-suite-setup.controller.js';
+import { AdminTenantsController } from './admin/admin-tenants.controller.js';
+import { CorpTokensAdminService } from './admin/corp-tokens-admin.service.js';
+import { OverviewService } from './admin/overview.service.js';
+import { SuiteSetupService } from './admin/suite-setup.service.js';
 import { AdminSuitesController } from './admin/admin-suites.controller.js';
 import { ApiKeysAdminService } from './admin/api-keys-admin.service.js';
 import { CorpsAdminService } from './admin/corps-admin.service.js';
 import { EventsAdminService } from './admin/events-admin.service.js';
 import { SuitesAdminService } from './admin/suites-admin.service.js';
 import { AuthMetrics } from './auth-metrics.js';
+import { AdminConsoleUsersController } from './console/admin-console-users.controller.js';
+import { ConsoleSessionController } from './console/console-session.controller.js';
+import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
+import { LoginGuard } from './console/login.guard.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
 import { LoginTokenController } from './oauth/login-token.controller.js';
@@ -38,6 +52,11 @@ import { TokenApiService } from './token-api/token-api.service.js';
     AdminCorpsController,
     AdminEventsController,
     AdminApiKeysController,
+    AdminOverviewController,
+    AdminTenantsController,
+    AdminSuiteSetupController,
+    AdminConsoleUsersController,
+    ConsoleSessionController,
   ],
   providers: [
     ApiKeyStrategy,
@@ -52,11 +71,19 @@ import { TokenApiService } from './token-api/token-api.service.js';
     CorpsAdminService,
     EventsAdminService,
     ApiKeysAdminService,
+    ConsoleSessionStrategy,
+    LocalStrategy,
+    AdminAccessGuard,
+    LoginGuard,
+    OverviewService,
+    SuiteSetupService,
+    CorpTokensAdminService,
+    ConsoleUsersAdminService,
   ],
 })
 export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    const imports = [TokensModule.forConfig(config, { metrics: AuthMetrics }), TenantsModule, HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] })];
+    const imports = [PassportModule, TokensModule.forConfig(config, { metrics: AuthMetrics }), TenantsModule, HealthModule.forRoot({ checks: [DatabaseHealthCheck, RedisHealthCheck] })];
     const signer = new LoginTokenSigner(config.SECRET_KEY, config.SECRET_KEYS_OLD);
     return appModule(AuthModule, config, 'producer', { imports, providers: [{ provide: LoginTokenSigner, useValue: signer }] });
   }

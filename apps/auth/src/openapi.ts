@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 const TITLE = 'WeCom ISV platform — auth app';
 
@@ -12,21 +13,28 @@ const TITLE = 'WeCom ISV platform — auth app';
  * require() — fine on Node 20.19+, fatal under Jest's module loader — so the few UI files are served here.
  */
 export function setupOpenApi(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { ui: false, raw: true, jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  serveSwaggerUi(app);
+}
+
+/** The OpenAPI document of an auth app instance (also exported for the console's generated client types). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(TITLE)
       .setDescription(
         'Install flow, third-party member login, token API, JS-SDK signatures and the admin API. ' +
           "Every /api/v1 route needs `Authorization: Bearer <api key>` (scope `admin`, or `suite:<suiteId>` for that suite's token, JS-SDK and login-token routes). " +
+          'Admin routes also accept the web console\'s session cookie (people, with a role: admin, operator, viewer) with `X-CSRF-Token` on changes. ' +
           'Errors are `{ statusCode, error, message }`; `error` is a stable code for domain errors (see the README).',
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (wik_…)' })
+      .addCookieAuth('wecom_console_session', { type: 'apiKey', in: 'cookie', description: 'The web console session (people); send X-CSRF-Token on changes' }, 'console-session')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { ui: false, raw: true, jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
-  serveSwaggerUi(app);
 }
 
 const UI_FILES: Record<string, string> = {

@@ -1,7 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliEnv, CliConfig, loadConfig } from '@app/config';
+import { randomBytes } from 'node:crypto';
 import {
   ApiKeyRepository,
+  CONSOLE_ROLES,
+  ConsoleUserExistsError,
+  ConsoleUserRepository,
   ApiKeyScope,
   isValidScope,
   PrismaService,
@@ -60,7 +64,7 @@ function httpUrl(value: string): string {
 export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Command {
   const config = (): CliConfig => loadConfig(cliEnv, env);
   const program = new Command('wecom-isv')
-    .description('Administer the WeCom ISV platform: suites, API keys, secrets')
+    .description('Administer the WeCom ISV platform: suites, API keys, console users, secrets')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: out });
 
@@ -138,6 +142,34 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Comman
       const found = await withStore(config(), ({ prisma }) => new ApiKeyRepository(prisma).revoke(id));
       if (!found) throw new CliError(`no API key ${id}`);
       out(`revoked ${id}\n`);
+    });
+
+  const user = program.command('console-user').description('people who sign in to the web console');
+  user
+    .command('create')
+    .description('create a console user; without --password one is generated and printed once')
+    .requiredOption('--username <name>', 'login name (3-64 characters: letters, digits, . _ @ -)', matching(/^[A-Za-z0-9._@-]{3,64}$/, '3-64 characters [A-Za-z0-9._@-]'))
+    .addOption(new Option('--role <role>', 'admin: everything; operator: read, replay, refresh; viewer: read only').choices([...CONSOLE_ROLES]).default('admin'))
+    .option('--password <password>', 'at least 12 characters (prefer the generated one: a flag lands in shell history)')
+    .action(async (o: { username: string; role: 'admin' | 'operator' | 'viewer'; password?: string }) => {
+      if (o.password !== undefined && (o.password.length < 12 || o.password.length > 256)) throw new CliError('--password must be 12-256 characters');
+      const password = o.password ?? randomBytes(15).toString('base64url');
+      const created = await withStore(config(), ({ prisma }) =>
+        new ConsoleUserRepository(prisma).create(o.username, password, o.role).catch((err: unknown) => {
+          if (err instanceof ConsoleUserExistsError) throw new CliError(`console user ${o.username.toLowerCase()} exists`);
+          throw err;
+        }),
+      );
+      out(`created console user ${created.username} (${created.role}, id ${created.id})\n`);
+      if (o.password === undefined) out(`password (shown once):\n${password}\n`);
+    });
+  user
+    .command('list')
+    .description('list console users (never their password hashes)')
+    .action(async () => {
+      const users = await withStore(config(), ({ prisma }) => new ConsoleUserRepository(prisma).page(1000));
+      if (!users.length) out('no console users\n');
+      for (const u of users) out(`${u.id}\t${u.username}\t${u.role}\t${u.disabledAt ? 'disabled' : 'active'}\tlast_login=${u.lastLoginAt?.toISOString() ?? '-'}\n`);
     });
 
   program

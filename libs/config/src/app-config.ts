@@ -62,6 +62,12 @@ export const authEnv = {
    * A login token delivered to any origin could be replayed by whoever owns it.
    */
   OAUTH_REDIRECT_ORIGINS: originList(),
+  /** Where WeCom reaches the callback app; the console shows the exact callback URLs to paste into WeCom's console. */
+  CALLBACK_PUBLIC_BASE_URL: url('http://127.0.0.1:3001', HTTP),
+  /** Life of a console session from sign-in; sign-out, a role change or disabling the user end it sooner. */
+  CONSOLE_SESSION_TTL_HOURS: int(12, 1, 720),
+  /** Failed console sign-ins allowed per username and client address in 15 minutes before 429. */
+  CONSOLE_LOGIN_MAX_FAILURES: int(10, 1, 10000),
 };
 
 export const workerEnv = {

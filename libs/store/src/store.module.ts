@@ -4,6 +4,9 @@ import { DatabaseHealthCheck } from './database.health.js';
 import { AuthCodeClaimRepository } from './auth-code-claim.repository.js';
 import { AuthCorpRepository } from './auth-corp.repository.js';
 import { CallbackEventRepository } from './callback-event.repository.js';
+import { ConsoleStatsRepository } from './console-stats.repository.js';
+import { ConsoleUserRepository } from './console-user.repository.js';
+import { CorpSearchRepository } from './corp-search.repository.js';
 import { InstallSessionRepository } from './install-session.repository.js';
 import { DatabaseOptions, PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
@@ -32,6 +35,9 @@ const repositories = [
   AuthCodeClaimRepository,
   AuthCorpRepository,
   CallbackEventRepository,
+  ConsoleStatsRepository,
+  ConsoleUserRepository,
+  CorpSearchRepository,
   InstallSessionRepository,
   StoredTokenRepository,
   SuiteRepository,

@@ -9,14 +9,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { ApiKeyScope } from '@app/store';
-import { ApiAccess } from '../access/api-access.decorator.js';
+import { AdminAccess } from '../access/admin-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { PageQueryDto } from '../common/page.js';
 import { ApiKeyPageDto, ApiKeyParams, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto.js';
 import { ApiKeysAdminService } from './api-keys-admin.service.js';
 
 @ApiTags('admin')
-@ApiAccess('admin')
+@AdminAccess('manage')
 @ApiBadRequestResponse({ type: ErrorDto, description: 'Validation errors, one message per bad field' })
 @Controller('api/v1/admin/api-keys')
 export class AdminApiKeysController {

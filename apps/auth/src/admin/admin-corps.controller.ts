@@ -1,13 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAccess } from '../access/api-access.decorator.js';
+import { AdminAccess } from '../access/admin-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { CorpParams, SuiteParams } from '../common/ids.js';
 import { CorpDetailDto, CorpListQueryDto, CorpPageDto } from './corp.dto.js';
 import { CorpsAdminService } from './corps-admin.service.js';
 
 @ApiTags('admin')
-@ApiAccess('admin')
+@AdminAccess('read')
 @ApiBadRequestResponse({ type: ErrorDto, description: 'Validation errors, one message per bad field; invalid_cursor' })
 @ApiNotFoundResponse({ type: ErrorDto, description: 'suite_not_found, corp_not_found' })
 @Controller('api/v1/admin/suites/:suiteId/corps')

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -8,13 +8,14 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiAccess } from '../access/api-access.decorator.js';
+import { AdminAccess } from '../access/admin-access.decorator.js';
+import { PERMISSION } from '../access/admin-access.guard.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { EventDetailDto, EventListQueryDto, EventPageDto, EventParams, ReplayResultDto } from './event.dto.js';
+import { BatchReplayDto, BatchReplayResultDto, EventDetailDto, EventListQueryDto, EventPageDto, EventParams, ReplayResultDto } from './event.dto.js';
 import { EventsAdminService } from './events-admin.service.js';
 
 @ApiTags('admin')
-@ApiAccess('admin')
+@AdminAccess('read')
 @ApiBadRequestResponse({ type: ErrorDto, description: 'Validation errors, one message per bad field; invalid_cursor' })
 @Controller('api/v1/admin/events')
 export class AdminEventsController {
@@ -27,6 +28,16 @@ export class AdminEventsController {
     return this.events.list(query);
   }
 
+  @Post('replay')
+  @HttpCode(202)
+  @PERMISSION('operate')
+  @ApiOperation({ summary: 'Replay a filtered batch: the newest `max` matching events (default status failed), one job each' })
+  @ApiAcceptedResponse({ type: BatchReplayResultDto })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'queue_unavailable' })
+  replayMany(@Body() body: BatchReplayDto): Promise<BatchReplayResultDto> {
+    return this.events.replayMany(body);
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One inbox event with its (redacted) payload' })
   @ApiOkResponse({ type: EventDetailDto })
@@ -37,6 +48,7 @@ export class AdminEventsController {
 
   @Post(':id/replay')
   @HttpCode(202)
+  @PERMISSION('operate')
   @ApiOperation({ summary: 'Process an event again: back to queued, onto the callback-events queue' })
   @ApiAcceptedResponse({ type: ReplayResultDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'event_not_found' })

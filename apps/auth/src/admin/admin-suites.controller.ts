@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAccess } from '../access/api-access.decorator.js';
+import { AdminAccess } from '../access/admin-access.decorator.js';
+import { PERMISSION } from '../access/admin-access.guard.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { SuiteParams } from '../common/ids.js';
 import { PageQueryDto } from '../common/page.js';
@@ -8,13 +9,14 @@ import { RegisterSuiteDto, SuiteDetailDto, SuiteDto, SuitePageDto } from './suit
 import { SuitesAdminService } from './suites-admin.service.js';
 
 @ApiTags('admin')
-@ApiAccess('admin')
+@AdminAccess('read')
 @ApiBadRequestResponse({ type: ErrorDto, description: 'Validation errors, one message per bad field' })
 @Controller('api/v1/admin/suites')
 export class AdminSuitesController {
   constructor(private readonly suites: SuitesAdminService) {}
 
   @Post()
+  @PERMISSION('manage')
   @ApiOperation({ summary: 'Register a suite (or replace its settings and credentials); secrets are stored encrypted and never returned' })
   @ApiCreatedResponse({ type: SuiteDto })
   register(@Body() body: RegisterSuiteDto): Promise<SuiteDto> {

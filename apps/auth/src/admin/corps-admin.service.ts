@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { AuthCorpRepository, CorpRecord, StoredTokenRepository, SuiteRepository } from '@app/store';
+import { AuthCorpRepository, CorpRecord, CorpSearchRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf, parseDate } from '../common/page.js';
+import type { CorpSearchQueryDto, TenantDto } from './corp-search.dto.js';
 import { AgentDto, CorpDetailDto, CorpStatusName, CorpSummaryDto } from './corp.dto.js';
 
 /** A suite's tenants, newest install first, with how fresh each one's stored token is. */
@@ -12,6 +13,7 @@ export class CorpsAdminService {
     private readonly suites: SuiteRepository,
     private readonly corps: AuthCorpRepository,
     private readonly storedTokens: StoredTokenRepository,
+    private readonly searchRepo: CorpSearchRepository,
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -38,6 +40,31 @@ export class CorpsAdminService {
       (row) => ({ installedAt: row.installedAt.toISOString(), id: row.id }),
     );
     return { items: page.items.map((row) => this.summary(row, expiries.get(row.corpId) ?? null)), nextCursor: page.nextCursor };
+  }
+
+  /** Tenants of every suite matching the console's search, newest install first. */
+  async search(query: CorpSearchQueryDto): Promise<Page<TenantDto>> {
+    const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ['installedAt', 'id']);
+    const after = position && { installedAt: parseDate(position.installedAt), id: position.id };
+    const filter = {
+      q: query.q,
+      suiteId: query.suiteId,
+      status: query.status,
+      editionId: query.editionId,
+      installedFrom: query.installedFrom ? new Date(query.installedFrom) : undefined,
+      installedTo: query.installedTo ? new Date(query.installedTo) : undefined,
+    };
+    const page = await pageOf(query.limit, (take) => this.searchRepo.search(filter, take, after), (row) => row, (row) => ({ installedAt: row.installedAt.toISOString(), id: row.id }));
+    const expiries = new Map<string, Date>();
+    // One query per suite on the page for token expiries, not one per corp.
+    for (const suiteId of new Set(page.items.map((r) => r.suiteId))) {
+      const found = await this.storedTokens.corpTokenExpiries(suiteId, page.items.filter((r) => r.suiteId === suiteId).map((r) => r.corpId));
+      for (const [corpId, at] of found) expiries.set(`${suiteId}|${corpId}`, at);
+    }
+    return {
+      items: page.items.map((row) => ({ ...this.summary(row, expiries.get(`${row.suiteId}|${row.corpId}`) ?? null), suiteId: row.suiteId, corpFullName: row.corpFullName })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async show(suiteId: string, corpId: string): Promise<CorpDetailDto> {

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../common/page.js';
 import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
@@ -83,4 +84,20 @@ export class ReplayResultDto {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['queued'] }) status: 'queued';
   @ApiProperty({ description: 'The new BullMQ job id' }) jobId: string;
+}
+
+/** The list's filters (status defaults to `failed` here) and how many to replay. */
+export class BatchReplayDto extends OmitType(EventListQueryDto, ['limit', 'cursor'] as const) {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'At most this many events, newest first' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  max?: number;
+}
+
+export class BatchReplayResultDto {
+  @ApiProperty({ type: [String], description: 'Ids of the events put back on the queue' }) ids: string[];
+  @ApiProperty({ description: 'More events matched than `max`' }) truncated: boolean;
 }

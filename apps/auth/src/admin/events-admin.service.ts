@@ -6,7 +6,7 @@ import { CallbackEvent, CallbackEventRepository } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf } from '../common/page.js';
 import { redactEvent, redactPayload } from './redact-payload.js';
-import { EventDetailDto, EventListQueryDto, EventSummaryDto, ReplayResultDto } from './event.dto.js';
+import { BatchReplayDto, BatchReplayResultDto, EventDetailDto, EventListQueryDto, EventSummaryDto, ReplayResultDto } from './event.dto.js';
 
 /** The callback inbox for the console: browse, look, replay. */
 @Injectable()
@@ -20,16 +20,18 @@ export class EventsAdminService {
 
   list(query: EventListQueryDto): Promise<Page<EventSummaryDto>> {
     const before = query.cursor === undefined ? undefined : cursorId(query.cursor);
-    const filter = {
-      suiteId: query.suiteId,
-      corpId: query.corpId,
-      type: query.type,
-      status: query.status,
-      kind: query.kind,
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
-    };
+    const filter = filterOf(query);
     return pageOf(query.limit, (take) => this.events.list(filter, take, before), summary, (e) => ({ id: String(e.id) }));
+  }
+
+  /** Replays the newest `max` events matching the filter (default: failed ones), one job each. */
+  async replayMany(query: BatchReplayDto): Promise<BatchReplayResultDto> {
+    const max = query.max ?? 100;
+    const matched = await this.events.list(filterOf({ ...query, status: query.status ?? 'failed' }), max + 1);
+    const ids: string[] = [];
+    for (const event of matched.slice(0, max)) ids.push((await this.replay(String(event.id))).id);
+    this.logger.log({ msg: 'events replayed in a batch', count: ids.length, suiteId: query.suiteId, corpId: query.corpId, type: query.type });
+    return { ids, truncated: matched.length > max };
   }
 
   async show(id: string): Promise<EventDetailDto> {
@@ -53,6 +55,18 @@ export class EventsAdminService {
     this.logger.log({ msg: 'event replayed', eventId: id, suiteId: event.suiteId, type: event.type, jobId });
     return { id, status: 'queued', jobId };
   }
+}
+
+function filterOf(query: Omit<EventListQueryDto, 'limit' | 'cursor'>) {
+  return {
+    suiteId: query.suiteId,
+    corpId: query.corpId,
+    type: query.type,
+    status: query.status,
+    kind: query.kind,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+  };
 }
 
 function summary(e: CallbackEvent): EventSummaryDto {

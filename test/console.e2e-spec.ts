@@ -1,0 +1,252 @@
+import { mkdirSync } from 'node:fs';
+import { Queue } from 'bullmq';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { bullPrefix, QueueName } from '@app/queues';
+import { AuthStack, callApi, pushTicket, startAuthStack, waitFor } from './support/auth.js';
+import { axeViolations, launchChromium } from './support/browser.js';
+import { ConsolePerson, createConsoleUser } from './support/console.js';
+import { uniqueId } from './support/env.js';
+import { simControl } from './support/platform.js';
+import { randomAesKey } from './support/wecom-sender.js';
+
+/** The screenshots the README shows are copied from here (docs/screenshots). */
+const SHOTS = 'dist/screenshots';
+
+/**
+ * The console in a real browser, as an operator uses it: one Chromium, one platform (simulator, callback and auth
+ * apps), the steps in order. Each step checks accessibility with axe-core on the screen it leaves open.
+ */
+describe('admin console in Chromium', () => {
+  let stack: AuthStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let admin: ConsolePerson;
+  let queue: Queue;
+  const firstLoadJs: { url: string; bytes: number }[] = [];
+  const state: { suiteId?: string; corpId?: string; corpName?: string; eventId?: string; viewer?: ConsolePerson } = {};
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startAuthStack();
+    admin = await createConsoleUser('admin');
+    queue = new Queue(QueueName.CallbackEvents, { connection: stack.worker.redis, prefix: bullPrefix({ prefix: stack.env.REDIS_PREFIX }) });
+    browser = await launchChromium();
+    // bypassCSP lets axe-core be injected; the app's own scripts are what they are either way.
+    // Reduced motion: the console then skips antd's animations, so axe never samples a colour mid-fade.
+    context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-US', bypassCSP: true, reducedMotion: 'reduce' });
+    page = await context.newPage();
+    // Fail a step in seconds with Playwright's message, not at Jest's 30 s timeout.
+    page.setDefaultTimeout(10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await queue?.close();
+    await stack?.close();
+  });
+
+  const url = (path: string) => `${stack.authUrl}/console${path}`;
+  const nav = (name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
+  /** Serious and critical axe findings; the full list is printed once per screen for the report. */
+  const expectAccessible = async (screen: string) => {
+    await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
+    const violations = await axeViolations(page);
+    if (violations.length) process.stdout.write(`axe ${screen}: ${JSON.stringify(violations)}\n`);
+    expect({ screen, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ screen, violations: [] });
+  };
+  const signInWithKeyboard = async (person: ConsolePerson) => {
+    await page.getByLabel('Username').fill(person.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(person.password);
+    await page.keyboard.press('Enter');
+  };
+
+  it('loads the sign-in page with less than 500 KB of compressed JavaScript and signs in with the keyboard alone', async () => {
+    page.on('requestfinished', (request) => {
+      if (request.resourceType() === 'script') void request.sizes().then((s) => firstLoadJs.push({ url: request.url(), bytes: s.responseBodySize }));
+    });
+    await page.goto(url('/'));
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const total = firstLoadJs.reduce((sum, s) => sum + s.bytes, 0);
+    process.stdout.write(`console first load: ${firstLoadJs.length} scripts, ${(total / 1024).toFixed(1)} KB compressed JavaScript\n`);
+    expect(firstLoadJs.length).toBeGreaterThan(0);
+    expect(total).toBeLessThan(500 * 1024);
+    await expectAccessible('sign-in');
+    await shot('console-sign-in');
+
+    await signInWithKeyboard({ ...admin, password: 'not-the-password' });
+    await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor();
+    await page.getByLabel('Password').fill('');
+    await page.getByLabel('Password').focus();
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByText('Installs and cancellations per day').waitFor();
+    await page.locator('.recharts-surface').first().waitFor();
+    await expectAccessible('overview');
+  });
+
+  it('registers a suite, shows what to paste into WeCom, and installs a tenant through the simulator that then appears', async () => {
+    const suite = { suiteId: uniqueId('wwui'), secret: uniqueId('sec'), token: uniqueId('tok'), aesKey: randomAesKey() };
+    await nav('Suites').click();
+    await page.getByRole('button', { name: 'Register a suite' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('Suite ID (suite_id)').fill(suite.suiteId);
+    await form.getByLabel('Name').fill('Browser suite');
+    await form.getByLabel('Secret (suite_secret)').fill(suite.secret);
+    await form.getByLabel('Token').fill(suite.token);
+    await form.getByLabel('EncodingAESKey').fill(suite.aesKey);
+    await expectAccessible('suite form');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: suite.suiteId }).waitFor();
+    state.suiteId = suite.suiteId;
+
+    // The vendor's side of WeCom's console: the same credentials and our callback URL, then WeCom pushes a ticket.
+    await simControl(stack.sim, 'POST', '/sim/suites', {
+      suite_id: suite.suiteId,
+      suite_secret: suite.secret,
+      token: suite.token,
+      encoding_aes_key: suite.aesKey,
+      command_callback_url: `${stack.callbackUrl}/callback/suites/${suite.suiteId}/command`,
+      data_callback_url: `${stack.callbackUrl}/callback/suites/${suite.suiteId}/data`,
+    });
+    await pushTicket(stack.sim, suite.suiteId);
+
+    await page.getByRole('row', { name: new RegExp(suite.suiteId) }).getByRole('button', { name: 'Set up in WeCom' }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByText(`/callback/suites/${suite.suiteId}/command`).waitFor();
+    await drawer.locator('svg title', { hasText: 'Install QR code' }).waitFor({ state: 'attached' });
+    const href = await drawer.getByTestId('install-link').getAttribute('href');
+    expect(href).toBe(`${stack.authUrl}/install/${suite.suiteId}?auth_type=0`);
+    await expectAccessible('suite setup');
+    await shot('console-suite-setup');
+
+    const installer = await context.newPage();
+    await installer.goto(href!);
+    const completed = JSON.parse((await installer.locator('body').innerText()).trim()) as { corpId: string; corpName: string; status: string };
+    await installer.close();
+    expect(completed).toMatchObject({ corpId: expect.any(String), corpName: expect.stringMatching(/^模拟企业/), status: 'active' });
+    state.corpId = completed.corpId;
+    state.corpName = completed.corpName;
+    await drawer.getByRole('button', { name: 'Close' }).click();
+
+    await nav('Tenants').click();
+    await page.getByRole('link', { name: completed.corpName }).first().waitFor();
+  });
+
+  it('finds the tenant by name and shows its page with token freshness, refreshed on demand', async () => {
+    await page.getByRole('search').getByLabel('Search').fill(state.corpName!);
+    await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=/);
+    const firstRow = page.locator('.ant-table-tbody tr').first();
+    await firstRow.getByText(state.corpId!).waitFor();
+    await expectAccessible('tenants');
+    await shot('console-tenants');
+    await firstRow.getByRole('link', { name: state.corpName! }).click();
+    await page.getByRole('heading', { name: state.corpName! }).waitFor();
+    const before = await stack.worker.prisma.client.storedToken.findUnique({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
+    await page.getByRole('row', { name: /access_token/ }).getByRole('button', { name: 'Refresh now' }).click();
+    await page.getByText('Token refreshed').waitFor();
+    const after = await stack.worker.prisma.client.storedToken.findUniqueOrThrow({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
+    expect(after.updatedAt.getTime()).toBeGreaterThan(before?.updatedAt.getTime() ?? 0);
+    await expectAccessible('tenant');
+    await shot('console-tenant');
+  });
+
+  it('replays a failed event from its page, payload secrets redacted', async () => {
+    await simControl(stack.sim, 'POST', `/sim/suites/${state.suiteId}/data-callbacks`, { auth_corpid: state.corpId });
+    const prisma = stack.worker.prisma.client;
+    const event = await waitFor(() => prisma.callbackEvent.findFirst({ where: { suiteId: state.suiteId, corpId: state.corpId, kind: 'data' } }));
+    await prisma.callbackEvent.update({ where: { id: event.id }, data: { status: 'failed', attempts: 5, lastError: 'vendor service answered 500' } });
+    state.eventId = String(event.id);
+
+    await page.goto(url(`/events?suiteId=${state.suiteId}&status=failed`));
+    const row = page.getByRole('row', { name: /vendor service answered 500/ });
+    await row.getByRole('link', { name: state.eventId }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByTestId('event-payload').waitFor();
+    const create = await prisma.callbackEvent.findFirstOrThrow({ where: { suiteId: state.suiteId, type: 'create_auth' } });
+    await expectAccessible('event');
+    await shot('console-event');
+    await drawer.getByRole('button', { name: `Replay ${state.eventId}` }).click();
+    await page.getByText('Event queued again').waitFor();
+    expect((await prisma.callbackEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('queued');
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(jobs.some((j) => j.id?.startsWith(`evt-${state.eventId}-replay-`))).toBe(true);
+
+    // The create_auth payload as the console shows it: the auth code never reaches the browser.
+    await page.goto(url(`/events?id=${create.id}`));
+    const payload = await page.getByTestId('event-payload').innerText();
+    expect(payload).toContain('<AuthCode>[redacted]</AuthCode>');
+    expect(create.payload).toMatch(/<AuthCode>(?!\[redacted\])/);
+
+    await page.goto(url('/overview'));
+    await page.locator('.recharts-bar-rectangle').first().waitFor();
+    await shot('console-overview');
+  });
+
+  it('creates an API key shown once, which works until it is revoked', async () => {
+    await page.goto(url('/api-keys'));
+    await page.getByRole('button', { name: 'Create a key' }).click();
+    const name = uniqueId('ui-key');
+    await page.getByRole('dialog').getByLabel('Name').fill(name);
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    const key = (await page.getByTestId('new-api-key').innerText()).trim();
+    expect(key).toMatch(/^wik_/);
+    expect((await callApi(stack.authUrl, 'GET', '/api/v1/admin/suites', { key })).status).toBe(200);
+    await expectAccessible('api keys');
+    await shot('console-api-keys');
+    await page.getByRole('button', { name: `Revoke ${name}` }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('row', { name: new RegExp(name) }).getByText('Revoked').waitFor();
+    expect((await callApi(stack.authUrl, 'GET', '/api/v1/admin/suites', { key })).status).toBe(401);
+  });
+
+  it('adds a viewer from the console; the viewer sees events but is denied a replay, in the UI and by the API', async () => {
+    const viewer = { username: uniqueId('viewer'), password: uniqueId('pw-long-enough-') };
+    await page.goto(url('/users'));
+    await page.getByRole('button', { name: 'Add a user' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Username').fill(viewer.username);
+    await dialog.getByLabel('Password (12+ characters)').fill(viewer.password);
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('cell', { name: viewer.username }).waitFor();
+    await expectAccessible('users');
+    await shot('console-users');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect((await context.cookies()).find((c) => c.name === 'wecom_console_session')).toBeUndefined();
+    await signInWithKeyboard(viewer);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await expect(nav('API keys').count()).resolves.toBe(0);
+    await page.goto(url(`/events?suiteId=${state.suiteId}`));
+    const replay = page.getByRole('button', { name: `Replay ${state.eventId}` });
+    await replay.waitFor();
+    expect(await replay.isDisabled()).toBe(true);
+    const answer = await page.evaluate(async (id) => {
+      const session = (await (await fetch('/api/v1/console/session')).json()) as { csrfToken: string };
+      const res = await fetch(`/api/v1/admin/events/${id}/replay`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
+      return { status: res.status, body: (await res.json()) as { message: string } };
+    }, state.eventId!);
+    expect(answer).toEqual({ status: 403, body: expect.objectContaining({ message: 'the viewer role may not operate' }) });
+    state.viewer = viewer;
+  });
+
+  it('switches to Chinese with WeCom’s own words, and signs out', async () => {
+    await page.getByText('中文', { exact: true }).click();
+    await nav('授权企业').click();
+    await page.getByRole('heading', { name: '授权企业' }).waitFor();
+    await nav('概览').click();
+    await page.getByText('每日安装与取消授权').waitFor();
+    await page.locator('.recharts-surface').first().waitFor();
+    await shot('console-overview-zh');
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).waitFor();
+    const after = await page.evaluate(async () => (await fetch('/api/v1/admin/overview')).status);
+    expect(after).toBe(401);
+  });
+});
