@@ -17,7 +17,7 @@ const en = {
     create: 'Create', edit: 'Edit', actions: 'Actions', more: 'Load more', yes: 'Yes', no: 'No', all: 'All', copy: 'Copy', status: 'Status', suite: 'Suite',
     createdAt: 'Created', view: 'View', refresh: 'Refresh', denied: 'Your role may not do this',
   },
-  status: { active: 'Active', cancelled: 'Cancelled', suspended: 'Suspended', received: 'Received', queued: 'Queued', processing: 'Processing', processed: 'Processed', failed: 'Failed' },
+  status: { active: 'Active', cancelled: 'Cancelled', suspended: 'Suspended', received: 'Received', queued: 'Queued', processing: 'Processing', processed: 'Processed', failed: 'Failed', awaiting_tenant: 'Awaiting tenant', orphan: 'Orphan (no tenant)' },
   overview: {
     tenants: 'Tenants', active: 'Active', cancelled: 'Cancelled', suspended: 'Suspended', installsPerDay: 'Installs and cancellations per day',
     installs: 'Installs', cancellations: 'Cancellations', intake: 'Callback intake and processing (last 24 h)', received: 'Received', processed: 'Processed',
@@ -69,7 +69,7 @@ const zh: Dict = {
     create: '创建', edit: '编辑', actions: '操作', more: '加载更多', yes: '是', no: '否', all: '全部', copy: '复制', status: '状态', suite: '应用',
     createdAt: '创建时间', view: '查看', refresh: '刷新', denied: '当前角色无此权限',
   },
-  status: { active: '已授权', cancelled: '已取消授权', suspended: '已停用', received: '已接收', queued: '排队中', processing: '处理中', processed: '已处理', failed: '失败' },
+  status: { active: '已授权', cancelled: '已取消授权', suspended: '已停用', received: '已接收', queued: '排队中', processing: '处理中', processed: '已处理', failed: '失败', awaiting_tenant: '等待企业授权', orphan: '无授权企业' },
   overview: {
     tenants: '授权企业', active: '已授权', cancelled: '已取消授权', suspended: '已停用', installsPerDay: '每日安装与取消授权',
     installs: '安装', cancellations: '取消授权', intake: '回调接收与处理（近 24 小时）', received: '接收', processed: '处理',

@@ -43,7 +43,7 @@ export class ConsoleStatsRepository {
 
   async eventsByStatus(): Promise<Record<EventStatus, number>> {
     const rows = await this.prisma.client.callbackEvent.groupBy({ by: ['status'], _count: { _all: true } });
-    const out: Record<EventStatus, number> = { received: 0, queued: 0, processing: 0, processed: 0, failed: 0 };
+    const out: Record<EventStatus, number> = { received: 0, queued: 0, processing: 0, processed: 0, failed: 0, awaiting_tenant: 0, orphan: 0 };
     for (const row of rows) out[row.status] = row._count._all;
     return out;
   }

@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min
 import { PageQueryDto } from '../common/page.js';
 import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
-const STATUSES = ['received', 'queued', 'processing', 'processed', 'failed'] as const;
+const STATUSES = ['received', 'queued', 'processing', 'processed', 'failed', 'awaiting_tenant', 'orphan'] as const;
 const KINDS = ['command', 'data'] as const;
 
 export class EventListQueryDto extends PageQueryDto {

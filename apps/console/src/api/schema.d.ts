@@ -743,7 +743,7 @@ export interface components {
             type: string;
             corpId: string | null;
             /** @enum {string} */
-            status: "received" | "queued" | "processing" | "processed" | "failed";
+            status: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
             attempts: number;
             lastError: string | null;
             /** Format: date-time */
@@ -766,7 +766,7 @@ export interface components {
              */
             type?: string;
             /** @enum {string} */
-            status?: "received" | "queued" | "processing" | "processed" | "failed";
+            status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
             /** @enum {string} */
             kind?: "command" | "data";
             /** @description Received at or after (ISO time) */
@@ -794,7 +794,7 @@ export interface components {
             type: string;
             corpId: string | null;
             /** @enum {string} */
-            status: "received" | "queued" | "processing" | "processed" | "failed";
+            status: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
             attempts: number;
             lastError: string | null;
             /** Format: date-time */
@@ -1963,7 +1963,7 @@ export interface operations {
                 corpId?: string;
                 /** @description InfoType (create_auth, …), MsgType, or event:<Event> */
                 type?: string;
-                status?: "received" | "queued" | "processing" | "processed" | "failed";
+                status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
                 kind?: "command" | "data";
                 /** @description Received at or after (ISO time) */
                 from?: string;

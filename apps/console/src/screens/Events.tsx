@@ -11,7 +11,7 @@ import { useSession } from '../session';
 
 const FILTERS = ['suiteId', 'corpId', 'type', 'status', 'kind', 'from', 'to'] as const;
 type Filter = Partial<Record<(typeof FILTERS)[number], string>>;
-type Status = 'received' | 'queued' | 'processing' | 'processed' | 'failed';
+type Status = 'received' | 'queued' | 'processing' | 'processed' | 'failed' | 'awaiting_tenant' | 'orphan';
 
 function ReplayButton({ id, onDone }: { id: string; onDone: () => void }) {
   const { t } = useTranslation();
@@ -105,7 +105,7 @@ export default function Events() {
         <Form.Item name="corpId" label={t('events.corpId')}><Input allowClear style={{ width: 160 }} /></Form.Item>
         <Form.Item name="type" label={t('events.type')}><Input allowClear style={{ width: 140 }} placeholder="create_auth" /></Form.Item>
         <Form.Item name="status" label={t('common.status')}>
-          <Select allowClear style={{ width: 130 }} options={['received', 'queued', 'processing', 'processed', 'failed'].map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+          <Select allowClear style={{ width: 130 }} options={['received', 'queued', 'processing', 'processed', 'failed', 'awaiting_tenant', 'orphan'].map((s) => ({ value: s, label: t(`status.${s}`) }))} />
         </Form.Item>
         <Form.Item name="kind" label={t('events.kind')}>
           <Select allowClear style={{ width: 120 }} options={[{ value: 'command', label: '指令回调 command' }, { value: 'data', label: '数据回调 data' }]} />
