@@ -5,6 +5,7 @@ import { RedisHealthCheck } from '@app/queues';
 import { DatabaseHealthCheck } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule } from '@app/tokens';
+import { ApiKeyCache } from './access/api-key-cache.js';
 import { ApiKeyStrategy } from './access/api-key.strategy.js';
 import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
@@ -18,11 +19,13 @@ import { SuitesAdminService } from './admin/suites-admin.service.js';
 import { AuthMetrics } from './auth-metrics.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
+import { LinkInstallService } from './install/link-install.service.js';
 import { LoginTokenController } from './oauth/login-token.controller.js';
 import { LoginTokenSigner } from './oauth/login-token.js';
 import { OAuthStateStore } from './oauth/oauth-state.store.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
+import { InvalidationLimiter } from './token-api/invalidation-limiter.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { TokenApiService } from './token-api/token-api.service.js';
@@ -41,13 +44,16 @@ import { TokenApiService } from './token-api/token-api.service.js';
   ],
   providers: [
     ApiKeyStrategy,
+    ApiKeyCache,
     ApiKeyAuthGuard,
     ScopeGuard,
     InstallService,
+    LinkInstallService,
     OAuthService,
     OAuthStateStore,
     TokenApiService,
     JssdkService,
+    InvalidationLimiter,
     SuitesAdminService,
     CorpsAdminService,
     EventsAdminService,

@@ -5,6 +5,7 @@ import { AuthCodeClaimRepository } from './auth-code-claim.repository.js';
 import { AuthCorpRepository } from './auth-corp.repository.js';
 import { CallbackEventRepository } from './callback-event.repository.js';
 import { InstallSessionRepository } from './install-session.repository.js';
+import { RetentionRepository } from './retention.repository.js';
 import { DatabaseOptions, PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
 import { SecretRotationService } from './secret-rotation.service.js';
@@ -33,6 +34,7 @@ const repositories = [
   AuthCorpRepository,
   CallbackEventRepository,
   InstallSessionRepository,
+  RetentionRepository,
   StoredTokenRepository,
   SuiteRepository,
   SuiteTicketRepository,
