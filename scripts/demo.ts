@@ -164,6 +164,8 @@ async function main(): Promise<void> {
     provider_secret: suite.providerSecret,
     command_callback_url: `${callbackBase}/command`,
     data_callback_url: `${callbackBase}/data`,
+    // 授权发起域名: WeCom (and the simulator) accept install links clicked on pages of this host only.
+    install_domain: '127.0.0.1',
   });
   // WeCom pushes a ticket every 10 minutes; push one now so the suite token is available at once.
   await simPost(`/sim/suites/${suite.suiteId}/push-ticket`, {});

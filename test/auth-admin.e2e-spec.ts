@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { bullPrefix, QueueName } from '@app/queues';
-import { ApiKeyRepository } from '@app/store';
+import { ApiKeyRepository, openPayload } from '@app/store';
 import { AuthStack, callApi, createApiKey, installThroughBrowser, startAuthStack, waitFor } from './support/auth.js';
 import { registerSuite, simControl } from './support/platform.js';
+import { testCipher } from './support/store.js';
 import { randomAesKey } from './support/wecom-sender.js';
 
 interface Page<T> {
@@ -92,6 +93,9 @@ describe('auth app: admin API', () => {
         defaultAuthType: 1,
         providerCorpId: 'wwprovider1',
         providerSecret: 'provider-secret-value-1',
+        redirectOrigins: ['https://app.vendor.example'],
+        logoUrl: 'https://vendor.example/logo.png',
+        description: 'CRM for your sales team',
       };
       const res = await admin('POST', '/api/v1/admin/suites', body);
       expect(res.status).toBe(201);
@@ -102,6 +106,9 @@ describe('auth app: admin API', () => {
         defaultAuthType: 1,
         providerCorpId: 'wwprovider1',
         hasProviderSecret: true,
+        redirectOrigins: ['https://app.vendor.example'],
+        logoUrl: 'https://vendor.example/logo.png',
+        description: 'CRM for your sales team',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -244,7 +251,7 @@ describe('auth app: admin API', () => {
 
     it('shows one event with its one-time code redacted', async () => {
       const row = await stack.worker.prisma.client.callbackEvent.findFirstOrThrow({ where: { suiteId, type: 'create_auth' } });
-      const authCode = /<AuthCode>(?:<!\[CDATA\[)?([^<\]]+)/.exec(row.payload)![1];
+      const authCode = /<AuthCode>(?:<!\[CDATA\[)?([^<\]]+)/.exec(openPayload(testCipher(), row.payload))![1];
       const res = await admin<EventItem>('GET', `/api/v1/admin/events/${row.id}`);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ id: String(row.id), suiteId, type: 'create_auth', status: row.status });
@@ -349,6 +356,7 @@ describe('auth app: admin API', () => {
       expect(Object.keys(doc.body.paths).sort()).toEqual(
         [
           '/install/{suiteId}',
+          '/install/{suiteId}/start',
           '/install/{suiteId}/complete',
           '/oauth/{suiteId}/authorize',
           '/oauth/{suiteId}/callback',

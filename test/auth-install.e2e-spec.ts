@@ -5,6 +5,7 @@ import {
   callApi,
   installThroughBrowser,
   pushTicket,
+  returnToPlatform,
   simCallCount,
   startAuthStack,
 } from './support/auth.js';
@@ -77,7 +78,7 @@ describe('auth app: install', () => {
       const approved = await approveInstall(stack.authUrl, suiteId);
       const before = await exchanges();
       const [completion, viaWorker] = await Promise.all([
-        fetch(approved.completeUrl, { redirect: 'manual' }),
+        returnToPlatform(approved),
         stack.worker.exchange(suiteId, approved.authCode),
       ]);
       expect(completion.status).toBe(200);
@@ -123,7 +124,7 @@ describe('auth app: install', () => {
     });
     expect(registered.status).toBe(201);
     const approved = await approveInstall(stack.authUrl, other.suiteId, { query: 'state=console-42&auth_type=1' });
-    const done = await fetch(approved.completeUrl, { redirect: 'manual' });
+    const done = await returnToPlatform(approved);
     expect(done.status).toBe(302);
     const location = new URL(done.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe('https://vendor.example/installed');
@@ -134,18 +135,91 @@ describe('auth app: install', () => {
     expect(session).toMatchObject({ authType: 1, callerState: 'console-42', completedAt: expect.any(Date) });
   });
 
-  it('points the install link at WeCom with a hex state and our completion URL', async () => {
-    const res = await fetch(`${stack.authUrl}/install/${suiteId}`, { redirect: 'manual' });
-    expect(res.status).toBe(302);
+  it('serves an install page that costs nothing; only its button asks WeCom, and points it at our completion URL', async () => {
+    const preAuthCalls = () => simCallCount(stack.sim, suiteId, '/cgi-bin/service/get_pre_auth_code');
+    const before = { preAuth: await preAuthCalls(), sessions: await prisma.client.installSession.count() };
+    for (let i = 0; i < 20; i++) {
+      const page = await fetch(`${stack.authUrl}/install/${suiteId}?state=s${i}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+      const html = await page.text();
+      expect(html).toContain(`action="${stack.authUrl}/install/${suiteId}/start?state=s${i}"`);
+    }
+    expect(await preAuthCalls()).toBe(before.preAuth);
+    expect(await prisma.client.installSession.count()).toBe(before.sessions);
+
+    const res = await fetch(`${stack.authUrl}/install/${suiteId}/start`, { method: 'POST', redirect: 'manual', headers: { origin: stack.authUrl } });
+    expect(res.status).toBe(303);
+    expect(await preAuthCalls()).toBe(before.preAuth + 1);
     const location = new URL(res.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe(`${stack.sim.url}/3rdapp/install`);
     expect([...location.searchParams.keys()]).toEqual(['suite_id', 'pre_auth_code', 'redirect_uri', 'state']);
     expect(location.searchParams.get('suite_id')).toBe(suiteId);
     expect(location.searchParams.get('redirect_uri')).toBe(`${stack.authUrl}/install/${suiteId}/complete`);
-    expect(location.searchParams.get('state')).toMatch(/^[0-9a-f]{40}$/);
+    const state = location.searchParams.get('state')!;
+    expect(state).toMatch(/^[0-9a-f]{40}$/);
+    const [cookie] = res.headers.getSetCookie();
+    expect(cookie).toMatch(new RegExp(`^wecom_install_${suiteId}=${state}\\.[^;]+; Max-Age=\\d+; Path=/install/${suiteId}; HttpOnly; SameSite=Lax$`));
   });
 
-  it('refuses a forged or reused state without exchanging, and tolerates parameters WeCom may add', async () => {
+  it("shows the vendor's name, logo and text on the install page, escaped", async () => {
+    const other = await registerSuite(stack.sim, stack.callbackUrl);
+    const registered = await callApi(stack.authUrl, 'POST', '/api/v1/admin/suites', {
+      key: stack.adminKey,
+      body: {
+        suiteId: other.suiteId,
+        name: '销售助手 <b>',
+        secret: other.secret,
+        token: other.token,
+        encodingAesKey: other.aesKey,
+        logoUrl: 'https://vendor.example/logo.png?a=1&b="2"',
+        description: '<script>alert(1)</script> 客户管理',
+      },
+    });
+    expect(registered.status).toBe(201);
+    const html = await (await fetch(`${stack.authUrl}/install/${other.suiteId}`)).text();
+    expect(html).toContain('<h1>销售助手 &lt;b&gt;</h1>');
+    expect(html).toContain('<img class="logo" src="https://vendor.example/logo.png?a=1&amp;b=&quot;2&quot;"');
+    expect(html).toContain('<p>&lt;script&gt;alert(1)&lt;/script&gt; 客户管理</p>');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('refuses the install button posted from another site, and WeCom refuses an install link opened without our page', async () => {
+    const preAuthCalls = () => simCallCount(stack.sim, suiteId, '/cgi-bin/service/get_pre_auth_code');
+    const before = await preAuthCalls();
+    for (const headers of [{}, { origin: 'https://evil.example' }, { referer: 'https://evil.example/page' }, { origin: 'null' }] as Record<string, string>[]) {
+      const res = await callApi(stack.authUrl, 'POST', `/install/${suiteId}/start`, { headers });
+      expect(res).toMatchObject({ status: 403, body: { error: 'cross_site_request' } });
+    }
+    expect(await preAuthCalls()).toBe(before);
+
+    // A link pasted into a chat or a QR code: WeCom's page sees no Referer and refuses (校验请求来源错误).
+    const start = await fetch(`${stack.authUrl}/install/${suiteId}/start`, { method: 'POST', redirect: 'manual', headers: { origin: stack.authUrl } });
+    const typedIn = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    expect(typedIn.status).toBe(400);
+    expect(await typedIn.text()).toContain('校验请求来源错误');
+  });
+
+  it('exchanges an install returned to another browser but hands it no caller state (install-state fixation)', async () => {
+    // The attacker presses the button with their own state and sends the WeCom link to a victim admin, who approves.
+    const attacker = await approveInstall(stack.authUrl, suiteId, { query: 'state=attacker-account' });
+    const victim = await fetch(attacker.completeUrl, { redirect: 'manual' });
+    expect(victim.status).toBe(200);
+    const body = (await victim.json()) as { corpId: string; state: string | null };
+    expect(body.state).toBeNull();
+    expect(await rowsOf(body.corpId)).toEqual([expect.objectContaining({ status: 'active' })]);
+
+    const forgedCookie = await approveInstall(stack.authUrl, suiteId, { query: 'state=attacker-account' });
+    const tampered = await fetch(forgedCookie.completeUrl, { redirect: 'manual', headers: { cookie: forgedCookie.cookie.replace(/\.[^.;]+$/, '.forged') } });
+    expect(((await tampered.json()) as { state: string | null }).state).toBeNull();
+
+    const genuine = await approveInstall(stack.authUrl, suiteId, { query: 'state=own-account' });
+    const own = await returnToPlatform(genuine);
+    expect(((await own.json()) as { state: string | null }).state).toBe('own-account');
+  });
+
+  it('refuses a forged state without exchanging, tolerates parameters WeCom may add, and answers a repeat alike', async () => {
     const approved = await approveInstall(stack.authUrl, suiteId);
     const before = await exchanges();
     const forged = new URL(approved.completeUrl);
@@ -156,9 +230,13 @@ describe('auth app: install', () => {
 
     const genuine = new URL(approved.completeUrl);
     genuine.searchParams.set('appid', 'something-new');
-    const ok = await callApi(stack.authUrl, 'GET', `${genuine.pathname}${genuine.search}`);
+    const ok = await returnToPlatform(approved, genuine.toString());
     expect(ok.status).toBe(200);
-    const reused = await callApi(stack.authUrl, 'GET', `${genuine.pathname}${genuine.search}`);
+    const repeated = await callApi(stack.authUrl, 'GET', `${genuine.pathname}${genuine.search}`, { headers: { cookie: approved.cookie } });
+    expect(repeated).toMatchObject({ status: 200, body: { corpId: (ok.status === 200 ? ((await ok.json()) as { corpId: string }) : { corpId: '' }).corpId } });
+    // The state is used up: another code with it is refused.
+    genuine.searchParams.set('auth_code', 'another-code');
+    const reused = await callApi(stack.authUrl, 'GET', `${genuine.pathname}${genuine.search}`, { headers: { cookie: approved.cookie } });
     expect(reused).toMatchObject({ status: 400, body: { error: 'invalid_install_state' } });
     expect(await exchanges()).toBe(before + 1);
   });

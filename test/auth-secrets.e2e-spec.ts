@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { corpSubject } from '../apps/wecom-sim/src/core/token-store.js';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
-import { approveInstall, callApi, createApiKey, pushTicket, spawnAuthApp, SpawnedAuthApp, WorkerStandIn } from './support/auth.js';
+import { approveInstall, callApi, cookiesOf, createApiKey, pushTicket, spawnAuthApp, SpawnedAuthApp, WorkerStandIn } from './support/auth.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
 import { randomAesKey, SuiteFixture } from './support/wecom-sender.js';
 
@@ -50,8 +50,8 @@ describe('auth app: secrets stay out of logs and answers', () => {
     return res;
   }
 
-  async function browse(what: string, url: string): Promise<Response> {
-    const res = await fetch(url, { redirect: 'manual' });
+  async function browse(what: string, url: string, cookie?: string): Promise<Response> {
+    const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
     answers.push({ what, text: `${res.headers.get('location') ?? ''}\n${await res.clone().text()}` });
     return res;
   }
@@ -66,15 +66,15 @@ describe('auth app: secrets stay out of logs and answers', () => {
     remember((await simControl<{ latest_ticket: string }>(sim, 'GET', `/sim/suites/${suiteId}`)).latest_ticket, 'suite_ticket');
 
     // Install through the browser (a link install: WeCom pushes no create_auth for it).
-    const start = await fetch(`${auth.url}/install/${suiteId}`, { redirect: 'manual' });
+    const start = await fetch(`${auth.url}/install/${suiteId}/start`, { method: 'POST', redirect: 'manual', headers: { origin: auth.url } });
     remember(new URL(start.headers.get('location')!).searchParams.get('pre_auth_code'), 'pre_auth_code');
     const approved = await approveInstall(auth.url, suiteId);
     remember(approved.authCode, 'auth_code');
-    const done = await browse('install completion', approved.completeUrl);
+    const done = await browse('install completion', approved.completeUrl, approved.cookie);
     expect(done.status).toBe(200);
     const corpId = ((await done.json()) as { corpId: string }).corpId;
     remember(sim.state.authorization(suiteId, corpId)!.permanentCode, 'permanent_code');
-    expect((await browse('reused completion', approved.completeUrl)).status).toBe(400);
+    expect((await browse('repeated completion', approved.completeUrl, approved.cookie)).status).toBe(200);
 
     // Keys and tokens: these answers hand over a secret, so only the logs are checked for them.
     const created = await call<{ id: string; key: string }>('create key', 'POST', '/api/v1/admin/api-keys', { key: adminKey, body: { name: 'svc', scopes: [`suite:${suiteId}`] }, handsOver: true });
@@ -103,10 +103,10 @@ describe('auth app: secrets stay out of logs and answers', () => {
     oauthPage.hash = '';
     const back = await fetch(oauthPage, { redirect: 'manual' });
     remember(new URL(back.headers.get('location')!).searchParams.get('code'), 'oauth code');
-    const landed = await fetch(back.headers.get('location')!, { redirect: 'manual' });
+    const landed = await fetch(back.headers.get('location')!, { redirect: 'manual', headers: { cookie: cookiesOf(authorize) } });
     const loginToken = new URL(landed.headers.get('location')!).searchParams.get('wecom_login')!;
     remember(loginToken, 'login token');
-    const verified = await call('verify login', 'POST', `/api/v1/suites/${suiteId}/login-tokens/verify`, { key: suiteKey, body: { token: loginToken } });
+    const verified = await call('verify login', 'POST', `/api/v1/suites/${suiteId}/login-tokens/verify`, { key: suiteKey, body: { token: loginToken, audience: VENDOR } });
     expect(verified.status).toBe(200);
 
     // Every admin route.

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { bullPrefix, callbackEventJobId, QueueName } from '@app/queues';
-import { PrismaService, SuiteTicketRepository } from '@app/store';
+import { openPayload, PrismaService, SuiteTicketRepository } from '@app/store';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
@@ -47,7 +47,9 @@ describe('callback app', () => {
   const post = (path: string, query: string, body: string) =>
     fetch(`${url}${path}?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
   const commandPath = () => `/callback/suites/${suite.suiteId}/command`;
-  const events = (where: { suiteId: string; type?: string }) => prisma.client.callbackEvent.findMany({ where, orderBy: { id: 'asc' } });
+  /** Inbox rows as stored, their payloads opened (they are sealed at rest). */
+  const events = async (where: { suiteId: string; type?: string }) =>
+    (await prisma.client.callbackEvent.findMany({ where, orderBy: { id: 'asc' } })).map((r) => ({ ...r, payload: openPayload(testCipher(), r.payload) }));
 
 
   it('answers URL verification with the decrypted echostr, for the suite id and for the provider corpid', async () => {
@@ -59,9 +61,27 @@ describe('callback app', () => {
     });
     expect(byProvider.verified).toBe(true);
     const echostr = encrypt(suite.aesKey, 'hello-echo', 'wwsomeoneelse');
-    const ts = '1700000000';
+    const ts = String(Math.floor(Date.now() / 1000));
     const res = await fetch(`${url}${commandPath()}?msg_signature=${getSignature(suite.token, ts, 'n', echostr)}&timestamp=${ts}&nonce=n&echostr=${encodeURIComponent(echostr)}`);
     expect(res.status).toBe(400);
+  });
+
+  it('keeps no auth_code or message content in clear in the inbox', async () => {
+    const own = await registerSuite(sim, url);
+    const install = await simControl<{ corp_id: string; auth_code: string }>(sim, 'POST', `/sim/suites/${own.suiteId}/installs`, { push_callback: true });
+    const secretText = `member message ${randomBytes(6).toString('hex')}`;
+    // The platform learns of the corp when the worker exchanges the code; stand in for it here.
+    await prisma.client.authCorp.create({ data: { suiteId: own.suiteId, corpId: install.corp_id, status: 'active' } });
+    await simControl(sim, 'POST', `/sim/suites/${own.suiteId}/data-callbacks`, { auth_corpid: install.corp_id, fields: { Content: secretText } });
+    const rows = await waitFor(async () => {
+      const found = await prisma.client.callbackEvent.findMany({ where: { suiteId: own.suiteId, type: { in: ['create_auth', 'text'] } } });
+      return found.some((r) => r.type === 'text' && openPayload(testCipher(), r.payload).includes(secretText)) && found.some((r) => r.type === 'create_auth') ? found : null;
+    });
+    const raw = JSON.stringify(rows.map((r) => r.payload));
+    expect(raw).not.toContain(install.auth_code);
+    expect(raw).not.toContain(secretText);
+    expect(raw).not.toContain('<xml>');
+    expect(rows.map((r) => openPayload(testCipher(), r.payload)).join()).toContain(install.auth_code);
   });
 
   it('stores a pushed suite_ticket sealed, and keeps the inbox row without the ticket', async () => {
@@ -150,7 +170,7 @@ describe('callback app', () => {
   describe('bad input', () => {
     const valid = () => signCallback(suite, commandPayload(suite.suiteId, 'change_contact', { AuthCorpId: 'wwx', ChangeType: 'create_party', Id: randomBytes(4).toString('hex') }), suite.suiteId);
     const resign = (cipher: string) => {
-      const ts = '1700000000';
+      const ts = String(Math.floor(Date.now() / 1000));
       return { query: `msg_signature=${getSignature(suite.token, ts, 'nonce', cipher)}&timestamp=${ts}&nonce=nonce`, body: `<xml><Encrypt><![CDATA[${cipher}]]></Encrypt></xml>` };
     };
     const expectStatus = async (res: Response, status: number) => {
@@ -171,6 +191,23 @@ describe('callback app', () => {
       await expectStatus(await post(commandPath(), req.query.replace(/msg_signature=[^&]+&/, ''), req.body), 401);
       await expectStatus(await post(commandPath(), req.query.replace(/msg_signature=[0-9a-f]{4}/, 'msg_signature=0000'), req.body), 401);
       await expectStatus(await post(commandPath(), req.query.replace(/&nonce=[^&]+/, ''), req.body), 401);
+    });
+
+    it('an authentic callback replayed more than 5 minutes after it was sent → 401, not stored', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const payload = () => commandPayload(suite.suiteId, 'change_contact', { AuthCorpId: 'wwreplay', ChangeType: 'create_party', Id: randomBytes(4).toString('hex') });
+      for (const sentAt of [now - 301, now + 301, now - 86_400]) {
+        const captured = signCallback(suite, payload(), suite.suiteId, sentAt);
+        const text = await expectStatus(await post(commandPath(), captured.query, captured.body), 401);
+        expect(text).toContain('possible replay');
+      }
+      expect(await events({ suiteId: suite.suiteId, type: 'change_contact' }).then((rows) => rows.filter((r) => r.payload.includes('wwreplay')))).toEqual([]);
+      const recent = signCallback(suite, payload(), suite.suiteId, now - 240);
+      await expectStatus(await post(commandPath(), recent.query, recent.body), 200);
+      const echostr = encrypt(suite.aesKey, 'echo', suite.suiteId);
+      const stale = String(now - 3600);
+      const verify = await fetch(`${url}${commandPath()}?msg_signature=${getSignature(suite.token, stale, 'n', echostr)}&timestamp=${stale}&nonce=n&echostr=${encodeURIComponent(echostr)}`);
+      expect(verify.status).toBe(401);
     });
 
     it('malformed XML, bad base64, bad padding, wrong receiver → 400', async () => {
@@ -202,6 +239,7 @@ describe('callback app', () => {
     });
   });
 
+  // 5,000 requests take about 30 s on the shared 2-core CI machine under load: a wider Jest timeout, no timing assertion.
   it('survives a fuzz run of 5,000 random and mutated requests with no 5xx', async () => {
     const seed = valid();
     function valid() {

@@ -1,21 +1,26 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildCli } from '../apps/cli/src/cli.js';
-import { TEST_DATABASE_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
 import { testCipher, testPrisma } from './support/store.js';
 import { ApiKeyRepository, ConsoleUserRepository, SuiteRepository } from '@app/store';
 
-const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64') };
+const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64'), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniqueId('cli') };
 const AES_KEY = 'a'.repeat(43);
 
-/** Runs one CLI command in-process and returns what it printed. */
-async function cli(...args: string[]): Promise<{ output: string; error?: Error }> {
+/** Runs one CLI command in-process (with this environment and standard input) and returns what it printed. */
+async function cliWith(extra: { env?: Record<string, string>; stdin?: string }, ...args: string[]): Promise<{ output: string; error?: Error }> {
   let output = '';
   try {
-    await buildCli((line) => void (output += line), env).parseAsync(['node', 'cli', ...args]);
+    await buildCli((line) => void (output += line), { ...env, ...extra.env }, async () => extra.stdin ?? '').parseAsync(['node', 'cli', ...args]);
     return { output };
   } catch (error) {
     return { output, error: error as Error };
   }
 }
+
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 describe('CLI', () => {
   const prisma = testPrisma();
@@ -24,27 +29,63 @@ describe('CLI', () => {
   it('prints help for every command', async () => {
     const { output } = await cli('suite', 'add', '--help');
     expect(output).toContain('--suite-id <id>');
-    expect(output).toContain('--provider-secret <secret>');
+    expect(output).toContain('--secrets-file <file>');
+    expect(output).toContain('SUITE_SECRET');
   });
 
-  it('adds a suite with encrypted secrets and lists it without them', async () => {
+  it('adds a suite with secrets from standard input, stored encrypted, and lists it without them', async () => {
     const suiteId = uniqueId('ww');
-    const added = await cli('suite', 'add', '--suite-id', suiteId, '--secret', 'cli-secret-1', '--token', 'T', '--aes-key', AES_KEY, '--name', 'CLI Suite', '--provider-corpid', 'wwprov', '--provider-secret', 'cli-prov-1');
+    const stdin = JSON.stringify({ secret: 'cli-secret-1', token: 'T', aesKey: AES_KEY, providerSecret: 'cli-prov-1' });
+    const added = await cliWith({ stdin }, 'suite', 'add', '--suite-id', suiteId, '--secrets-file', '-', '--name', 'CLI Suite', '--provider-corpid', 'wwprov');
     expect(added.error).toBeUndefined();
     expect(added.output).toBe(`suite ${suiteId} saved\n`);
     const creds = await new SuiteRepository(prisma, testCipher()).findCredentials(suiteId);
-    expect(creds).toMatchObject({ secret: 'cli-secret-1', providerSecret: 'cli-prov-1', encodingAesKey: AES_KEY });
+    expect(creds).toMatchObject({ secret: 'cli-secret-1', token: 'T', providerSecret: 'cli-prov-1', encodingAesKey: AES_KEY });
     const listed = await cli('suite', 'list');
     expect(listed.output).toContain(`${suiteId}\tCLI Suite`);
     expect(listed.output).not.toContain('cli-secret-1');
     expect(listed.output).not.toContain('cli-prov-1');
   });
 
-  it('refuses a malformed AES key and half-given provider credentials', async () => {
-    const badKey = await cli('suite', 'add', '--suite-id', 'x', '--secret', 's', '--token', 't', '--aes-key', 'short');
-    expect(badKey.output).toMatch(/--aes-key <key>.*must be 43 base64 characters/);
-    const half = await cli('suite', 'add', '--suite-id', 'x', '--secret', 's', '--token', 't', '--aes-key', AES_KEY, '--provider-corpid', 'c');
-    expect(half.error?.message).toBe('--provider-corpid and --provider-secret go together');
+  it('reads suite secrets from a file or the environment', async () => {
+    const viaFile = uniqueId('ww');
+    const file = join(tmpdir(), `${viaFile}.json`);
+    await writeFile(file, JSON.stringify({ secret: 'from-file', token: 'T', aesKey: AES_KEY }), { mode: 0o600 });
+    expect((await cli('suite', 'add', '--suite-id', viaFile, '--secrets-file', file)).error).toBeUndefined();
+    const viaEnv = uniqueId('ww');
+    const fromEnv = await cliWith({ env: { SUITE_SECRET: 'from-env', SUITE_TOKEN: 'T', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', viaEnv);
+    expect(fromEnv.error).toBeUndefined();
+    const suites = new SuiteRepository(prisma, testCipher());
+    expect((await suites.findCredentials(viaFile))?.secret).toBe('from-file');
+    expect((await suites.findCredentials(viaEnv))?.secret).toBe('from-env');
+  });
+
+  it('refuses secrets on the command line, stores nothing, and never echoes them', async () => {
+    const suiteId = uniqueId('ww');
+    for (const args of [
+      ['--secret', 'argv-secret-1', '--token', 't', '--aes-key', AES_KEY],
+      ['--secret=argv-secret-1'],
+      ['--provider-secret', 'argv-secret-1'],
+    ]) {
+      const run = await cliWith({ env: { SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', suiteId, ...args);
+      expect(run.error?.message).toMatch(/^--(provider-)?secret is not accepted: secrets on the command line are visible/);
+      expect(`${run.output}${run.error?.message}`).not.toContain('argv-secret-1');
+    }
+    expect(await new SuiteRepository(prisma, testCipher()).findCredentials(suiteId)).toBeNull();
+  });
+
+  it('names missing or malformed secrets and half-given provider credentials', async () => {
+    const none = await cli('suite', 'add', '--suite-id', 'x');
+    expect(none.error?.message).toMatch(/--secrets-file <file> \(or - for standard input\), or set SUITE_SECRET, SUITE_TOKEN and SUITE_AES_KEY/);
+    const badKey = await cliWith({ stdin: JSON.stringify({ secret: 'hidden-1', token: 't', aesKey: 'short' }) }, 'suite', 'add', '--suite-id', 'x', '--secrets-file', '-');
+    expect(badKey.error?.message).toBe('suite secrets: aesKey must be 43 base64 characters');
+    const notJson = await cliWith({ stdin: 'secret=hidden-1' }, 'suite', 'add', '--suite-id', 'x', '--secrets-file', '-');
+    expect(notJson.error?.message).toMatch(/standard input is not JSON/);
+    expect(notJson.error?.message).not.toContain('hidden-1');
+    const missingFile = await cli('suite', 'add', '--suite-id', 'x', '--secrets-file', '/nonexistent/secrets.json');
+    expect(missingFile.error?.message).toBe('cannot read /nonexistent/secrets.json: ENOENT');
+    const half = await cliWith({ stdin: JSON.stringify({ secret: 's', token: 't', aesKey: AES_KEY }) }, 'suite', 'add', '--suite-id', 'x', '--secrets-file', '-', '--provider-corpid', 'c');
+    expect(half.error?.message).toBe('--provider-corpid and providerSecret go together');
   });
 
   it('creates an API key printed alone on the last line, usable, then revoked', async () => {
@@ -57,7 +98,6 @@ describe('CLI', () => {
     expect(info?.scopes).toEqual(['suite:ww1', 'admin']);
     expect((await cli('apikey', 'list')).output).not.toContain(key);
     expect((await cli('apikey', 'revoke', info!.id)).output).toBe(`revoked ${info!.id}\n`);
-    // A process that has not seen the key within API_KEY_CACHE_MS (here: a fresh repository) refuses it.
     expect(await new ApiKeyRepository(prisma).findActive(key)).toBeNull();
     expect((await cli('apikey', 'create', '--name', 'x', '--scope', 'root')).output).toContain('use "admin" or "suite:<suiteId>"');
   });
@@ -86,7 +126,7 @@ describe('CLI', () => {
 
   it('rotates secrets and reports the count', async () => {
     const { output } = await cli('secrets', 'rotate');
-    expect(output).toMatch(/^re-encrypted 0 secrets; \d+ were already under the current key\n$/);
+    expect(output).toMatch(/^re-encrypted \d+ secrets; \d+ were already under the current key; 0 changed meanwhile and were left as written\n$/);
   });
 
   it('names a missing SECRET_KEY', async () => {

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
   ApiKeyRepository,
@@ -63,7 +64,7 @@ describe('tenant store (PostgreSQL)', () => {
 
   it('stores a callback once per dedupe key and never processes a processed event again', async () => {
     const { suiteId } = await newSuite();
-    const events = new CallbackEventRepository(prisma);
+    const events = new CallbackEventRepository(prisma, testCipher());
     const event = { suiteId, kind: 'command' as const, type: 'change_auth', corpId: 'wwc', dedupeKey: uniqueId('k'), payload: '<xml/>' };
     const first = await events.insert(event);
     expect(first.duplicate).toBe(false);
@@ -173,10 +174,13 @@ describe('tenant store (PostgreSQL)', () => {
     await new AuthCorpRepository(prisma, oldCipher).saveAuthorization(suiteId, { corpId: 'wwr', permanentCode: 'perm-r' });
     await new StoredTokenRepository(prisma, oldCipher).save({ kind: 'corp', suiteId, corpId: 'wwr' }, { value: 'tok-r', expiresAt: new Date() });
 
+    const inboxRow = await new CallbackEventRepository(prisma, oldCipher).insert({ suiteId, kind: 'command', type: 'create_auth', corpId: null, dedupeKey: `${suiteId}:rot`, payload: '<xml><AuthCode>c-r</AuthCode></xml>' });
     const newKey = randomBytes(32);
     const rotated = new SecretCipher(newKey, [oldKey, TEST_SECRET_KEY]);
     const report = await new SecretRotationService(prisma, rotated).rotateAll();
-    expect(report.resealed).toBeGreaterThanOrEqual(4);
+    expect(report.resealed).toBeGreaterThanOrEqual(5);
+    if (inboxRow.duplicate) throw new Error('inbox row not stored');
+    expect((await new CallbackEventRepository(prisma, new SecretCipher(newKey)).findById(inboxRow.id))?.payload).toBe('<xml><AuthCode>c-r</AuthCode></xml>');
 
     const onlyNew = new SecretCipher(randomBytes(32));
     const suite = await prisma.client.suite.findUniqueOrThrow({ where: { id: suiteId } });
@@ -186,6 +190,33 @@ describe('tenant store (PostgreSQL)', () => {
     expect((await new StoredTokenRepository(prisma, rotated).find({ kind: 'corp', suiteId, corpId: 'wwr' }))?.value).toBe('tok-r');
     expect((await new SecretRotationService(prisma, rotated).rotateAll()).resealed).toBe(0);
     // Rotation covers the whole database: put everything back under the run's key for the tests after this one.
+    await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
+  });
+
+  it('never overwrites a permanent code that a reinstall wrote while the rotation was running (compare-and-set)', async () => {
+    const oldKey = randomBytes(32);
+    const suiteId = uniqueId('ww');
+    await new SuiteRepository(prisma, new SecretCipher(oldKey)).upsert({ suiteId, secret: 's1', token: 't', encodingAesKey: 'a'.repeat(43) });
+    await new AuthCorpRepository(prisma, new SecretCipher(oldKey)).saveAuthorization(suiteId, { corpId: 'wwrace', permanentCode: 'perm-before' });
+    const newKey = randomBytes(32);
+    const rotated = new SecretCipher(newKey, [oldKey, TEST_SECRET_KEY]);
+    const delegate = prisma.client.authCorp;
+    const write = delegate.updateMany.bind(delegate);
+    // The reinstall lands between the rotation's read of the row and its write.
+    const spy = jest.spyOn(delegate, 'updateMany').mockImplementation((async (args: Parameters<typeof write>[0]) => {
+      if (JSON.stringify(args.where).includes('permanentCodeEnc')) {
+        const row = await prisma.client.authCorp.findUniqueOrThrow({ where: { suiteId_corpId: { suiteId, corpId: 'wwrace' } } });
+        if ((args.where as { id?: string }).id === row.id) await new AuthCorpRepository(prisma, rotated).saveAuthorization(suiteId, { corpId: 'wwrace', permanentCode: 'perm-reinstalled' });
+      }
+      return write(args);
+    }) as unknown as typeof delegate.updateMany);
+    try {
+      const report = await new SecretRotationService(prisma, rotated).rotateAll();
+      expect(report.changedMeanwhile).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await new AuthCorpRepository(prisma, rotated).getPermanentCode(suiteId, 'wwrace')).toBe('perm-reinstalled');
     await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
   });
 });

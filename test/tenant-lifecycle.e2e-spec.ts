@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bullPrefix, enqueueCallbackEvents, enqueueReplay, QueueName } from '@app/queues';
-import { CallbackEventRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
+import { CallbackEventRepository, openPayload, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { uniqueId } from './support/env.js';
 import { HoldingProxy } from './support/holding-proxy.js';
@@ -35,7 +35,7 @@ class World {
     this.callback = await startTestCallbackApp(this.env);
     this.worker = await startTestWorkerApp(this.env);
     this.tokens = await testTokens(this.env, this.sim.url);
-    this.events = new CallbackEventRepository(this.tokens.prisma);
+    this.events = new CallbackEventRepository(this.tokens.prisma, testCipher());
     this.queue = new Queue(QueueName.CallbackEvents, { connection: this.tokens.redis, prefix: bullPrefix({ prefix: this.env.REDIS_PREFIX }) });
     return this;
   }
@@ -51,7 +51,9 @@ class World {
   calls = () => simControl<CallCounts>(this.sim, 'GET', '/sim/calls');
   suiteCalls = async (suiteId: string, path: string) => (await this.calls()).by_suite[suiteId]?.[path] ?? 0;
   corp = (suiteId: string, corpId: string) => this.tokens.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } } });
-  rows = (suiteId: string, type?: string) => this.tokens.prisma.client.callbackEvent.findMany({ where: { suiteId, type }, orderBy: { id: 'asc' } });
+  /** Inbox rows, their payloads opened (sealed at rest). */
+  rows = async (suiteId: string, type?: string) =>
+    (await this.tokens.prisma.client.callbackEvent.findMany({ where: { suiteId, type }, orderBy: { id: 'asc' } })).map((r) => ({ ...r, payload: openPayload(testCipher(), r.payload) }));
 
   async readySuite(): Promise<SuiteFixture> {
     const suite = await registerSuite(this.sim, this.callback.url);
@@ -136,7 +138,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
     expect(sent.outcome).toMatchObject({ delivered: true, attempts: 1, status: 200 });
     expect(await world.activeTenants(suite.suiteId, installed.corp_id)).toBe(0);
     const [data] = await world.tokens.prisma.client.callbackEvent.findMany({ where: { suiteId: suite.suiteId, kind: 'data', corpId: installed.corp_id } });
-    expect(data.payload).toContain('first message');
+    expect(openPayload(testCipher(), data.payload)).toContain('first message');
     await world.settled(data.id, 'processed');
     expect(await world.activeTenants(suite.suiteId, installed.corp_id)).toBe(1);
   });
@@ -294,7 +296,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
     });
     expect(sent.outcome).toMatchObject({ delivered: true, attempts: 1 });
     const [data] = await world.tokens.prisma.client.callbackEvent.findMany({ where: { suiteId: suite.suiteId, kind: 'data', corpId } });
-    expect(data.payload).toContain(content);
+    expect(openPayload(testCipher(), data.payload)).toContain(content);
     await world.settled(data.id, 'processed');
   });
 

@@ -41,6 +41,7 @@ async function registerSuite(overrides: Json = {}): Promise<Json> {
     data_callback_url: receiver.url('/data'),
     provider_corpid: PROVIDER,
     provider_secret: PROVIDER_SECRET,
+    install_domain: 'isv.test',
     ...overrides,
   });
 }
@@ -161,6 +162,7 @@ describe('pre_auth_code, install and auth_code', () => {
     const pre = await client.get('/cgi-bin/service/get_pre_auth_code', { suite_access_token: token });
     const res = await client.fetch('GET', '/3rdapp/install', {
       query: { suite_id: SUITE, pre_auth_code: pre.pre_auth_code as string, redirect_uri: 'http://platform.test/install/complete?x=1', state: 'st-42' },
+      headers: { referer: 'https://isv.test/install/page' },
     });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location') ?? '');
@@ -185,6 +187,19 @@ describe('pre_auth_code, install and auth_code', () => {
     expect(opened.id).toBe(SUITE);
     expect(xmlField(opened.message, 'AuthCode')).toBe(install.auth_code);
     expect(xmlField(opened.message, 'State')).toBe('qr7');
+  });
+
+  it('install page refuses a request that was not clicked on the registered 授权发起域名, as WeCom does', async () => {
+    const token = await suiteToken();
+    const pre = await client.get('/cgi-bin/service/get_pre_auth_code', { suite_access_token: token });
+    const query = { suite_id: SUITE, pre_auth_code: pre.pre_auth_code as string, redirect_uri: 'http://platform.test/done', state: 's' };
+    for (const headers of [{}, { referer: 'https://evil.test/isv.test' }, { referer: 'https://notisv.test/' }, { referer: 'not a url' }] as Record<string, string>[]) {
+      const res = await client.fetch('GET', '/3rdapp/install', { query, headers });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('校验请求来源错误');
+    }
+    const fromSubdomain = await client.fetch('GET', '/3rdapp/install', { query, headers: { referer: 'https://www.isv.test/x' } });
+    expect(fromSubdomain.status).toBe(302);
   });
 
   it('install page refuses a bad pre_auth_code or suite with an error page', async () => {
@@ -376,6 +391,7 @@ describe('lifecycle events', () => {
     const pre = await client.get('/cgi-bin/service/get_pre_auth_code', { suite_access_token: token });
     const res = await client.fetch('GET', '/3rdapp/install', {
       query: { suite_id: SUITE, pre_auth_code: pre.pre_auth_code as string, redirect_uri: 'http://platform.test/done', sim_corp_id: corpId },
+      headers: { referer: 'https://isv.test/' },
     });
     const authCode = new URL(res.headers.get('location') ?? '').searchParams.get('auth_code');
     const again = await client.post('/cgi-bin/service/get_permanent_code', { auth_code: authCode }, { suite_access_token: token });

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bullPrefix, CALLBACK_EVENT_JOB_OPTIONS, callbackEventJobId, enqueueCallbackEvents, QueueName } from '@app/queues';
-import { AuthCodeClaimRepository, CallbackEventRepository, SuiteTicketRepository } from '@app/store';
+import { AuthCodeClaimRepository, CallbackEventRepository, openPayload, SuiteTicketRepository } from '@app/store';
 import { EXPIRES_IN_GRANULARITY_MS } from '@app/tokens';
 import { ScheduleReconciler } from '../apps/worker/src/refresh/schedule-reconciler.js';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
@@ -36,7 +36,7 @@ describe('worker', () => {
     callback = await startTestCallbackApp(env);
     worker = await startTestWorkerApp(env);
     tokens = await testTokens(env, sim.url);
-    events = new CallbackEventRepository(tokens.prisma);
+    events = new CallbackEventRepository(tokens.prisma, testCipher());
     callbackQueue = new Queue(QueueName.CallbackEvents, { connection: tokens.redis, prefix: bullPrefix({ prefix: env.REDIS_PREFIX }) });
   });
 
@@ -50,8 +50,9 @@ describe('worker', () => {
 
   const calls = () => simControl<CallCounts>(sim, 'GET', '/sim/calls');
   const suiteCalls = async (suiteId: string, path: string) => (await calls()).by_suite[suiteId]?.[path] ?? 0;
-  const eventsOf = (suiteId: string, type?: string) =>
-    tokens.prisma.client.callbackEvent.findMany({ where: { suiteId, type }, orderBy: { id: 'asc' } });
+  /** Inbox rows, their payloads opened (sealed at rest). */
+  const eventsOf = async (suiteId: string, type?: string) =>
+    (await tokens.prisma.client.callbackEvent.findMany({ where: { suiteId, type }, orderBy: { id: 'asc' } })).map((r) => ({ ...r, payload: openPayload(testCipher(), r.payload) }));
   const corpRow = (suiteId: string, corpId: string) => tokens.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } } });
   const processed = (id: bigint) =>
     waitFor(async () => {

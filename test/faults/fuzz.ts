@@ -52,7 +52,17 @@ export async function fuzzRequests(targets: Targets, suite: SuiteFixture, adminK
     () => ({ url: `${targets.auth}/install/${pick(suiteIds)}?state=${encodeURIComponent(randomText())}&auth_type=${encodeURIComponent(pick(['0', '1', '2', '-1', randomText()]))}`, method: 'GET' }),
     () => ({ url: `${targets.auth}/install/${pick(suiteIds)}/complete?auth_code=${encodeURIComponent(randomText())}&state=${encodeURIComponent(randomText())}&expires_in=${encodeURIComponent(randomText())}`, method: 'GET' }),
     () => ({ url: `${targets.auth}/oauth/${pick(suiteIds)}/authorize?redirect=${encodeURIComponent(pick(['https://evil.example/x', 'javascript:alert(1)', randomText()]))}&scope=${encodeURIComponent(randomText())}`, method: 'GET' }),
-    () => ({ url: `${targets.auth}/oauth/${pick(suiteIds)}/callback?code=${encodeURIComponent(randomText())}&state=${encodeURIComponent(randomText())}`, method: 'GET' }),
+    () => ({
+      url: `${targets.auth}/oauth/${pick(suiteIds)}/callback?code=${encodeURIComponent(randomText())}&state=${encodeURIComponent(randomText())}`,
+      method: 'GET',
+      headers: { cookie: `wecom_oauth_${suite.suiteId}=${encodeURIComponent(pick([randomText(), `${randomText()}.${randomText()}`]))}` },
+    }),
+    () => ({
+      url: `${targets.auth}/install/${pick(suiteIds)}/start?state=${encodeURIComponent(randomText())}`,
+      method: 'POST',
+      body: pick(['', randomText()]),
+      headers: { origin: pick([targets.auth, 'https://evil.example', 'null', randomText()]), 'content-type': pick(['application/x-www-form-urlencoded', 'text/plain']) },
+    }),
     () => ({
       url: `${targets.auth}/api/v1/suites/${pick(suiteIds)}/${pick(['access-token', 'access-token/invalidate', `corps/${encodeURIComponent(randomText())}/access-token`, `corps/${encodeURIComponent(randomText())}/access-token/invalidate`, `corps/${encodeURIComponent(randomText())}/jssdk-signatures`, 'login-tokens/verify'])}`,
       method: pick(['GET', 'POST']),

@@ -5,7 +5,7 @@ import type { TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import { AuthConfig, authEnv, loadConfig } from '@app/config';
 import { REDIS } from '@app/queues';
-import { ApiKeyRepository, ApiKeyScope, AuthCodeClaimRepository, AuthCorpRepository, PrismaService, SuiteTicketRepository } from '@app/store';
+import { ApiKeyRepository, ApiKeyScope, AuthCodeClaimRepository, AuthCorpRepository, CallbackEventRepository, PrismaService, SuiteTicketRepository } from '@app/store';
 import { CorpAuthorizationService, ExchangeResult } from '@app/tenants';
 import { SERVE_MARGIN_MS, TokenBroker } from '@app/tokens';
 import { ProcessCallbackEventJob } from '../../apps/worker/src/jobs/process-callback-event.job.js';
@@ -130,9 +130,11 @@ export class WorkerStandIn {
    * runs the worker's job for it, and reports what the exchange did and the tenant it left.
    */
   async handleCreateAuth(suiteId: string, authCode: string): Promise<ExchangeResult> {
-    const event = await waitFor(() =>
-      this.prisma.client.callbackEvent.findFirst({ where: { suiteId, type: 'create_auth', payload: { contains: authCode } } }),
-    );
+    // Payloads are sealed at rest: find the row by opening the suite's create_auth rows.
+    const event = await waitFor(async () => {
+      const rows = await this.graph.get(CallbackEventRepository).list({ suiteId, type: 'create_auth' }, 200);
+      return rows.find((row) => row.payload.includes(authCode));
+    });
     const outcome = await this.graph.get(ProcessCallbackEventJob).handle({ data: { eventId: String(event.id), suiteId }, attemptsMade: 0, opts: { attempts: 1 } });
     const claim = await this.graph.get(AuthCodeClaimRepository).read(suiteId, authCode);
     if (claim.state !== 'finished') throw new Error(`create_auth event ${event.id} ended ${outcome} with its auth_code ${claim.state}`);
@@ -163,21 +165,44 @@ export interface BrowserInstall {
   /** our completion URL with auth_code, state and expires_in, as WeCom redirected the browser */
   completeUrl: string;
   authCode: string;
+  /** the `Cookie` header the browser that pressed the install button sends back to us */
+  cookie: string;
+}
+
+/** The `name=value` pairs of a response's Set-Cookie headers, as a browser would send them back. */
+export function cookiesOf(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
 }
 
 /**
- * A browser starting an install on the auth app and approving it on the simulator's install page, stopping
- * just before it follows WeCom's redirect back (so a test may race that against the create_auth callback).
+ * A browser opening the install page, pressing its button, and approving on the simulator's install page (which,
+ * like WeCom, wants our page as the Referer), stopping just before it follows WeCom's redirect back (so a test may
+ * race that against the create_auth callback).
  */
 export async function approveInstall(authUrl: string, suiteId: string, options: { query?: string; simCorpId?: string } = {}): Promise<BrowserInstall> {
-  const start = await fetch(`${authUrl}/install/${suiteId}${options.query ? `?${options.query}` : ''}`, { redirect: 'manual' });
-  if (start.status !== 302) throw new Error(`install start answered ${start.status}: ${await start.text()}`);
+  const pageUrl = `${authUrl}/install/${suiteId}${options.query ? `?${options.query}` : ''}`;
+  const page = await fetch(pageUrl);
+  if (page.status !== 200) throw new Error(`install page answered ${page.status}: ${await page.text()}`);
+  const action = /<form method="post" action="([^"]+)"/.exec(await page.text())?.[1].replace(/&amp;/g, '&');
+  if (!action) throw new Error('install page has no install form');
+  const start = await fetch(action, { method: 'POST', redirect: 'manual', headers: { origin: new URL(authUrl).origin, referer: pageUrl } });
+  if (start.status !== 303) throw new Error(`install button answered ${start.status}: ${await start.text()}`);
+  const cookie = cookiesOf(start);
   const installPage = new URL(start.headers.get('location')!);
   if (options.simCorpId) installPage.searchParams.set('sim_corp_id', options.simCorpId);
-  const approved = await fetch(installPage, { redirect: 'manual' });
+  // strict-origin-when-cross-origin: WeCom sees our origin as the Referer.
+  const approved = await fetch(installPage, { redirect: 'manual', headers: { referer: `${new URL(authUrl).origin}/` } });
   if (approved.status !== 302) throw new Error(`install page answered ${approved.status}: ${await approved.text()}`);
   const completeUrl = approved.headers.get('location')!;
-  return { completeUrl, authCode: new URL(completeUrl).searchParams.get('auth_code')! };
+  return { completeUrl, authCode: new URL(completeUrl).searchParams.get('auth_code')!, cookie };
+}
+
+/** Follows WeCom's redirect back to us, in the browser that started the install. */
+export function returnToPlatform(approved: BrowserInstall, url = approved.completeUrl): Promise<Response> {
+  return fetch(url, { redirect: 'manual', headers: { cookie: approved.cookie } });
 }
 
 export interface AuthStack {
@@ -268,7 +293,7 @@ export async function installThroughBrowser(
   options: { query?: string; simCorpId?: string } = {},
 ): Promise<{ corpId: string; authCode: string; completion: Response }> {
   const approved = await approveInstall(stack.authUrl, stack.suite.suiteId, options);
-  const completion = await fetch(approved.completeUrl, { redirect: 'manual' });
+  const completion = await returnToPlatform(approved);
   const body = completion.status === 200 ? ((await completion.clone().json()) as { corpId?: string }) : {};
   const corpId = body.corpId ?? new URL(completion.headers.get('location') ?? 'http://x/').searchParams.get('corp_id');
   if (!corpId) throw new Error(`install completion answered ${completion.status}: ${await completion.text()}`);

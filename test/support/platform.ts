@@ -24,6 +24,12 @@ export function testEnv(simUrl: string, overrides: Record<string, string> = {}):
     WECOM_INSTALL_BASE: simUrl,
     WECOM_OAUTH_BASE: simUrl,
     LOG_LEVEL: 'error',
+    // Tests install and log in far faster than people do; test/auth-abuse.e2e-spec.ts checks the real limits.
+    INSTALL_REQUESTS_PER_IP_PER_MINUTE: '100000',
+    INSTALL_STARTS_PER_SUITE_PER_MINUTE: '100000',
+    OAUTH_REQUESTS_PER_IP_PER_MINUTE: '100000',
+    INVALIDATIONS_PER_TOKEN_PER_MINUTE: '100000',
+    INVALIDATIONS_PER_KEY_PER_MINUTE: '100000',
     ...overrides,
   };
 }
@@ -66,6 +72,8 @@ export async function registerSuite(sim: Simulator, callbackUrl: string | null, 
       encoding_aes_key: suite.aesKey,
       provider_corpid: suite.providerCorpId,
       provider_secret: 'provider-secret-' + suite.suiteId,
+      // 授权发起域名: the auth apps of the tests serve their install pages on 127.0.0.1.
+      install_domain: '127.0.0.1',
       command_callback_url: callbackUrl ? `${callbackUrl}/callback/suites/${suite.suiteId}/command` : undefined,
       data_callback_url: callbackUrl ? `${callbackUrl}/callback/suites/${suite.suiteId}/data` : undefined,
     }),

@@ -20,8 +20,9 @@ export interface SignedRequest {
 }
 
 /** Encrypts and signs a payload the way WeCom does, with WeCom's own npm package. */
-export function signCallback(suite: Pick<SuiteFixture, 'token' | 'aesKey'>, payload: string, receiverId: string): SignedRequest {
-  const timestamp = String(Math.floor(Date.now() / 1000));
+/** A callback as WeCom sends it; `sentAt` (unix seconds, default now) is its `timestamp`. */
+export function signCallback(suite: Pick<SuiteFixture, 'token' | 'aesKey'>, payload: string, receiverId: string, sentAt = Math.floor(Date.now() / 1000)): SignedRequest {
+  const timestamp = String(sentAt);
   const nonce = randomBytes(6).toString('hex');
   const cipher = encrypt(suite.aesKey, payload, receiverId);
   const signature = getSignature(suite.token, timestamp, nonce, cipher);

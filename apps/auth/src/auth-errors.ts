@@ -30,6 +30,7 @@ export const AUTH_ERROR_STATUS = {
   login_token_expired: 400,
   login_token_used: 409,
   invalid_cursor: 400,
+  cross_site_request: 403,
   no_suite_ticket: 503,
   no_provider_credentials: 409,
   token_busy: 503,
@@ -39,6 +40,7 @@ export const AUTH_ERROR_STATUS = {
   install_outcome_unknown: 502,
   queue_unavailable: 503,
   redis_unavailable: 503,
+  rate_limited: 429,
 } as const;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_STATUS;

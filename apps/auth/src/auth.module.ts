@@ -7,6 +7,7 @@ import { DatabaseHealthCheck } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule } from '@app/tokens';
 import { AdminAccessGuard } from './access/admin-access.guard.js';
+import { ApiKeyCache } from './access/api-key-cache.js';
 import { ApiKeyStrategy } from './access/api-key.strategy.js';
 import { ConsoleSessionStrategy } from './access/console-session.strategy.js';
 import { LocalStrategy } from './access/local.strategy.js';
@@ -32,11 +33,13 @@ import { ConsoleUsersAdminService } from './console/console-users-admin.service.
 import { LoginGuard } from './console/login.guard.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
+import { LinkInstallService } from './install/link-install.service.js';
 import { LoginTokenController } from './oauth/login-token.controller.js';
 import { LoginTokenSigner } from './oauth/login-token.js';
 import { OAuthStateStore } from './oauth/oauth-state.store.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
+import { InvalidationLimiter } from './token-api/invalidation-limiter.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { TokenApiService } from './token-api/token-api.service.js';
@@ -60,13 +63,16 @@ import { TokenApiService } from './token-api/token-api.service.js';
   ],
   providers: [
     ApiKeyStrategy,
+    ApiKeyCache,
     ApiKeyAuthGuard,
     ScopeGuard,
     InstallService,
+    LinkInstallService,
     OAuthService,
     OAuthStateStore,
     TokenApiService,
     JssdkService,
+    InvalidationLimiter,
     SuitesAdminService,
     CorpsAdminService,
     EventsAdminService,

@@ -44,7 +44,7 @@ const UI_FILES: Record<string, string> = {
 };
 
 const INIT_JS = `window.onload = function () {
-  window.ui = SwaggerUIBundle({ url: '/docs-json', dom_id: '#swagger-ui', persistAuthorization: true });
+  window.ui = SwaggerUIBundle({ url: '/docs-json', dom_id: '#swagger-ui', persistAuthorization: false });
 };
 `;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, CallbackConfig } from '@app/config';
 import type { CallbackKind } from '@app/store';
 import { SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { RefreshSchedule } from '@app/tokens';
@@ -59,6 +60,7 @@ export class CallbackIntakeService {
     private readonly forwarder: EventForwarder,
     private readonly schedule: RefreshSchedule,
     private readonly metrics: CallbackMetrics,
+    @Inject(APP_CONFIG) private readonly config: CallbackConfig,
   ) {}
 
   /**
@@ -69,7 +71,7 @@ export class CallbackIntakeService {
    */
   async verifyUrl(suiteId: string, _kind: CallbackKind, query: SignatureQuery): Promise<string> {
     const keys = await this.keysFor(suiteId);
-    const { msgSignature, timestamp, nonce } = signatureParts(query);
+    const { msgSignature, timestamp, nonce } = signatureParts(query, this.config.CALLBACK_MAX_CLOCK_SKEW_SECONDS);
     const echostr = query.echostr;
     if (!echostr) throw new BadCallbackError('echostr is required');
     if (!keys.crypt.verifySignature(msgSignature, timestamp, nonce, echostr)) throw new BadSignatureError('msg_signature does not match');
@@ -115,7 +117,7 @@ export class CallbackIntakeService {
     noteType: (type: string) => void,
   ): Promise<IntakeResult> {
     const keys = await this.keysFor(suiteId);
-    const { msgSignature, timestamp, nonce } = signatureParts(query);
+    const { msgSignature, timestamp, nonce } = signatureParts(query, this.config.CALLBACK_MAX_CLOCK_SKEW_SECONDS);
     if (typeof body !== 'string' || body.length === 0) throw new BadCallbackError('body must be the XML envelope');
     const { encrypt } = parseCallbackEnvelope(body);
     if (!keys.crypt.verifySignature(msgSignature, timestamp, nonce, encrypt)) throw new BadSignatureError('msg_signature does not match');
@@ -233,13 +235,22 @@ export class CallbackIntakeService {
   }
 }
 
-function signatureParts(query: SignatureQuery): { msgSignature: string; timestamp: string; nonce: string } {
+/**
+ * The signed parts of the query. `timestamp` (seconds, when WeCom sent the request) must be within `maxSkewSeconds` of
+ * our clock: a captured callback replayed later is refused even once its inbox row — the dedupe record — has been
+ * deleted by retention. WeCom's own retries come within seconds.
+ */
+function signatureParts(query: SignatureQuery, maxSkewSeconds: number): { msgSignature: string; timestamp: string; nonce: string } {
   const { msg_signature: msgSignature, timestamp, nonce } = query;
   if (typeof msgSignature !== 'string' || !SHA1_HEX.test(msgSignature)) {
     throw new BadSignatureError('msg_signature is missing or malformed');
   }
   if (typeof timestamp !== 'string' || !timestamp || typeof nonce !== 'string' || !nonce) {
     throw new BadSignatureError('timestamp and nonce are required to check msg_signature');
+  }
+  const skew = Math.abs(Number(timestamp) - Date.now() / 1000);
+  if (!/^\d{1,12}$/.test(timestamp) || !(skew <= maxSkewSeconds)) {
+    throw new BadSignatureError(`timestamp is more than ${maxSkewSeconds} s away from now: refused as a possible replay (check the server clock)`);
   }
   return { msgSignature, timestamp, nonce };
 }

@@ -10,6 +10,9 @@ export function startCallbackApp(config: CallbackConfig): Promise<NestFastifyApp
   return startHttpApp(CallbackModule.forRoot(config), {
     name: 'callback',
     port: config.CALLBACK_PORT,
+    host: config.HOST,
+    trustProxy: config.TRUST_PROXY,
+    opsPort: config.OPS_PORT,
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.CALLBACK_BODY_LIMIT,
     mapDomainError: mapCallbackError,

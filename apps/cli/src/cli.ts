@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliEnv, CliConfig, loadConfig } from '@app/config';
 import { randomBytes } from 'node:crypto';
+import { bumpApiKeyRevocationEpoch, createRedis } from '@app/queues';
 import {
   ApiKeyRepository,
   CONSOLE_ROLES,
@@ -14,6 +15,7 @@ import {
   SuiteRepository,
 } from '@app/store';
 import { WECOM_ID } from '@app/wecom';
+import { readStandardInput, readSuiteSecrets, SECRET_ENV, SuiteSecretsError } from './suite-secrets.js';
 
 type Out = (line: string) => void;
 
@@ -37,7 +39,6 @@ async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>)
   }
 }
 
-const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
 
 function matching(re: RegExp, what: string) {
   return (value: string): string => {
@@ -51,6 +52,10 @@ function scope(value: string, previous: ApiKeyScope[] = []): ApiKeyScope[] {
   return [...previous, value];
 }
 
+function origins(value: string, previous: string[] = []): string[] {
+  return [...previous, new URL(httpUrl(value)).origin];
+}
+
 function httpUrl(value: string): string {
   try {
     const url = new URL(value);
@@ -61,7 +66,10 @@ function httpUrl(value: string): string {
   throw new InvalidArgumentError('must be an http(s) URL');
 }
 
-export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Command {
+/** Options that once took secrets on the command line: refused with directions, so no secret lands in argv. */
+const ARGV_SECRETS = ['--secret', '--token', '--aes-key', '--provider-secret'];
+
+export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStdin: () => Promise<string> = readStandardInput): Command {
   const config = (): CliConfig => loadConfig(cliEnv, env);
   const program = new Command('wecom-isv')
     .description('Administer the WeCom ISV platform: suites, API keys, console users, secrets')
@@ -71,31 +79,51 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Comman
   const suite = program.command('suite').description('register and list suites');
   suite
     .command('add')
-    .description('register a suite, or update one with the same id (secrets are stored encrypted)')
+    .description(
+      'register a suite, or update one with the same id (secrets are stored encrypted). The secrets come from ' +
+        `--secrets-file (JSON {"secret","token","aesKey","providerSecret"?}; - reads standard input) or from ${Object.values(SECRET_ENV).join(', ')}; never from the command line`,
+    )
     .requiredOption('--suite-id <id>', 'WeCom suite_id', matching(WECOM_ID, 'letters, digits, _ and -, at most 64'))
-    .requiredOption('--secret <secret>', 'suite_secret')
-    .requiredOption('--token <token>', 'callback Token')
-    .requiredOption('--aes-key <key>', 'callback EncodingAESKey (43 characters)', matching(AES_KEY, 'must be 43 base64 characters'))
+    .option('--secrets-file <file>', 'JSON file with secret (suite_secret), token (callback Token), aesKey (EncodingAESKey) and providerSecret; - for standard input')
     .option('--name <name>', 'display name')
     .option('--success-url <url>', 'where the browser goes after an install', httpUrl)
     .addOption(new Option('--auth-type <type>', 'default install type: 0 formal, 1 test').choices(['0', '1']).default('0'))
     .option('--provider-corpid <corpid>', 'service provider corpid')
-    .option('--provider-secret <secret>', 'provider_secret')
-    .action(async (o: Record<string, string | undefined>) => {
-      if (Boolean(o.providerCorpid) !== Boolean(o.providerSecret)) {
-        throw new CliError('--provider-corpid and --provider-secret go together');
+    .option('--redirect-origin <origin>', 'an origin OAuth logins of this suite may send their result to (repeatable)', origins)
+    .option('--logo-url <url>', 'install page: logo image URL', httpUrl)
+    .option('--description <text>', 'install page: a short text under the name')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (o: Record<string, string | undefined> & { redirectOrigin?: string[] }, command: Command) => {
+      const onArgv = command.args.find((arg) => ARGV_SECRETS.includes(arg.split('=')[0]));
+      if (onArgv) {
+        throw new CliError(`${onArgv.split('=')[0]} is not accepted: secrets on the command line are visible to other users (ps, shell history); use --secrets-file or ${SECRET_ENV.secret}…`);
+      }
+      if (command.args.length) throw new CliError(`unknown argument ${command.args[0]}`);
+      let secrets;
+      try {
+        secrets = await readSuiteSecrets(o.secretsFile, env, readStdin);
+      } catch (err) {
+        if (err instanceof SuiteSecretsError) throw new CliError(err.message);
+        throw err;
+      }
+      if (Boolean(o.providerCorpid) !== Boolean(secrets.providerSecret)) {
+        throw new CliError('--provider-corpid and providerSecret go together');
       }
       const saved = await withStore(config(), ({ prisma, cipher }) =>
         new SuiteRepository(prisma, cipher).upsert({
           suiteId: o.suiteId!,
           name: o.name,
-          secret: o.secret!,
-          token: o.token!,
-          encodingAesKey: o.aesKey!,
+          secret: secrets.secret,
+          token: secrets.token,
+          encodingAesKey: secrets.aesKey,
           successUrl: o.successUrl ?? null,
           defaultAuthType: o.authType === '1' ? 1 : 0,
           providerCorpId: o.providerCorpid ?? null,
-          providerSecret: o.providerSecret ?? null,
+          providerSecret: secrets.providerSecret ?? null,
+          redirectOrigins: o.redirectOrigin ?? [],
+          logoUrl: o.logoUrl ?? null,
+          description: o.description ?? null,
         }),
       );
       out(`suite ${saved.suiteId} saved\n`);
@@ -139,8 +167,19 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Comman
     .argument('<id>', 'key id (from apikey list)')
     .action(async (id: string) => {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CliError(`not a key id: ${id}`);
-      const found = await withStore(config(), ({ prisma }) => new ApiKeyRepository(prisma).revoke(id));
+      const settings = config();
+      const found = await withStore(settings, ({ prisma }) => new ApiKeyRepository(prisma).revoke(id));
       if (!found) throw new CliError(`no API key ${id}`);
+      // Tell every auth process to drop its cached keys (they read this epoch on each request).
+      const redis = createRedis(settings.REDIS_URL, 'producer', { lazyConnect: true });
+      try {
+        await redis.connect();
+        await bumpApiKeyRevocationEpoch(redis, settings.REDIS_PREFIX);
+      } catch {
+        throw new CliError(`revoked ${id} in the database, but Redis did not answer: auth processes may accept it for up to a minute; run this again once Redis is back`);
+      } finally {
+        redis.disconnect();
+      }
       out(`revoked ${id}\n`);
     });
 
@@ -179,7 +218,7 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Comman
     .description('re-encrypt every stored secret under SECRET_KEY (old keys must be in SECRET_KEYS_OLD)')
     .action(async () => {
       const report = await withStore(config(), ({ prisma, cipher }) => new SecretRotationService(prisma, cipher).rotateAll());
-      out(`re-encrypted ${report.resealed} secrets; ${report.alreadyCurrent} were already under the current key\n`);
+      out(`re-encrypted ${report.resealed} secrets; ${report.alreadyCurrent} were already under the current key; ${report.changedMeanwhile} changed meanwhile and were left as written\n`);
     });
 
   return program;

@@ -10,6 +10,7 @@ const all = {
   'refresh-agent-ticket': async () => undefined,
   'sweep-due-tokens': async () => undefined,
   'sweep-inbox': async () => undefined,
+  'purge-retention': async () => undefined,
 };
 
 describe('checkJobHandlers', () => {
@@ -25,7 +26,7 @@ describe('checkJobHandlers', () => {
   });
 
   it('splits the job names between the two queues', () => {
-    expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['process-callback-event', 'sweep-inbox']);
+    expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['process-callback-event', 'purge-retention', 'sweep-inbox']);
     expect(jobNamesOf(QueueName.TokenRefresh)).toHaveLength(6);
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { JobName, JobOf, QUEUE_OF_JOB, QueueName } from '@app/queues';
 import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
+import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
@@ -33,7 +34,7 @@ export function jobNamesOf(queue: QueueName): JobName[] {
 export class WorkerJobs {
   readonly handlers: JobHandlers;
 
-  constructor(refresh: RefreshTokenJob, sweeper: SweepDueTokensJob, events: ProcessCallbackEventJob, inbox: SweepInboxJob) {
+  constructor(refresh: RefreshTokenJob, sweeper: SweepDueTokensJob, events: ProcessCallbackEventJob, inbox: SweepInboxJob, retention: PurgeRetentionJob) {
     this.handlers = {
       'process-callback-event': (job) => events.handle(job),
       'refresh-suite-token': (job) => refresh.handle(job.name, job.data),
@@ -43,6 +44,7 @@ export class WorkerJobs {
       'refresh-agent-ticket': (job) => refresh.handle(job.name, job.data),
       'sweep-due-tokens': () => sweeper.sweep(),
       'sweep-inbox': () => inbox.sweep(),
+      'purge-retention': () => retention.purge(),
     };
     checkJobHandlers(this.handlers);
   }

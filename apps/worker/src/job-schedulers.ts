@@ -12,7 +12,7 @@ import { ReconcileReport, ScheduleReconciler } from './refresh/schedule-reconcil
 const TICK_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: 100 };
 
 /**
- * The two Job Schedulers (`sweep-due-tokens`, `sweep-inbox`), registered here and nowhere else; they are put
+ * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`), registered here and nowhere else; they are put
  * back on every Redis reconnect, with the start-up reconciliation of the due-time index. On shutdown (SIGTERM)
  * the workers stop taking jobs and the running ones finish before the queues and Redis are closed.
  */
@@ -59,6 +59,11 @@ export class JobSchedulers implements OnApplicationBootstrap, OnModuleDestroy {
       'sweep-inbox',
       { every: this.config.INBOX_SWEEP_INTERVAL_MS },
       { name: 'sweep-inbox' satisfies JobName, data: {}, opts: TICK_OPTIONS },
+    );
+    await this.callbackQueue.upsertJobScheduler(
+      'purge-retention',
+      { every: this.config.RETENTION_PURGE_INTERVAL_MS },
+      { name: 'purge-retention' satisfies JobName, data: {}, opts: TICK_OPTIONS },
     );
   }
 

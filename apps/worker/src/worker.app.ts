@@ -8,6 +8,9 @@ export function startWorkerApp(config: WorkerConfig): Promise<NestFastifyApplica
   return startHttpApp(WorkerModule.forRoot(config), {
     name: 'worker',
     port: config.WORKER_PORT,
+    host: config.HOST,
+    trustProxy: config.TRUST_PROXY,
+    opsPort: config.OPS_PORT,
     logLevel: config.LOG_LEVEL,
   });
 }

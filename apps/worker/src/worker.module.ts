@@ -13,6 +13,7 @@ import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
+import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
 import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
 import { configuredProcessor, workerOptions } from './processors/queue-processor.js';
 import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
@@ -90,6 +91,7 @@ export class WorkerModule {
         RefreshTokenJob,
         SweepDueTokensJob,
         SweepInboxJob,
+        PurgeRetentionJob,
         WorkerJobs,
         // No job limit on callback events: most (data events) make no WeCom call, and those that do draw on the
         // shared WeCom call limiter in the client. Lifecycle events are queued unprioritised, ahead of the rest.

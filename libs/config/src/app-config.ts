@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, EnvOf, int, key32, key32List, num, oneOf, optionalStr, originList, readEnv, str, url } from './env-schema.js';
+import { cidrList, ConfigError, EnvOf, int, key32, key32List, num, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -20,6 +20,18 @@ const common = {
    */
   WECOM_CALLS_PER_MINUTE: int(18000, 1, 1_000_000),
   LOG_LEVEL: oneOf('log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+  /** Interface the app listens on: loopback unless set (0.0.0.0 in a container, behind its published port). */
+  HOST: str('127.0.0.1'),
+  /**
+   * Proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed for the client address; empty = none, the TCP peer
+   * is the client. Never trust every hop: anyone could then pick their address and escape per-IP rate limits.
+   */
+  TRUST_PROXY: cidrList(),
+  /**
+   * A second port for /metrics, /docs and the details of /health; unset, they answer loopback peers only. Keep it off
+   * the public network (do not publish it); Prometheus scrapes it.
+   */
+  OPS_PORT: optionalInt(0, 65535),
 };
 
 /**
@@ -45,6 +57,8 @@ export const callbackEnv = {
   ...secrets,
   CALLBACK_PORT: int(3001, 0, 65535),
   CALLBACK_BODY_LIMIT: int(1024 * 1024, 1024, 16 * 1024 * 1024),
+  /** A callback whose `timestamp` is further than this from our clock is refused as a replay (keep the clock on NTP). */
+  CALLBACK_MAX_CLOCK_SKEW_SECONDS: int(300, 10, 86_400),
 };
 
 export const authEnv = {
@@ -68,6 +82,22 @@ export const authEnv = {
   CONSOLE_SESSION_TTL_HOURS: int(12, 1, 720),
   /** Failed console sign-ins allowed per username and client address in 15 minutes before 429. */
   CONSOLE_LOGIN_MAX_FAILURES: int(10, 1, 10000),
+  /**
+   * Where the per-IP and per-suite counters of the anonymous routes live; default REDIS_URL. They are per client, so
+   * a flood creates keys (each gone after a minute): point this at a Redis with an eviction policy to keep them out of
+   * the `noeviction` Redis that BullMQ needs.
+   */
+  RATE_LIMIT_REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /** Requests per client IP per minute to the install page, its button and its completion together. */
+  INSTALL_REQUESTS_PER_IP_PER_MINUTE: int(30, 1, 1_000_000),
+  /** Install button presses (each costs two WeCom calls) per suite per minute, from all clients together. */
+  INSTALL_STARTS_PER_SUITE_PER_MINUTE: int(60, 1, 1_000_000),
+  /** Requests per client IP per minute to the OAuth routes (a company's members may share one NAT address). */
+  OAUTH_REQUESTS_PER_IP_PER_MINUTE: int(600, 1, 1_000_000),
+  /** Invalidations of one token (suite, or one corp's) per API key per minute; each may cost a WeCom fetch. */
+  INVALIDATIONS_PER_TOKEN_PER_MINUTE: int(6, 1, 1_000_000),
+  /** Invalidations of any token per API key per minute. */
+  INVALIDATIONS_PER_KEY_PER_MINUTE: int(600, 1, 1_000_000),
 };
 
 export const workerEnv = {
@@ -82,6 +112,14 @@ export const workerEnv = {
   WORKER_CONCURRENCY: int(20, 1, 500),
   /** How often stored callback events that never reached the queue are looked for. */
   INBOX_SWEEP_INTERVAL_MS: int(10_000, 100, 600_000),
+  /** Finished (processed or failed) inbox events are deleted this many days after they arrived. */
+  INBOX_RETENTION_DAYS: num(30, 0.0001, 3650),
+  /** Install sessions are deleted this many hours after they expired. */
+  INSTALL_SESSION_RETENTION_HOURS: num(24, 0, 8760),
+  /** auth_code claims are deleted this many days after the code was claimed (the code itself lives 600 s). */
+  AUTH_CODE_CLAIM_RETENTION_DAYS: num(7, 0.0001, 3650),
+  /** How often one worker runs the retention purge. */
+  RETENTION_PURGE_INTERVAL_MS: int(600_000, 1000, 86_400_000),
   /** Events younger than this are left to the callback app, which enqueues right after storing. */
   INBOX_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
   /** An event queued this long ago and still unprocessed is added to the queue again (a no-op if its job exists). */

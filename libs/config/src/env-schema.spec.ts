@@ -1,4 +1,4 @@
-import { ConfigError, int, key32, num, originList, readEnv, url } from './env-schema.js';
+import { cidrList, ConfigError, int, key32, num, originList, readEnv, url } from './env-schema.js';
 import { callbackEnv, loadConfig } from './app-config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -51,5 +51,13 @@ describe('readEnv', () => {
     });
     expect(readEnv({ O: originList() }, {})).toEqual({ O: [] });
     expect(() => readEnv({ O: originList() }, { O: 'ftp://x.example' })).toThrow('O must list http or https origins, got "ftp:"');
+  });
+
+  it('reads trusted proxies as IPs or CIDR ranges, none by default, and names a bad one', () => {
+    expect(readEnv({ P: cidrList() }, {})).toEqual({ P: [] });
+    expect(readEnv({ P: cidrList() }, { P: '10.0.0.0/8, 127.0.0.1 ,2001:db8::/32' })).toEqual({ P: ['10.0.0.0/8', '127.0.0.1', '2001:db8::/32'] });
+    for (const bad of ['true', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '*']) {
+      expect(() => readEnv({ P: cidrList() }, { P: bad })).toThrow(`P must list IP addresses or CIDR ranges like 10.0.0.0/8, got "${bad}"`);
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * A tiny, dependency-free environment schema: each variable has a parser that either returns a typed value
  * or throws a message; `readEnv` collects every problem and names each bad variable in one error.
@@ -62,6 +64,38 @@ export function url(fallback: string | undefined, protocols: string[]): EnvParse
     }
     return raw.replace(/\/+$/, '');
   }, fallback);
+}
+
+/** An optional integer: empty or unset is `undefined`. */
+export function optionalInt(min = 0, max = Number.MAX_SAFE_INTEGER): EnvParser<number | undefined> {
+  const parse = int(undefined, min, max);
+  return (raw) => (raw === undefined || raw === '' ? undefined : parse(raw));
+}
+
+/** Like `url`, but empty or unset is `undefined` (the caller falls back to another setting). */
+export function optionalUrl(protocols: string[]): EnvParser<string | undefined> {
+  const parse = url(undefined, protocols);
+  return (raw) => (raw === undefined || raw === '' ? undefined : parse(raw));
+}
+
+/**
+ * Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8, 2001:db8::/32, 127.0.0.1`); empty by default. Used for
+ * the proxies whose `X-Forwarded-For` is believed.
+ */
+export function cidrList(): EnvParser<string[]> {
+  return (raw) =>
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((item) => {
+        const [address, bits, extra] = item.split('/');
+        const family = isIP(address);
+        const maxBits = family === 6 ? 128 : 32;
+        const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+        if (!family || !bitsOk || extra !== undefined) throw new EnvValueError(`must list IP addresses or CIDR ranges like 10.0.0.0/8, got "${item}"`);
+        return item;
+      });
 }
 
 export function oneOf<T extends string>(fallback: T, values: readonly T[]): EnvParser<T> {

@@ -1,13 +1,20 @@
+import type { AddressInfo } from 'node:net';
 import { INestApplication, Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from './logger.js';
 import { DomainErrorMapper, PlatformErrorFilter } from './error.filter.js';
+import { guardOpsSurface } from './ops-surface.js';
 
 export interface HttpAppOptions {
   name: string;
   port: number;
+  /** default 127.0.0.1 */
   host?: string;
+  /** proxies (IPs, CIDR ranges) whose X-Forwarded-For is believed; none by default */
+  trustProxy?: string[];
+  /** second listener for /metrics, /docs and /health details (0 = any free port); unset: those answer loopback only */
+  opsPort?: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   bodyLimit?: number;
   mapDomainError?: DomainErrorMapper;
@@ -19,7 +26,7 @@ export interface HttpAppOptions {
 export async function startHttpApp(module: unknown, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module as Parameters<typeof NestFactory.create>[0],
-    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: true }),
+    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: options.trustProxy?.length ? options.trustProxy : false }),
     { logger: createLogger(options.logLevel), bufferLogs: true },
   );
   app.useGlobalFilters(new PlatformErrorFilter(options.mapDomainError));
@@ -28,9 +35,13 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
   );
   app.enableShutdownHooks();
   refuseNulCharacters(app);
+  const startOpsListener = guardOpsSurface(app, options.opsPort);
   await options.configure?.(app);
-  await app.listen(options.port, options.host ?? '0.0.0.0');
+  const host = options.host ?? '127.0.0.1';
+  await app.listen(options.port, host);
   new Logger(options.name).log(`listening on ${await app.getUrl()}`);
+  const ops = await startOpsListener(host);
+  if (ops) new Logger(options.name).log(`operations (/metrics, /docs, /health details) on port ${(ops.address() as AddressInfo).port}`);
   return app;
 }
 

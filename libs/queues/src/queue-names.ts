@@ -19,6 +19,8 @@ export interface JobPayloads {
   'sweep-due-tokens': Record<string, never>;
   /** Scheduler tick: enqueues stored callback events that never reached the queue. */
   'sweep-inbox': Record<string, never>;
+  /** Scheduler tick: deletes finished inbox events, install sessions and auth_code claims past their retention. */
+  'purge-retention': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -33,6 +35,7 @@ export const QUEUE_OF_JOB: { readonly [N in JobName]: QueueName } = {
   'refresh-agent-ticket': QueueName.TokenRefresh,
   'sweep-due-tokens': QueueName.TokenRefresh,
   'sweep-inbox': QueueName.CallbackEvents,
+  'purge-retention': QueueName.CallbackEvents,
 };
 
 /** BullMQ refuses purely numeric custom ids, so inbox ids get a prefix. */

@@ -19,12 +19,6 @@ export interface ApiKeyInfo {
 const KEY_PREFIX = 'wik_';
 /** lastUsedAt is bookkeeping: write it at most this often per key, not on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
-/**
- * Active keys are remembered this long per process, so the token API's hot path does not query PostgreSQL on
- * every request. A revocation takes effect at once in the process that made it, within this time elsewhere.
- */
-export const API_KEY_CACHE_MS = 10_000;
-
 export function isValidScope(scope: string): scope is ApiKeyScope {
   return scope === 'admin' || (scope.startsWith('suite:') && isWecomId(scope.slice('suite:'.length)));
 }
@@ -38,7 +32,6 @@ const select = { id: true, name: true, keyPrefix: true, scopes: true, createdAt:
 @Injectable()
 export class ApiKeyRepository {
   private readonly lastTouched = new Map<string, number>();
-  private readonly active = new Map<string, { info: ApiKeyInfo; until: number }>();
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -52,20 +45,15 @@ export class ApiKeyRepository {
     return { key, info };
   }
 
-  /** The active key with this value, or null (unknown or revoked). */
+  /**
+   * The active key with this value, or null (unknown or revoked); always asks the database. Callers that cache the
+   * answer must drop it on a revocation (see the auth app's ApiKeyCache and the revocation epoch).
+   */
   async findActive(key: string): Promise<ApiKeyInfo | null> {
     if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
-    const keyHash = hashApiKey(key);
+    const info = await this.prisma.client.apiKey.findUnique({ where: { keyHash: hashApiKey(key) }, select });
+    if (!info || info.revokedAt) return null;
     const now = Date.now();
-    const cached = this.active.get(keyHash);
-    if (cached && cached.until > now) return cached.info;
-    const info = await this.prisma.client.apiKey.findUnique({ where: { keyHash }, select });
-    if (!info || info.revokedAt) {
-      this.active.delete(keyHash);
-      return null;
-    }
-    if (this.active.size >= 10_000) this.active.clear();
-    this.active.set(keyHash, { info, until: now + API_KEY_CACHE_MS });
     if (now - (this.lastTouched.get(info.id) ?? 0) > TOUCH_INTERVAL_MS) {
       this.lastTouched.set(info.id, now);
       await this.prisma.client.apiKey.update({ where: { id: info.id }, data: { lastUsedAt: new Date(now) } });
@@ -93,7 +81,6 @@ export class ApiKeyRepository {
   async revoke(id: string): Promise<boolean> {
     const existing = await this.prisma.client.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });
     if (!existing) return false;
-    for (const [hash, entry] of this.active) if (entry.info.id === id) this.active.delete(hash);
     if (!existing.revokedAt) await this.prisma.client.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
     return true;
   }

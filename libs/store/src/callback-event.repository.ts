@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CallbackKind, EventStatus } from './generated/prisma/enums.js';
 import type { CallbackEvent } from './generated/prisma/client.js';
 import { PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
 
 export type { CallbackEvent, CallbackKind, EventStatus };
 
@@ -30,10 +31,17 @@ export interface EventFilter {
   to?: Date;
 }
 
-/** The callback inbox. Every method is a single statement, so intake stays one round trip per event. */
+/**
+ * The callback inbox. Every method is a single statement, so intake stays one round trip per event. Payloads are
+ * sealed at rest (AES-256-GCM under SECRET_KEY, like every secret): they carry single-use auth_codes and members'
+ * messages. Every row this repository returns has its payload opened; rows stored before sealing read as they are.
+ */
 @Injectable()
 export class CallbackEventRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: SecretCipher,
+  ) {}
 
   /** Stores the event unless its dedupe key is already there. */
   async insert(event: NewCallbackEvent): Promise<InsertOutcome> {
@@ -54,8 +62,8 @@ export class CallbackEventRepository {
         ${events.map((e) => e.type)}::text[],
         ${events.map((e) => e.corpId)}::text[],
         ${events.map((e) => e.dedupeKey)}::text[],
-        ${events.map((e) => e.payload)}::text[],
-        ${events.map((e) => (e.event ? JSON.stringify(e.event) : null))}::jsonb[],
+        ${events.map((e) => this.cipher.seal(e.payload))}::text[],
+        ${events.map((e) => (e.event ? JSON.stringify({ sealed: this.cipher.seal(JSON.stringify(e.event)) }) : null))}::jsonb[],
         ${events.map((e) => e.status ?? 'received')}::"EventStatus"[],
         ${events.map((e) => (e.status === 'processed' ? now : null))}::timestamp(3)[])
       ON CONFLICT ("dedupeKey") DO NOTHING
@@ -117,7 +125,7 @@ export class CallbackEventRepository {
       UPDATE "CallbackEvent" SET "status" = 'processing', "attempts" = "attempts" + 1
       WHERE "id" = ${id} AND "status" <> 'processed'
       RETURNING *`;
-    return rows[0] ?? null;
+    return rows[0] ? this.opened(rows[0]) : null;
   }
 
   async markProcessed(id: bigint): Promise<void> {
@@ -170,13 +178,17 @@ export class CallbackEventRepository {
     return count > 0;
   }
 
+  async findByDedupeKey(dedupeKey: string): Promise<CallbackEvent | null> {
+    return this.opened(await this.prisma.client.callbackEvent.findUnique({ where: { dedupeKey } }));
+  }
+
   async findById(id: bigint): Promise<CallbackEvent | null> {
-    return this.prisma.client.callbackEvent.findUnique({ where: { id } });
+    return this.opened(await this.prisma.client.callbackEvent.findUnique({ where: { id } }));
   }
 
   /** Newest first, keyset-paginated by id. */
   async list(filter: EventFilter, limit: number, beforeId?: bigint): Promise<CallbackEvent[]> {
-    return this.prisma.client.callbackEvent.findMany({
+    const rows = await this.prisma.client.callbackEvent.findMany({
       where: {
         suiteId: filter.suiteId,
         corpId: filter.corpId,
@@ -189,6 +201,7 @@ export class CallbackEventRepository {
       orderBy: { id: 'desc' },
       take: limit,
     });
+    return rows.map((row) => this.opened(row));
   }
 
   /** Age in seconds of the oldest event not yet processed (failed ones excluded), or 0. */
@@ -200,4 +213,23 @@ export class CallbackEventRepository {
     });
     return row ? Math.max(0, (Date.now() - row.receivedAt.getTime()) / 1000) : 0;
   }
+
+  /** The row with its payload and typed event in clear. */
+  private opened<T extends CallbackEvent | null>(row: T): T {
+    if (!row) return row;
+    return { ...row, payload: openPayload(this.cipher, row.payload), event: openEvent(this.cipher, row.event) };
+  }
+}
+
+/** A stored typed event in clear: sealed ones (`{ sealed }`) are opened, older ones returned as they are. */
+function openEvent(cipher: SecretCipher, stored: CallbackEvent['event']): CallbackEvent['event'] {
+  if (stored && typeof stored === 'object' && !Array.isArray(stored) && typeof (stored as { sealed?: unknown }).sealed === 'string') {
+    return JSON.parse(cipher.open((stored as { sealed: string }).sealed)) as CallbackEvent['event'];
+  }
+  return stored;
+}
+
+/** A stored payload in clear: sealed ones are opened, ones stored before sealing (plain XML) are returned as they are. */
+export function openPayload(cipher: SecretCipher, stored: string): string {
+  return stored.startsWith('<') ? stored : cipher.open(stored);
 }

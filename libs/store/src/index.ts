@@ -9,6 +9,7 @@ export * from './password-hash.js';
 export * from './database.health.js';
 export * from './install-session.repository.js';
 export * from './prisma.service.js';
+export * from './retention.repository.js';
 export * from './secret-cipher.js';
 export * from './secret-rotation.service.js';
 export * from './store.module.js';

@@ -34,6 +34,12 @@ export class InstallSessionRepository {
     return rows[0] ?? null;
   }
 
+  /** The session of this state, used or not, expired or not; null when unknown or for another suite. */
+  async findByState(suiteId: string, state: string): Promise<InstallSession | null> {
+    const session = await this.prisma.client.installSession.findUnique({ where: { state } });
+    return session?.suiteId === suiteId ? session : null;
+  }
+
   async attachCorp(id: string, corpId: string): Promise<void> {
     await this.prisma.client.installSession.update({ where: { id }, data: { corpId } });
   }

@@ -1,15 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
+import { openPayload } from './callback-event.repository.js';
 import { SecretCipher } from './secret-cipher.js';
 
 export interface RotationReport {
   resealed: number;
   alreadyCurrent: number;
+  /** values changed by someone else (a reinstall, a cancel, a token refresh) between read and write: left as written */
+  changedMeanwhile: number;
 }
 
 const BATCH = 500;
 
-/** Re-seals every stored secret under the current SECRET_KEY, so old keys can then be retired. */
+/**
+ * Re-seals every stored secret under the current SECRET_KEY, so old keys can then be retired. Each write is a
+ * compare-and-set on the sealed value it read: a value another process wrote meanwhile (a reinstall's new
+ * permanent_code, a cancel that cleared it, a refreshed token) is never overwritten by a re-sealed old one. Those
+ * writers seal under SECRET_KEY themselves, so nothing is left under the old key once every process has the new one.
+ */
 @Injectable()
 export class SecretRotationService {
   constructor(
@@ -18,10 +26,16 @@ export class SecretRotationService {
   ) {}
 
   async rotateAll(): Promise<RotationReport> {
-    const report: RotationReport = { resealed: 0, alreadyCurrent: 0 };
+    const report: RotationReport = { resealed: 0, alreadyCurrent: 0, changedMeanwhile: 0 };
     const count = (changed: boolean): void => {
       if (changed) report.resealed++;
       else report.alreadyCurrent++;
+    };
+    /** Counts a compare-and-set that found the row changed: its resealed values were not written. */
+    const raced = (written: number, values: number): void => {
+      if (written) return;
+      report.resealed -= values;
+      report.changedMeanwhile += values;
     };
     const db = this.prisma.client;
 
@@ -29,23 +43,25 @@ export class SecretRotationService {
       const secretEnc = this.cipher.reseal(suite.secretEnc);
       const encodingAesKeyEnc = this.cipher.reseal(suite.encodingAesKeyEnc);
       const providerSecretEnc = suite.providerSecretEnc ? this.cipher.reseal(suite.providerSecretEnc) : null;
-      [secretEnc, encodingAesKeyEnc, ...(suite.providerSecretEnc ? [providerSecretEnc] : [])].forEach((v) => count(v !== null));
+      const fresh = [secretEnc, encodingAesKeyEnc, ...(suite.providerSecretEnc ? [providerSecretEnc] : [])];
+      fresh.forEach((v) => count(v !== null));
       if (secretEnc || encodingAesKeyEnc || providerSecretEnc) {
-        await db.suite.update({
-          where: { id: suite.id },
+        const { count: written } = await db.suite.updateMany({
+          where: { id: suite.id, secretEnc: suite.secretEnc, encodingAesKeyEnc: suite.encodingAesKeyEnc, providerSecretEnc: suite.providerSecretEnc },
           data: {
             secretEnc: secretEnc ?? undefined,
             encodingAesKeyEnc: encodingAesKeyEnc ?? undefined,
             providerSecretEnc: providerSecretEnc ?? undefined,
           },
         });
+        raced(written, fresh.filter((v) => v !== null).length);
       }
     }
 
     for (const ticket of await db.suiteTicket.findMany()) {
       const ticketEnc = this.cipher.reseal(ticket.ticketEnc);
       count(ticketEnc !== null);
-      if (ticketEnc) await db.suiteTicket.update({ where: { suiteId: ticket.suiteId }, data: { ticketEnc } });
+      if (ticketEnc) raced((await db.suiteTicket.updateMany({ where: { suiteId: ticket.suiteId, ticketEnc: ticket.ticketEnc }, data: { ticketEnc } })).count, 1);
     }
 
     for (let afterId: string | undefined; ; ) {
@@ -60,7 +76,27 @@ export class SecretRotationService {
       for (const corp of corps) {
         const permanentCodeEnc = this.cipher.reseal(corp.permanentCodeEnc!);
         count(permanentCodeEnc !== null);
-        if (permanentCodeEnc) await db.authCorp.update({ where: { id: corp.id }, data: { permanentCodeEnc } });
+        if (permanentCodeEnc) {
+          raced((await db.authCorp.updateMany({ where: { id: corp.id, permanentCodeEnc: corp.permanentCodeEnc }, data: { permanentCodeEnc } })).count, 1);
+        }
+      }
+    }
+
+    // Inbox payloads: those under an old key, and any stored in clear before payloads were sealed.
+    const current = `v1.${this.cipher.currentKeyId}.`;
+    for (let afterId = -1n; ; ) {
+      const events = await db.callbackEvent.findMany({
+        where: { id: { gt: afterId }, NOT: { payload: { startsWith: current } } },
+        select: { id: true, payload: true },
+        orderBy: { id: 'asc' },
+        take: BATCH,
+      });
+      if (!events.length) break;
+      afterId = events[events.length - 1].id;
+      for (const event of events) {
+        const payload = this.cipher.seal(openPayload(this.cipher, event.payload));
+        count(true);
+        raced((await db.callbackEvent.updateMany({ where: { id: event.id, payload: event.payload }, data: { payload } })).count, 1);
       }
     }
 
@@ -69,10 +105,11 @@ export class SecretRotationService {
       const valueEnc = this.cipher.reseal(token.valueEnc);
       count(valueEnc !== null);
       if (valueEnc) {
-        await db.storedToken.update({
-          where: { kind_suiteId_corpId: { kind: token.kind, suiteId: token.suiteId, corpId: token.corpId } },
+        const { count: written } = await db.storedToken.updateMany({
+          where: { kind: token.kind, suiteId: token.suiteId, corpId: token.corpId, valueEnc: token.valueEnc },
           data: { valueEnc },
         });
+        raced(written, 1);
       }
     }
     return report;

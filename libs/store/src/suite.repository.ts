@@ -12,6 +12,11 @@ export interface SuiteInput {
   defaultAuthType?: 0 | 1;
   providerCorpId?: string | null;
   providerSecret?: string | null;
+  /** origins an OAuth login of this suite may send its result to */
+  redirectOrigins?: string[];
+  /** install page branding */
+  logoUrl?: string | null;
+  description?: string | null;
 }
 
 /** What may be shown about a suite: never its secrets. */
@@ -22,6 +27,9 @@ export interface SuiteSummary {
   defaultAuthType: number;
   providerCorpId: string | null;
   hasProviderSecret: boolean;
+  redirectOrigins: string[];
+  logoUrl: string | null;
+  description: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +63,9 @@ export class SuiteRepository {
       defaultAuthType: input.defaultAuthType ?? 0,
       providerCorpId: input.providerCorpId ?? null,
       providerSecretEnc: input.providerSecret ? this.cipher.seal(input.providerSecret) : null,
+      redirectOrigins: input.redirectOrigins ?? [],
+      logoUrl: input.logoUrl ?? null,
+      description: input.description ?? null,
     };
     const row = await this.prisma.client.suite.upsert({
       where: { id: input.suiteId },
@@ -126,6 +137,9 @@ function toSummary(row: {
   defaultAuthType: number;
   providerCorpId: string | null;
   providerSecretEnc: string | null;
+  redirectOrigins: string[];
+  logoUrl: string | null;
+  description: string | null;
   createdAt: Date;
   updatedAt: Date;
 }): SuiteSummary {
@@ -136,6 +150,9 @@ function toSummary(row: {
     defaultAuthType: row.defaultAuthType,
     providerCorpId: row.providerCorpId,
     hasProviderSecret: row.providerSecretEnc !== null,
+    redirectOrigins: row.redirectOrigins,
+    logoUrl: row.logoUrl,
+    description: row.description,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

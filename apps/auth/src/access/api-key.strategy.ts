@@ -1,7 +1,8 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import { ApiKeyInfo, ApiKeyRepository } from '@app/store';
+import type { ApiKeyInfo } from '@app/store';
+import { ApiKeyCache } from './api-key-cache.js';
 
 /** The passport strategy name of the API-key check (`AuthGuard(API_KEY_STRATEGY)`). */
 export const API_KEY_STRATEGY = 'api-key';
@@ -9,13 +10,13 @@ export const API_KEY_STRATEGY = 'api-key';
 const BEARER = /^Bearer ([^\s]+)$/i;
 
 /**
- * `Authorization: Bearer <api key>` checked against the stored hashes (header only: a key in a query string
- * would end up in access logs). The active key becomes `request.user`; ScopeGuard then checks its scopes.
+ * `Authorization: Bearer <api key>` checked against the stored hashes through ApiKeyCache, which sees every
+ * revocation at once (header only: a key in a query string would end up in access logs). The active key becomes `request.user`; ScopeGuard then checks its scopes.
  * Throws UnauthorizedException (401) without a well-formed header or with an unknown or revoked key.
  */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_KEY_STRATEGY) {
-  constructor(private readonly keys: ApiKeyRepository) {
+  constructor(private readonly keys: ApiKeyCache) {
     // The prefix is matched here, case-insensitively, rather than by the strategy's case-sensitive prefix.
     super({ header: 'Authorization', prefix: '' }, false);
   }

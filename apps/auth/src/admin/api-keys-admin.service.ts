@@ -1,4 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, AuthConfig } from '@app/config';
+import { bumpApiKeyRevocationEpoch, InjectRedis } from '@app/queues';
 import { ApiKeyInfo, ApiKeyRepository, ApiKeyScope } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf, parseDate } from '../common/page.js';
@@ -8,7 +11,11 @@ import { ApiKeyDto, CreatedApiKeyDto } from './api-key.dto.js';
 export class ApiKeysAdminService {
   private readonly logger = new Logger('Admin');
 
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    @InjectRedis() private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AuthConfig,
+  ) {}
 
   /** The key is in this answer and nowhere else: only its hash is stored, and it is never logged. */
   async create(name: string, scopes: ApiKeyScope[]): Promise<CreatedApiKeyDto> {
@@ -23,9 +30,15 @@ export class ApiKeysAdminService {
     return pageOf(limit, (take) => this.keys.page(take, after), present, (k) => ({ createdAt: k.createdAt.toISOString(), id: k.id }));
   }
 
+  /** Revokes in the database, then moves the revocation epoch so every process drops its cached keys at once. */
   async revoke(id: string): Promise<void> {
     if (!(await this.keys.revoke(id))) throw new AuthAppError('api_key_not_found', `no API key ${id}`);
     this.logger.log({ msg: 'api key revoked', apiKeyId: id });
+    try {
+      await bumpApiKeyRevocationEpoch(this.redis, this.config.REDIS_PREFIX);
+    } catch {
+      throw new AuthAppError('redis_unavailable', `API key ${id} is revoked, but other processes could not be told: repeat the revocation once Redis is back`);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
 export class RegisterSuiteDto {
@@ -52,6 +52,28 @@ export class RegisterSuiteDto {
   @IsString()
   @Length(1, 256)
   providerSecret?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: "Origins an OAuth login of this suite may send its result to (besides PUBLIC_BASE_URL's and successUrl's), e.g. https://app.example.com",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^https?:\/\/[^/?#\s]+$/, { each: true, message: 'redirectOrigins must be origins like https://app.example.com (no path)' })
+  redirectOrigins?: string[];
+
+  @ApiPropertyOptional({ description: 'Install page: logo image URL', nullable: true, type: String })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'logoUrl must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  logoUrl?: string | null;
+
+  @ApiPropertyOptional({ description: 'Install page: a short text under the name', nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  description?: string | null;
 }
 
 export class SuiteDto {
@@ -61,6 +83,9 @@ export class SuiteDto {
   @ApiProperty({ enum: [0, 1] }) defaultAuthType: number;
   @ApiProperty({ nullable: true, type: String }) providerCorpId: string | null;
   @ApiProperty() hasProviderSecret: boolean;
+  @ApiProperty({ type: [String] }) redirectOrigins: string[];
+  @ApiProperty({ nullable: true, type: String }) logoUrl: string | null;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 }

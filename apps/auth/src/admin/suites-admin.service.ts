@@ -27,6 +27,9 @@ export class SuitesAdminService {
       defaultAuthType: input.defaultAuthType,
       providerCorpId: input.providerCorpId ?? null,
       providerSecret: input.providerSecret ?? null,
+      redirectOrigins: (input.redirectOrigins ?? []).map((o) => new URL(o).origin),
+      logoUrl: input.logoUrl ?? null,
+      description: input.description ?? null,
     });
     this.logger.log({ msg: 'suite registered', suiteId: saved.suiteId });
     return present(saved);
@@ -57,6 +60,9 @@ function present(s: SuiteSummary): SuiteDto {
     defaultAuthType: s.defaultAuthType,
     providerCorpId: s.providerCorpId,
     hasProviderSecret: s.hasProviderSecret,
+    redirectOrigins: s.redirectOrigins,
+    logoUrl: s.logoUrl,
+    description: s.description,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

@@ -15,11 +15,11 @@ export class LoginTokenController {
 
   @Post('verify')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Verify a login token (signature, expiry, suite) and return who logged in; once per token' })
+  @ApiOperation({ summary: 'Verify a login token (signature, expiry, suite, audience) and return who logged in; once per token' })
   @ApiOkResponse({ type: LoginClaimsDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_login_token, login_token_expired' })
   @ApiConflictResponse({ type: ErrorDto, description: 'login_token_used' })
   verify(@Param() params: SuiteParams, @Body() body: VerifyLoginTokenDto): Promise<LoginClaimsDto> {
-    return this.oauth.verify(params.suiteId, body.token);
+    return this.oauth.verify(params.suiteId, body.token, body.audience);
   }
 }

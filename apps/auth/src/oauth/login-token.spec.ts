@@ -11,6 +11,7 @@ const claims: LoginClaims = {
   member: true,
   corpId: 'wwcorp',
   userId: 'zhangsan',
+  aud: 'https://app.example.com',
   iat: NOW,
   exp: NOW + 300,
   jti: 'j1',

@@ -15,8 +15,8 @@ export interface LoginClaims {
   name?: string;
   gender?: string;
   avatar?: string;
-  /** origin of the redirect the token was handed to */
-  aud?: string;
+  /** origin of the site the token was handed to: the redirect's, or PUBLIC_BASE_URL's for a JSON answer */
+  aud: string;
   /** unix seconds */
   iat: number;
   exp: number;
@@ -96,6 +96,7 @@ function parseClaims(payload: string): LoginClaims {
     typeof c.exp !== 'number' ||
     typeof c.iat !== 'number' ||
     typeof c.jti !== 'string' ||
+    typeof c.aud !== 'string' ||
     typeof c.member !== 'boolean'
   ) {
     throw new LoginTokenError('malformed');

@@ -36,12 +36,25 @@ export class VerifyLoginTokenDto {
   @IsString()
   @Length(1, 8192)
   token: string;
+
+  @ApiProperty({
+    description:
+      "The origin of the site that received the token (its `aud`: the redirect's origin, or PUBLIC_BASE_URL's when the callback answered JSON). A token handed to one site is refused when another presents it.",
+    example: 'https://app.example.com',
+  })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'audience must be an http(s) origin' })
+  @MaxLength(2048)
+  audience: string;
 }
 
 export class LoginClaimsDto implements LoginClaims {
   @ApiProperty() suiteId: string;
   @ApiProperty({ enum: ['snsapi_base', 'snsapi_privateinfo'] }) scope: OAuthScope;
-  @ApiProperty({ description: 'false for a WeChat user outside any corp of this suite (then only openId is set)' }) member: boolean;
+  @ApiProperty({
+    description:
+      'true only for a member of a corp that is an active tenant of this suite; false for a WeChat user outside any corp (only openId is set) or a member of a corp that has not installed the suite or cancelled (corpId and openUserId set, no userId)',
+  })
+  member: boolean;
   @ApiPropertyOptional() corpId?: string;
   @ApiPropertyOptional() userId?: string;
   @ApiPropertyOptional() openUserId?: string;
@@ -49,7 +62,7 @@ export class LoginClaimsDto implements LoginClaims {
   @ApiPropertyOptional({ description: 'snsapi_privateinfo only, when WeCom gives it (it no longer does for third-party apps)' }) name?: string;
   @ApiPropertyOptional({ description: 'snsapi_privateinfo only: "0" unknown, "1" male, "2" female' }) gender?: string;
   @ApiPropertyOptional({ description: 'snsapi_privateinfo only' }) avatar?: string;
-  @ApiPropertyOptional({ description: 'Origin of the redirect the token was handed to' }) aud?: string;
+  @ApiProperty({ description: "Origin of the site the token was handed to (the redirect's, or PUBLIC_BASE_URL's)" }) aud: string;
   @ApiProperty({ description: 'Issued at, unix seconds' }) iat: number;
   @ApiProperty({ description: 'Expires at, unix seconds' }) exp: number;
   @ApiProperty({ description: 'Token id; a token verifies once' }) jti: string;

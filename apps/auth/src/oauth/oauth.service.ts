@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { SuiteRepository } from '@app/store';
+import { AuthCorpRepository, SuiteRepository } from '@app/store';
 import { TokenBroker } from '@app/tokens';
-import { UserInfo3rd, WecomApiError, WecomServiceApi } from '@app/wecom';
+import { randomNonce, UserInfo3rd, WecomApiError, WecomServiceApi } from '@app/wecom';
 import { AuthAppError } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';
 import { parseHttpUrl, withQuery } from '../common/redirect-url.js';
 import { LoginClaims, LoginTokenError, LoginTokenSigner, OAuthScope } from './login-token.js';
 import { OAuthStateStore } from './oauth-state.store.js';
+import { PendingLogin } from './pending-login.js';
 
 /** errcode of an OAuth code that is wrong, expired or already used. */
 const INVALID_OAUTH_CODE = 40029;
@@ -28,6 +29,7 @@ export class OAuthService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
     private readonly suites: SuiteRepository,
+    private readonly corps: AuthCorpRepository,
     private readonly broker: TokenBroker,
     private readonly api: WecomServiceApi,
     private readonly states: OAuthStateStore,
@@ -35,31 +37,35 @@ export class OAuthService {
     private readonly metrics: AuthMetrics,
   ) {}
 
-  /** WeCom's OAuth URL for the suite, with a fresh single-use state. */
-  async authorize(suiteId: string, scope: OAuthScope, redirect: string | undefined): Promise<string> {
+  /**
+   * WeCom's OAuth URL for the suite, with a fresh state, and the pending login the browser keeps (in a signed cookie:
+   * nothing is stored here for an anonymous request).
+   */
+  async authorize(suiteId: string, scope: OAuthScope, redirect: string | undefined): Promise<{ location: string; pending: PendingLogin }> {
     const suite = await this.suites.find(suiteId);
     if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
-    if (redirect !== undefined && !this.allowedOrigins(suite.successUrl).has(parseHttpUrl(redirect)?.origin ?? '')) {
-      throw new AuthAppError('redirect_not_allowed', 'redirect must be on PUBLIC_BASE_URL, the suite success URL or an origin in OAUTH_REDIRECT_ORIGINS');
-    }
-    const state = await this.states.open({ suiteId, scope, redirect: redirect ?? null });
+    if (redirect !== undefined) this.checkRedirect(redirect, suite.successUrl, suite.redirectOrigins);
+    const pending: PendingLogin = { state: randomNonce(32), suiteId, scope, redirect: redirect ?? null };
     // WeCom wants these parameters in this order, and the fragment.
     const query = new URLSearchParams({
       appid: suiteId,
       redirect_uri: `${this.config.PUBLIC_BASE_URL}/oauth/${encodeURIComponent(suiteId)}/callback`,
       response_type: 'code',
       scope,
-      state,
+      state: pending.state,
     });
-    return `${this.config.WECOM_OAUTH_BASE}/connect/oauth2/authorize?${query.toString()}#wechat_redirect`;
+    return { location: `${this.config.WECOM_OAUTH_BASE}/connect/oauth2/authorize?${query.toString()}#wechat_redirect`, pending };
   }
 
-  /** The member is back with a code: who is it? Signs the answer for the caller. */
-  async callback(suiteId: string, code: string, state: string): Promise<LoginResult> {
-    const pending = await this.states.take(state);
-    if (!pending || pending.suiteId !== suiteId) {
+  /**
+   * The member is back with a code: who is it? Signs the answer for the caller. `pending` is what the cookie of this
+   * browser holds: a callback whose state is not the one this browser was sent out with (a link someone else started,
+   * i.e. login CSRF) is refused before WeCom is asked anything.
+   */
+  async callback(suiteId: string, code: string, state: string, pending: PendingLogin | null): Promise<LoginResult> {
+    if (!pending || pending.state !== state || pending.suiteId !== suiteId) {
       this.metrics.logins.inc({ outcome: 'invalid_state' });
-      throw new AuthAppError('invalid_oauth_state', 'this login link is unknown, expired or already used: start the login again');
+      throw new AuthAppError('invalid_oauth_state', 'this login was not started in this browser, or has expired or been used: start the login again');
     }
     const user = await this.identify(suiteId, code);
     const claims = await this.claimsFor(suiteId, pending.scope, user, pending.redirect);
@@ -70,7 +76,7 @@ export class OAuthService {
   }
 
   /** Checks a login token for the caller's backend; each token verifies once. */
-  async verify(suiteId: string, token: string): Promise<LoginClaims> {
+  async verify(suiteId: string, token: string, audience: string): Promise<LoginClaims> {
     let claims: LoginClaims;
     try {
       claims = this.signer.verify(token);
@@ -79,6 +85,7 @@ export class OAuthService {
       throw new AuthAppError(err.problem === 'expired' ? 'login_token_expired' : 'invalid_login_token', err.message);
     }
     if (claims.suiteId !== suiteId) throw new AuthAppError('invalid_login_token', 'login token was issued for another suite');
+    if (claims.aud !== parseHttpUrl(audience)?.origin) throw new AuthAppError('invalid_login_token', 'login token was issued for another audience');
     if (!(await this.states.markUsed(claims.jti, claims.exp))) throw new AuthAppError('login_token_used', 'login token was already verified once');
     return claims;
   }
@@ -98,9 +105,14 @@ export class OAuthService {
   private async claimsFor(suiteId: string, scope: OAuthScope, user: UserInfo3rd, redirect: string | null): Promise<LoginClaims> {
     const iat = Math.floor(Date.now() / 1000);
     const base = { suiteId, scope, iat, exp: iat + this.config.OAUTH_RESULT_TTL_SECONDS, jti: randomUUID() };
-    const aud = redirect ? { aud: new URL(redirect).origin } : {};
-    if (!user.member) return { ...base, ...aud, member: false, openId: user.openId };
-    const claims: LoginClaims = { ...base, ...aud, member: true, corpId: user.corpId, userId: user.userId, openUserId: user.openUserId };
+    const aud = new URL(redirect ?? this.config.PUBLIC_BASE_URL).origin;
+    if (!user.member) return { ...base, aud, member: false, openId: user.openId };
+    const tenant = await this.corps.find(suiteId, user.corpId);
+    if (tenant?.status !== 'active') {
+      // WeCom vouches for the person, not for our relation with their corp: not installed (or cancelled) → no member.
+      return dropUndefined({ ...base, aud, member: false, corpId: user.corpId, openUserId: user.openUserId });
+    }
+    const claims: LoginClaims = { ...base, aud, member: true, corpId: user.corpId, userId: user.userId, openUserId: user.openUserId };
     if (scope === 'snsapi_privateinfo' && user.userTicket) {
       const ticket = user.userTicket;
       const detail = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.api.getUserDetail3rd(suiteToken, ticket));
@@ -110,11 +122,22 @@ export class OAuthService {
     return dropUndefined(claims);
   }
 
-  private allowedOrigins(successUrl: string | null): Set<string> {
-    const origins = new Set([new URL(this.config.PUBLIC_BASE_URL).origin, ...this.config.OAUTH_REDIRECT_ORIGINS]);
+  /**
+   * A login result may only go to PUBLIC_BASE_URL's origin, the suite's success URL's, the suite's own
+   * `redirectOrigins` or OAUTH_REDIRECT_ORIGINS (all suites); over https whenever the platform itself is served over
+   * https (a token in a plain-http URL can be read on the way).
+   */
+  private checkRedirect(redirect: string, successUrl: string | null, suiteOrigins: string[]): void {
+    const target = parseHttpUrl(redirect);
+    const origins = new Set([new URL(this.config.PUBLIC_BASE_URL).origin, ...suiteOrigins, ...this.config.OAUTH_REDIRECT_ORIGINS]);
     const success = successUrl ? parseHttpUrl(successUrl) : null;
     if (success) origins.add(success.origin);
-    return origins;
+    if (!target || !origins.has(target.origin)) {
+      throw new AuthAppError('redirect_not_allowed', "redirect must be on PUBLIC_BASE_URL, the suite's success URL or one of its redirectOrigins");
+    }
+    if (target.protocol !== 'https:' && this.config.PUBLIC_BASE_URL.startsWith('https:')) {
+      throw new AuthAppError('redirect_not_allowed', 'redirect must use https');
+    }
   }
 }
 

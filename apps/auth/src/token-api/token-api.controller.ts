@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiNotFoundResponse,
@@ -6,12 +6,15 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import type { Token } from '@app/tokens';
 import { ApiAccess } from '../access/api-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { CorpParams, SuiteParams } from '../common/ids.js';
 import { AccessTokenDto, InvalidateResultDto, InvalidateTokenDto, JssdkRequestDto, JssdkSignaturesDto } from './token-api.dto.js';
+import { InvalidationLimiter } from './invalidation-limiter.js';
 import { JssdkService } from './jssdk.service.js';
 import { TokenApiService } from './token-api.service.js';
 
@@ -27,6 +30,7 @@ export class TokenApiController {
   constructor(
     private readonly tokens: TokenApiService,
     private readonly jssdk: JssdkService,
+    private readonly invalidations: InvalidationLimiter,
   ) {}
 
   @Get('access-token')
@@ -41,8 +45,11 @@ export class TokenApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Forget the suite_access_token after WeCom refused it (40082, 42009)' })
   @ApiOkResponse({ type: InvalidateResultDto })
-  async invalidateSuiteToken(@Param() params: SuiteParams, @Body() body: InvalidateTokenDto): Promise<InvalidateResultDto> {
-    return { invalidated: await this.tokens.invalidate({ kind: 'suite', suiteId: params.suiteId }, body.access_token) };
+  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'rate_limited: this key invalidates too often' })
+  async invalidateSuiteToken(@Param() params: SuiteParams, @Body() body: InvalidateTokenDto, @Req() request: FastifyRequest): Promise<InvalidateResultDto> {
+    const key = { kind: 'suite' as const, suiteId: params.suiteId };
+    await this.invalidations.check(request, key);
+    return { invalidated: await this.tokens.invalidate(key, body.access_token) };
   }
 
   @Get('corps/:corpId/access-token')
@@ -57,8 +64,10 @@ export class TokenApiController {
   @HttpCode(200)
   @ApiOperation({ summary: "Forget a corp's access_token after WeCom refused it (40014, 42001); the next GET fetches a new one" })
   @ApiOkResponse({ type: InvalidateResultDto })
-  async invalidateCorpToken(@Param() params: CorpParams, @Body() body: InvalidateTokenDto): Promise<InvalidateResultDto> {
+  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'rate_limited: this key invalidates too often' })
+  async invalidateCorpToken(@Param() params: CorpParams, @Body() body: InvalidateTokenDto, @Req() request: FastifyRequest): Promise<InvalidateResultDto> {
     const key = { kind: 'corp' as const, suiteId: params.suiteId, corpId: params.corpId };
+    await this.invalidations.check(request, key);
     return { invalidated: await this.tokens.invalidate(key, body.access_token) };
   }
 

@@ -11,10 +11,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start an install: 302 to WeCom's install page */
-        get: operations["InstallController_start"];
+        /** The install page: the suite, and the button that starts the install (no WeCom call until it is pressed) */
+        get: operations["InstallController_page"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/install/{suiteId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The install page's button: pre_auth_code + set_session_info, a session cookie, 303 to WeCom's install page */
+        post: operations["InstallController_start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -81,7 +98,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a login token (signature, expiry, suite) and return who logged in; once per token */
+        /** Verify a login token (signature, expiry, suite, audience) and return who logged in; once per token */
         post: operations["LoginTokenController_verify"];
         delete?: never;
         options?: never;
@@ -533,7 +550,7 @@ export interface components {
             suiteId: string;
             /** @enum {string} */
             scope: "snsapi_base" | "snsapi_privateinfo";
-            /** @description false for a WeChat user outside any corp of this suite (then only openId is set) */
+            /** @description true only for a member of a corp that is an active tenant of this suite; false for a WeChat user outside any corp (only openId is set) or a member of a corp that has not installed the suite or cancelled (corpId and openUserId set, no userId) */
             member: boolean;
             corpId?: string;
             userId?: string;
@@ -545,8 +562,8 @@ export interface components {
             gender?: string;
             /** @description snsapi_privateinfo only */
             avatar?: string;
-            /** @description Origin of the redirect the token was handed to */
-            aud?: string;
+            /** @description Origin of the site the token was handed to (the redirect's, or PUBLIC_BASE_URL's) */
+            aud: string;
             /** @description Issued at, unix seconds */
             iat: number;
             /** @description Expires at, unix seconds */
@@ -562,6 +579,11 @@ export interface components {
         VerifyLoginTokenDto: {
             /** @description The `wecom_login` value the browser brought back */
             token: string;
+            /**
+             * @description The origin of the site that received the token (its `aud`: the redirect's origin, or PUBLIC_BASE_URL's when the callback answered JSON). A token handed to one site is refused when another presents it.
+             * @example https://app.example.com
+             */
+            audience: string;
         };
         AccessTokenDto: {
             /** @description suite_access_token or the corp access_token; at least 5 minutes left */
@@ -633,6 +655,12 @@ export interface components {
             providerCorpId?: string;
             /** @description provider_secret (stored encrypted, never returned; needs providerCorpId) */
             providerSecret?: string;
+            /** @description Origins an OAuth login of this suite may send its result to (besides PUBLIC_BASE_URL's and successUrl's), e.g. https://app.example.com */
+            redirectOrigins?: string[];
+            /** @description Install page: logo image URL */
+            logoUrl?: string | null;
+            /** @description Install page: a short text under the name */
+            description?: string | null;
         };
         SuiteDto: {
             suiteId: string;
@@ -642,6 +670,9 @@ export interface components {
             defaultAuthType: 0 | 1;
             providerCorpId: string | null;
             hasProviderSecret: boolean;
+            redirectOrigins: string[];
+            logoUrl: string | null;
+            description: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -668,6 +699,9 @@ export interface components {
             defaultAuthType: 0 | 1;
             providerCorpId: string | null;
             hasProviderSecret: boolean;
+            redirectOrigins: string[];
+            logoUrl: string | null;
+            description: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1065,6 +1099,40 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    InstallController_page: {
+        parameters: {
+            query?: {
+                /** @description The caller's own state; handed back on the success redirect (never sent to WeCom) */
+                state?: string;
+                /** @description 1 = test install (unpublished app), 0 = formal; default: the suite setting */
+                auth_type?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                suiteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page with a form posting to /install/{suiteId}/start */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description suite_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     InstallController_start: {
         parameters: {
             query?: {
@@ -1082,11 +1150,20 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Location: {WECOM_INSTALL_BASE}/3rdapp/install?suite_id&pre_auth_code&redirect_uri&state */
-            302: {
+            303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description cross_site_request: not posted from our install page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description suite_not_found */
             404: {
@@ -1124,6 +1201,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InstallResultDto"];
                 };
+            };
+            /** @description Recorded; WeCom has not answered yet. A page (or `{ status: "installing" }`) that asks again after Retry-After */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Location: the success URL with suite_id, corp_id and the caller state */
             302: {
@@ -1395,6 +1479,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description rate_limited: this key invalidates too often */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description wecom_error, wecom_unavailable */
             502: {
                 headers: {
@@ -1517,6 +1610,15 @@ export interface operations {
             };
             /** @description The key is scoped to another suite */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate_limited: this key invalidates too often */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,8 +19,6 @@ export interface PushRequest {
   suiteId: string;
   corpId?: string;
   infoType: string;
-  /** Simulated epoch seconds for the `timestamp` query parameter. */
-  timestamp: number;
 }
 
 export interface PushOutcome {
@@ -113,16 +111,13 @@ export class CallbackPusher {
 
   private async deliver(request: PushRequest): Promise<PushOutcome> {
     const startedAt = Date.now();
-    const { ciphertext, nonce, signature } = CallbackPusher.sign(
-      request.token,
-      request.encodingAesKey,
-      request.receiverId,
-      request.payload,
-      request.timestamp,
-    );
+    // The query's `timestamp` is when the request is sent, in real time (receivers refuse stale ones as replays);
+    // the payload's TimeStamp / CreateTime stay on the simulated clock.
+    const timestamp = Math.floor(startedAt / 1000);
+    const { ciphertext, nonce, signature } = CallbackPusher.sign(request.token, request.encodingAesKey, request.receiverId, request.payload, timestamp);
     const target = new URL(request.url);
     target.searchParams.set('msg_signature', signature);
-    target.searchParams.set('timestamp', String(request.timestamp));
+    target.searchParams.set('timestamp', String(timestamp));
     target.searchParams.set('nonce', nonce);
     const body = buildEnvelope(request.toUserName, ciphertext, request.agentId);
 

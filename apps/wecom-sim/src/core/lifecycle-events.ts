@@ -100,9 +100,9 @@ export class LifecycleEvents {
       }
     }
     const merged = merge(fields, overrides);
-    const { payload, timestamp } = this.registry.commandPayload(suite, input.info_type, merged);
+    const { payload } = this.registry.commandPayload(suite, input.info_type, merged);
     result.payload = payload;
-    result.outcome = await this.registry.pushCommandPayload(suite, input.info_type, payload, timestamp, corp.corpId);
+    result.outcome = await this.registry.pushCommandPayload(suite, input.info_type, payload, corp.corpId);
     return result;
   }
 
@@ -138,7 +138,6 @@ export class LifecycleEvents {
       suiteId: suite.suiteId,
       corpId: corp.corpId,
       infoType,
-      timestamp,
     });
     return { payload, outcome };
   }

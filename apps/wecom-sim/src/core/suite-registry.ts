@@ -21,6 +21,8 @@ export interface SuiteInput {
   service_corpid?: string;
   /** 个人主体 app: receiveid is the empty string for every callback. */
   personal?: boolean;
+  /** 授权发起域名: the host of the page an install link must be clicked on (WeCom checks the Referer). */
+  install_domain?: string;
 }
 
 export interface SuiteView {
@@ -34,6 +36,7 @@ export interface SuiteView {
   provider_corpid?: string;
   service_corpid: string;
   personal: boolean;
+  install_domain?: string;
   latest_ticket?: string;
   valid_tickets: number;
   next_ticket_at?: number;
@@ -82,6 +85,9 @@ export class SuiteRegistry {
       if (input[key] !== undefined && typeof input[key] !== 'string') problems.push(`${key} must be a string`);
     }
     if (input.personal !== undefined && typeof input.personal !== 'boolean') problems.push('personal must be a boolean');
+    if (input.install_domain !== undefined && (typeof input.install_domain !== 'string' || !/^[A-Za-z0-9.-]{1,253}$/.test(input.install_domain))) {
+      problems.push('install_domain must be a host name such as isv.example.com (no scheme, no port)');
+    }
     if ((input.provider_corpid === undefined) !== (input.provider_secret === undefined)) {
       problems.push('provider_corpid and provider_secret go together');
     }
@@ -114,6 +120,7 @@ export class SuiteRegistry {
     suite.providerSecret = input.provider_secret;
     suite.serviceCorpId = input.provider_corpid ?? input.service_corpid ?? suite.serviceCorpId;
     suite.personal = input.personal ?? suite.personal;
+    suite.installDomain = input.install_domain?.toLowerCase();
     if (input.provider_corpid && input.provider_secret) this.state.providers.set(input.provider_corpid, input.provider_secret);
     // A newly configured callback URL gets its first ticket right away, as after URL verification in WeCom.
     if (urlChanged) suite.nextTicketAt = now;
@@ -141,6 +148,7 @@ export class SuiteRegistry {
       provider_corpid: suite.providerCorpId,
       service_corpid: suite.serviceCorpId,
       personal: suite.personal,
+      install_domain: suite.installDomain,
       latest_ticket: suite.latestTicket,
       valid_tickets: suite.tickets.size,
       next_ticket_at: suite.commandCallbackUrl && interval > 0 ? suite.nextTicketAt : undefined,
@@ -183,9 +191,8 @@ export class SuiteRegistry {
   }
 
   /** The plaintext of a command callback: `<xml><SuiteId/><InfoType/><TimeStamp/>…fields</xml>`. */
-  commandPayload(suite: SuiteRecord, infoType: string, fields: XmlFields): { payload: string; timestamp: number } {
-    const timestamp = this.clock.nowSeconds();
-    return { payload: buildXml([['SuiteId', suite.suiteId], ['InfoType', infoType], ['TimeStamp', timestamp], ...fields]), timestamp };
+  commandPayload(suite: SuiteRecord, infoType: string, fields: XmlFields): { payload: string } {
+    return { payload: buildXml([['SuiteId', suite.suiteId], ['InfoType', infoType], ['TimeStamp', this.clock.nowSeconds()], ...fields]) };
   }
 
   /**
@@ -200,11 +207,11 @@ export class SuiteRegistry {
 
   /** Pushes a command callback encrypted for receiver_id = suite_id; undefined when the suite has no URL. */
   pushCommand(suite: SuiteRecord, infoType: string, fields: XmlFields, corpId?: string): Promise<PushOutcome | undefined> {
-    const { payload, timestamp } = this.commandPayload(suite, infoType, fields);
-    return this.pushCommandPayload(suite, infoType, payload, timestamp, corpId);
+    const { payload } = this.commandPayload(suite, infoType, fields);
+    return this.pushCommandPayload(suite, infoType, payload, corpId);
   }
 
-  pushCommandPayload(suite: SuiteRecord, infoType: string, payload: string, timestamp: number, corpId?: string): Promise<PushOutcome | undefined> {
+  pushCommandPayload(suite: SuiteRecord, infoType: string, payload: string, corpId?: string): Promise<PushOutcome | undefined> {
     if (!suite.commandCallbackUrl) return Promise.resolve(undefined);
     return this.pusher.push({
       kind: 'command',
@@ -218,7 +225,6 @@ export class SuiteRegistry {
       suiteId: suite.suiteId,
       corpId,
       infoType,
-      timestamp,
     });
   }
 

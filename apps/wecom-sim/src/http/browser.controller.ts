@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Logger, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { QueryParams, queryParam } from '../core/params.js';
 import { SimCore } from '../core/sim-core.js';
@@ -16,9 +16,13 @@ export class BrowserController {
 
   constructor(@Inject(SimCore) private readonly core: SimCore) {}
 
-  /** open.work.weixin.qq.com/3rdapp/install?suite_id&pre_auth_code&redirect_uri&state */
+  /**
+   * open.work.weixin.qq.com/3rdapp/install?suite_id&pre_auth_code&redirect_uri&state. As in WeCom, the request must
+   * come from a click on a page of the suite's 授权发起域名 (its Referer): a typed-in address, a server-side redirect
+   * without a referring page or a QR code fails with 校验请求来源错误.
+   */
   @Get('/3rdapp/install')
-  install(@Query() query: QueryParams, @Res() reply: FastifyReply): void {
+  install(@Query() query: QueryParams, @Headers('referer') referer: string | undefined, @Res() reply: FastifyReply): void {
     const suiteId = queryParam(query, 'suite_id');
     const preAuthCode = queryParam(query, 'pre_auth_code');
     const redirectUri = queryParam(query, 'redirect_uri');
@@ -27,6 +31,9 @@ export class BrowserController {
     if (!suite) return this.fail(reply, '安装失败', `unknown suite_id ${suiteId ?? '(missing)'}`);
     if (!isHttpUrl(redirectUri)) return this.fail(reply, '安装失败', 'redirect_uri must be an http(s) URL');
     if (!preAuthCode) return this.fail(reply, '安装失败', 'pre_auth_code missing');
+    if (!refererHostIs(referer, suite.installDomain)) {
+      return this.fail(reply, '安装失败', '校验请求来源错误: the install must be started from a page on the registered 授权发起域名');
+    }
     try {
       const preAuth = this.core.service.preAuthCode(suite.suiteId, preAuthCode);
       const result = this.core.installs.install(suite, {
@@ -88,4 +95,16 @@ export class BrowserController {
   private fail(reply: FastifyReply, title: string, message: string): void {
     void reply.code(400).type('text/html; charset=utf-8').send(errorPage(title, message));
   }
+}
+
+/** The Referer's host is the registered install domain (or a subdomain of it); false when either is missing. */
+function refererHostIs(referer: string | undefined, domain: string | undefined): boolean {
+  if (!referer || !domain) return false;
+  let host: string;
+  try {
+    host = new URL(referer).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === domain || host.endsWith(`.${domain}`);
 }

@@ -72,7 +72,8 @@ export class ControlSuitesController {
     if (!url) throw new ControlError(400, `suite ${suiteId} has no ${kind} callback URL`);
     const receiverId = optString(obj, 'receiver_id') ?? SuiteRegistry.receiverId(suite, 'verify');
     const echo = randomToken(20);
-    const timestamp = this.core.clock.nowSeconds();
+    // Real time, as for every callback request (see CallbackPusher).
+    const timestamp = Math.floor(Date.now() / 1000);
     const signed = CallbackPusher.sign(suite.token, suite.encodingAesKey, receiverId, echo, timestamp);
     const target = new URL(url);
     target.searchParams.set('msg_signature', signed.signature);

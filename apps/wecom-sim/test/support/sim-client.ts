@@ -7,6 +7,7 @@ export interface CallOptions {
   body?: unknown;
   /** Send this exact text as the body (e.g. malformed JSON). */
   rawBody?: string;
+  headers?: Record<string, string>;
 }
 
 /** Talks to a running simulator over real HTTP, as the platform's WeCom client would. */
@@ -34,7 +35,8 @@ export class SimClient {
     const url = new URL(path, this.sim.url);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    return fetch(url, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' }, redirect: 'manual' });
+    const headers: Record<string, string> = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers };
+    return fetch(url, { method, body, headers, redirect: 'manual' });
   }
 
   /** Control API call that must succeed (2xx); returns the JSON body. */
