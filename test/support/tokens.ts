@@ -1,16 +1,20 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { MetricsModule } from '@app/platform';
-import { RedisModule } from '@app/queues';
+import type { Redis } from 'ioredis';
+import { EventPublisher } from '@app/events';
+import { QueuesModule, REDIS, RedisModule } from '@app/queues';
 import { StoreModule } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule, TokensModuleOptions } from '@app/tokens';
 import { ProcessCallbackEventJob } from '../../apps/worker/src/jobs/process-callback-event.job.js';
+import { WecomCallBudget } from '../../apps/worker/src/wecom-call-budget.js';
 import { WorkerMetrics } from '../../apps/worker/src/worker-metrics.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
 
 /**
  * The token and tenant machinery exactly as the apps import it (StoreModule, RedisModule, TokensModule,
- * TenantsModule), plus the worker's `process-callback-event` job, on the test database and Redis. Close the
+ * TenantsModule), plus the worker's `process-callback-event` job (with the event publisher it hands events to),
+ * on the test database and Redis. Close the
  * returned module to release its connections.
  */
 export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promise<TestingModule> {
@@ -18,10 +22,15 @@ export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promi
     imports: [
       StoreModule.forRoot({ url: TEST_DATABASE_URL, poolSize: 4, secretKey: TEST_SECRET_KEY, oldSecretKeys: [] }),
       RedisModule.forRoot({ url: TEST_REDIS_URL, prefix: options.redisPrefix, role: 'worker' }),
+      QueuesModule.forRoot(),
       MetricsModule,
       TokensModule.forRoot({ ...options, metrics: WorkerMetrics }),
       TenantsModule,
     ],
-    providers: [ProcessCallbackEventJob],
+    providers: [
+      ProcessCallbackEventJob,
+      EventPublisher,
+      { provide: WecomCallBudget, inject: [REDIS], useFactory: (redis: Redis) => new WecomCallBudget(redis, options.redisPrefix, 18_000) },
+    ],
   }).compile();
 }

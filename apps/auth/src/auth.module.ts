@@ -26,6 +26,7 @@ import { OAuthService } from './oauth/oauth.service.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { TokenApiService } from './token-api/token-api.service.js';
+import { webhookControllers, webhookProviders } from './webhooks/webhook-providers.js';
 
 /** The auth app; `forRoot(config)` adds the infrastructure (producer Redis), tokens, tenants and /health. */
 @Module({
@@ -38,6 +39,7 @@ import { TokenApiService } from './token-api/token-api.service.js';
     AdminCorpsController,
     AdminEventsController,
     AdminApiKeysController,
+    ...webhookControllers,
   ],
   providers: [
     ApiKeyStrategy,
@@ -52,6 +54,7 @@ import { TokenApiService } from './token-api/token-api.service.js';
     CorpsAdminService,
     EventsAdminService,
     ApiKeysAdminService,
+    ...webhookProviders,
   ],
 })
 export class AuthModule {

@@ -11,6 +11,8 @@ import {
 } from '@app/store';
 import { WECOM_ID } from '@app/wecom';
 
+import { addWebhookCommands } from './webhook-commands.js';
+
 type Out = (line: string) => void;
 
 /** A problem with what the user asked for, found while running a command. */
@@ -24,7 +26,7 @@ interface Store {
 }
 
 /** Opens the store for one command and always closes it, so the process can exit. */
-async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>): Promise<T> {
   const prisma = new PrismaService({ url: config.DATABASE_URL, poolSize: 2 });
   try {
     return await fn({ prisma, cipher: new SecretCipher(config.SECRET_KEY, config.SECRET_KEYS_OLD) });
@@ -60,7 +62,7 @@ function httpUrl(value: string): string {
 export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Command {
   const config = (): CliConfig => loadConfig(cliEnv, env);
   const program = new Command('wecom-isv')
-    .description('Administer the WeCom ISV platform: suites, API keys, secrets')
+    .description('Administer the WeCom ISV platform: suites, API keys, secrets, webhook endpoints')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: out });
 
@@ -150,5 +152,6 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env): Comman
       out(`re-encrypted ${report.resealed} secrets; ${report.alreadyCurrent} were already under the current key\n`);
     });
 
+  addWebhookCommands(program, config, out);
   return program;
 }

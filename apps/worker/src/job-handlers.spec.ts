@@ -10,6 +10,8 @@ const all = {
   'refresh-agent-ticket': async () => undefined,
   'sweep-due-tokens': async () => undefined,
   'sweep-inbox': async () => undefined,
+  'deliver-webhook': async () => undefined,
+  'sweep-webhooks': async () => undefined,
 };
 
 describe('checkJobHandlers', () => {
@@ -24,8 +26,9 @@ describe('checkJobHandlers', () => {
     );
   });
 
-  it('splits the job names between the two queues', () => {
+  it('splits the job names between the queues', () => {
     expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['process-callback-event', 'sweep-inbox']);
     expect(jobNamesOf(QueueName.TokenRefresh)).toHaveLength(6);
+    expect(jobNamesOf(QueueName.WebhookDeliveries).sort()).toEqual(['deliver-webhook', 'sweep-webhooks']);
   });
 });

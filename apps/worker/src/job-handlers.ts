@@ -5,6 +5,8 @@ import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
+import { DeliverWebhookJob } from './webhooks/deliver-webhook.job.js';
+import { SweepWebhooksJob } from './webhooks/sweep-webhooks.job.js';
 
 export type JobHandler<N extends JobName> = (job: Job<JobOf<N>, unknown, N>) => Promise<unknown>;
 /** Exactly one handler per job name: the type makes it so, `checkJobHandlers` proves it at start-up. */
@@ -33,7 +35,14 @@ export function jobNamesOf(queue: QueueName): JobName[] {
 export class WorkerJobs {
   readonly handlers: JobHandlers;
 
-  constructor(refresh: RefreshTokenJob, sweeper: SweepDueTokensJob, events: ProcessCallbackEventJob, inbox: SweepInboxJob) {
+  constructor(
+    refresh: RefreshTokenJob,
+    sweeper: SweepDueTokensJob,
+    events: ProcessCallbackEventJob,
+    inbox: SweepInboxJob,
+    deliver: DeliverWebhookJob,
+    sweepWebhooks: SweepWebhooksJob,
+  ) {
     this.handlers = {
       'process-callback-event': (job) => events.handle(job),
       'refresh-suite-token': (job) => refresh.handle(job.name, job.data),
@@ -43,6 +52,8 @@ export class WorkerJobs {
       'refresh-agent-ticket': (job) => refresh.handle(job.name, job.data),
       'sweep-due-tokens': () => sweeper.sweep(),
       'sweep-inbox': () => inbox.sweep(),
+      'deliver-webhook': (job) => deliver.handle(job),
+      'sweep-webhooks': () => sweepWebhooks.handle(),
     };
     checkJobHandlers(this.handlers);
   }

@@ -136,3 +136,44 @@ export function readEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv):
   if (problems.length) throw new ConfigError(problems);
   return out as EnvOf<S>;
 }
+
+/** `true`/`false` (also 1/0, yes/no). */
+export function bool(fallback: boolean): EnvParser<boolean> {
+  return required((raw) => {
+    const v = raw.toLowerCase();
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    throw new EnvValueError(`must be true or false, got "${raw}"`);
+  }, fallback);
+}
+
+/** Comma-separated IPs or CIDRs (`127.0.0.1/32,10.0.0.0/8,::1/128`); empty by default. */
+export function cidrList(): EnvParser<string[]> {
+  return (raw) =>
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((item) => {
+        const [address, bits, extra] = item.split('/');
+        const v4 = /^(\d{1,3})(\.\d{1,3}){3}$/.test(address) && address.split('.').every((o) => Number(o) <= 255);
+        const v6 = /^[0-9a-fA-F:.]+$/.test(address) && address.includes(':');
+        const max = v4 ? 32 : 128;
+        if ((!v4 && !v6) || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+          throw new EnvValueError(`must list IP addresses or CIDRs like 127.0.0.1/32, got "${item}"`);
+        }
+        return item;
+      });
+}
+
+/** Comma-separated non-negative numbers (seconds), at least one. */
+export function numList(fallback: readonly number[]): EnvParser<number[]> {
+  return required((raw) => {
+    const items = raw.split(',').map((s) => s.trim());
+    const out = items.map(Number);
+    if (!items.length || items.some((s) => s === '') || out.some((n) => !Number.isFinite(n) || n < 0)) {
+      throw new EnvValueError(`must be comma-separated non-negative numbers, got "${raw}"`);
+    }
+    return out;
+  }, [...fallback]);
+}

@@ -75,6 +75,15 @@ export class SecretRotationService {
         });
       }
     }
+
+    for (const endpoint of await db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true } })) {
+      const secret = this.cipher.reseal(endpoint.secret);
+      const previousSecret = endpoint.previousSecret ? this.cipher.reseal(endpoint.previousSecret) : null;
+      [secret, ...(endpoint.previousSecret ? [previousSecret] : [])].forEach((v) => count(v !== null));
+      if (secret || previousSecret) {
+        await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secret: secret ?? undefined, previousSecret: previousSecret ?? undefined } });
+      }
+    }
     return report;
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
+import { EventPublisher } from '@app/events';
 import { InstallSessionRepository, SuiteRepository } from '@app/store';
 import { CorpAuthorizationService } from '@app/tenants';
 import { TokenBroker } from '@app/tokens';
@@ -27,6 +28,7 @@ export class InstallService {
     private readonly api: WecomServiceApi,
     private readonly authorizations: CorpAuthorizationService,
     private readonly metrics: AuthMetrics,
+    private readonly publisher: EventPublisher,
   ) {}
 
   /** Gets a pre_auth_code, sets the install type, opens a session; returns WeCom's install page URL. */
@@ -70,6 +72,12 @@ export class InstallService {
     }
     const { corp, exchanged } = exchange;
     await this.sessions.attachCorp(session.id, corp.corpId);
+    // WeCom pushes no create_auth for installs started from the vendor's link: this is the only signal. Keyed by
+    // the auth code, so a create_auth of the same install publishes nothing more. Failing to publish must not fail
+    // an install that is stored: logged, and the tenant is there for the admin API.
+    await this.publisher.publishInstalled(suiteId, corp.corpId, authCode, state).catch((err: unknown) => {
+      this.logger.error({ msg: 'could not publish tenant.installed', suiteId, corpId: corp.corpId, error: String(err) });
+    });
     this.metrics.installs.inc({ outcome: exchanged ? 'exchanged' : 'already_stored' });
     this.logger.log({ msg: 'install completed', suiteId, corpId: corp.corpId, exchanged, sessionId: session.id });
     const suite = await this.suites.find(suiteId);
