@@ -14,6 +14,8 @@ const WEBHOOK_ENV = {
   WEBHOOK_TIMEOUT_MS: '1000',
   WEBHOOK_SWEEP_INTERVAL_MS: '300',
   WEBHOOK_SWEEP_GRACE_MS: '500',
+  // 3.6 s of nothing but failures disables an endpoint (5 days by default).
+  WEBHOOK_DISABLE_AFTER_HOURS: '0.001',
 };
 
 interface Endpoint {
@@ -163,6 +165,22 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     await waitFor(async () => receiver.received.some((r) => r.event.data.content === 'while disabled'), 10_000, 'replayed event');
     expect(receiver.rejected).toBe(0);
   }, 40_000);
+
+  it('disables an endpoint that has failed every attempt for WEBHOOK_DISABLE_AFTER_HOURS, with the reason', async () => {
+    const { receiver, endpoint } = await receiverWithEndpoint({ eventTypes: ['message.text'] });
+    receiver.behave({ status: 502 });
+    await textMessage(corpId, 'fail 1');
+    await waitFor(async () => (await deliveriesOf(endpoint.id)).some((d) => d.status === 'failed'), 10_000, 'first failed delivery');
+    await new Promise((r) => setTimeout(r, 3700));
+    await textMessage(corpId, 'fail 2');
+    const disabled = await waitFor(async () => {
+      const e = (await callApi<Endpoint>(authUrl, 'GET', `/api/v1/admin/webhook-endpoints/${endpoint.id}`, { key: adminKey })).body;
+      return !e.enabled && e;
+    }, 10_000, 'endpoint disabled');
+    expect(disabled.disabledReason).toMatch(/^no 2xx since 20\d\d-/);
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(metrics).toMatch(/wecom_webhook_endpoints_disabled_total\{reason="failing"\} [1-9]/);
+  }, 30_000);
 
   it('filters by corp, and signs with both secrets during a rotation overlap', async () => {
     const { receiver, endpoint } = await receiverWithEndpoint({ eventTypes: ['message.text'], corpIds: ['wwnotthiscorp'] });

@@ -177,42 +177,52 @@ describe('fault suite', () => {
     }
   });
 
-  it('webhook receiver down for 5 s during a 300-event load', async () => {
-    await webhookScenario('whdown', 'webhooks: receiver down 5 s', 300, (receiver) => [
-      [1000, () => receiver.stop()],
-      [6000, async () => void (await receiver.start())],
-    ]);
-  });
-
-  it('webhook receiver answering 500 for 4 s', async () => {
-    await webhookScenario('wh500', 'webhooks: receiver 500s for 4 s', 300, (receiver) => [
-      [1000, async () => receiver.receiver.behave({ status: 500 })],
-      [5000, async () => receiver.receiver.behave('accept')],
-    ]);
-  });
-
-  it('webhook receiver hanging past the 1 s timeout for 4 s', async () => {
-    await webhookScenario('whhang', 'webhooks: receiver hangs 4 s', 300, (receiver) => [
-      [1000, async () => receiver.receiver.behave('hang')],
-      [5000, async () => receiver.receiver.behave('accept')],
+  it('webhook receiver down for 5 s, then answering 500s for 4 s, then hanging past the 1 s timeout for 4 s', async () => {
+    await webhookScenario('whreceiver', [
+      {
+        scenario: 'webhooks: receiver down 5 s',
+        misbehave: (receiver) => [
+          [1000, () => receiver.stop()],
+          [6000, async () => void (await receiver.start())],
+        ],
+      },
+      {
+        scenario: 'webhooks: receiver 500s for 4 s',
+        misbehave: (receiver) => [
+          [1000, async () => receiver.receiver.behave({ status: 500 })],
+          [5000, async () => receiver.receiver.behave('accept')],
+        ],
+      },
+      {
+        scenario: 'webhooks: receiver hangs 4 s',
+        misbehave: (receiver) => [
+          [1000, async () => receiver.receiver.behave('hang')],
+          [5000, async () => receiver.receiver.behave('accept')],
+        ],
+      },
     ]);
   });
 
   it('the worker SIGKILLed twice during webhook delivery', async () => {
-    await webhookScenario('whkill', 'webhooks: worker SIGKILL ×2', 300, (receiver, rig) => {
-      // A slow receiver keeps deliveries in flight when the worker dies.
-      receiver.receiver.behave({ delayMs: 300 });
-      return [
-        [1500, async () => {
-          await rig.kill('worker');
-          await rig.startApp('worker');
-        }],
-        [4000, async () => {
-          await rig.kill('worker');
-          await rig.startApp('worker');
-        }],
-      ];
-    });
+    await webhookScenario('whkill', [
+      {
+        scenario: 'webhooks: worker SIGKILL ×2',
+        misbehave: (receiver, rig) => {
+          // A slow receiver keeps deliveries in flight when the worker dies.
+          receiver.receiver.behave({ delayMs: 300 });
+          return [
+            [1500, async () => {
+              await rig.kill('worker');
+              await rig.startApp('worker');
+            }],
+            [4000, async () => {
+              await rig.kill('worker');
+              await rig.startApp('worker');
+            }],
+          ];
+        },
+      },
+    ]);
   });
 
   it('20,000 malformed requests against every public route: no 5xx, no crash, memory stable', async () => {
@@ -247,28 +257,52 @@ function expectAllDelivered(w: WebhookFigures, acked: number): void {
   expect(w.mismatched).toBe(0);
 }
 
+interface WebhookPhase {
+  scenario: string;
+  misbehave: (receiver: FaultReceiver, rig: FaultRig) => [number, () => Promise<void>][];
+}
+
 /**
- * Webhook scenarios: `count` change_contact callbacks at 100/s become contact.user.updated events, delivered to a
- * receiver that misbehaves as `misbehave` says, then recovers; every event must reach it.
+ * Webhook scenarios on one rig, one after the other: each phase sends 300 change_contact callbacks at 100/s
+ * (contact.user.updated events) to a receiver that misbehaves as the phase says, then recovers; every event must
+ * reach it. Rows count each phase's own events.
  */
-async function webhookScenario(name: string, scenario: string, count: number, misbehave: (receiver: FaultReceiver, rig: FaultRig) => [number, () => Promise<void>][]): Promise<void> {
+async function webhookScenario(name: string, phases: WebhookPhase[]): Promise<void> {
   const t0 = Date.now();
   const rig = await new FaultRig(name, WEBHOOK_FAULT_ENV).start(['callback', 'worker']);
   const receiver = await new FaultReceiver(rig).start();
+  process.stdout.write(`${name}: rig started in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   try {
     await receiver.register();
-    const started = Date.now();
-    const tally = await rig.load(count, 100, misbehave(receiver, rig));
-    const loaded = Date.now();
-    const { stored, processed } = await rig.waitProcessed(tally.acked);
-    const processedAt = Date.now();
-    const webhooks = await receiver.waitDelivered(tally.acked);
-    process.stdout.write(`${scenario}: rig ${((started - t0) / 1000).toFixed(1)} s, load ${((loaded - started) / 1000).toFixed(1)} s, inbox processed +${((processedAt - loaded) / 1000).toFixed(1)} s, delivered +${((Date.now() - processedAt) / 1000).toFixed(1)} s\n`);
-    const row = { scenario, sent: tally.sent, acked: tally.acked, stored, processed, duplicates: rig.duplicatesProcessed(), staleTokens: '-', webhooks };
-    rows.push(row);
-    process.stdout.write(`${scenario}: ${JSON.stringify(webhooks)}, all delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the first callback\n`);
-    expectNoLoss(row);
-    expectAllDelivered(webhooks, tally.acked);
+    let before = { counts: await rig.counts(), webhooks: await receiver.figures(), duplicatesProcessed: 0 };
+    for (const [n, phase] of phases.entries()) {
+      const started = Date.now();
+      const tally = await rig.load(300, 100, phase.misbehave(receiver, rig), `${name}${n}`);
+      const counts = await rig.waitProcessed(before.counts.processed + tally.acked);
+      const webhooks = await receiver.waitDelivered(before.webhooks.events + tally.acked);
+      const duplicatesProcessed = rig.duplicatesProcessed();
+      const row = {
+        scenario: phase.scenario,
+        sent: tally.sent,
+        acked: tally.acked,
+        stored: counts.stored - before.counts.stored,
+        processed: counts.processed - before.counts.processed,
+        duplicates: duplicatesProcessed - before.duplicatesProcessed,
+        staleTokens: '-',
+        webhooks: {
+          events: webhooks.events - before.webhooks.events,
+          delivered: webhooks.delivered - before.webhooks.delivered,
+          duplicates: webhooks.duplicates - before.webhooks.duplicates,
+          lost: webhooks.lost,
+          mismatched: webhooks.mismatched,
+        },
+      };
+      rows.push(row);
+      process.stdout.write(`${phase.scenario}: ${JSON.stringify(row.webhooks)}, all delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the first callback\n`);
+      expectNoLoss(row);
+      expectAllDelivered(row.webhooks, tally.acked);
+      before = { counts, webhooks, duplicatesProcessed };
+    }
   } finally {
     await receiver.stop().catch(() => undefined);
     await rig.stop();
