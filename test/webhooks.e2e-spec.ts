@@ -3,6 +3,7 @@ import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { startWebhookReceiver, WebhookReceiver } from '../scripts/webhook-receiver.js';
 import { callApi, createApiKey, installThroughBrowser, pushTicket, startTestAuthApp } from './support/auth.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
+import { testPrisma } from './support/store.js';
 import type { SuiteFixture } from './support/wecom-sender.js';
 import { scaledWorkerEnv, startTestWorkerApp, TestWorker, waitFor } from './support/worker.js';
 
@@ -101,6 +102,11 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     expect(message.id).toBe(message.event.id);
     expect(message.event.id).toMatch(/^evt_\d+$/);
     expect(receiver.rejected).toBe(0);
+    // Stored sealed, like the inbox payload it came from.
+    const prisma = testPrisma();
+    const row = await prisma.client.platformEvent.findUniqueOrThrow({ where: { id: BigInt(message.id.slice(4)) } });
+    await prisma.onModuleDestroy();
+    expect(row.envelope).not.toContain('hello from WeCom');
     // Nothing outside the filter (suite_ticket never becomes an event at all).
     expect(types().every((t) => /^(tenant|contact|message)\./.test(t))).toBe(true);
   }, 40_000);

@@ -126,8 +126,8 @@ export function addWebhookCommands(program: Command, config: () => CliConfig, ou
       const count = await withStore(config(), async ({ prisma, cipher }) => {
         const endpoint = await new WebhookEndpointRepository(prisma, cipher).findById(endpointId(id));
         if (!endpoint) throw new CliError(`no webhook endpoint ${id}`);
-        const events = new PlatformEventRepository(prisma);
-        const deliveries = new WebhookDeliveryRepository(prisma);
+        const events = new PlatformEventRepository(prisma, cipher);
+        const deliveries = new WebhookDeliveryRepository(prisma, cipher);
         let total = 0;
         for (let after = 0n; ; ) {
           const page = await events.listSince(endpoint.suiteId, since, after, 1000);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PlatformEvent as PlatformEventRow } from './generated/prisma/client.js';
 import { PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
 
 export type { PlatformEventRow };
 
@@ -30,10 +31,16 @@ export interface TypeFilter {
   prefixes: string[];
 }
 
-/** Platform events: the public event stream per suite, numbered in publication order. */
+/**
+ * Platform events: the public event stream per suite, numbered in publication order. The envelope (message
+ * contents, contact details) is sealed at rest like the inbox payload it comes from; rows come back opened.
+ */
 @Injectable()
 export class PlatformEventRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: SecretCipher,
+  ) {}
 
   /**
    * Stores the event (once per dedupe key) and creates its deliveries in one statement: one round trip on the
@@ -44,7 +51,7 @@ export class PlatformEventRepository {
     const rows = await this.prisma.client.$queryRaw<{ eventId: bigint | null; created: boolean | null; deliveryId: bigint | null; endpointId: string | null }[]>`
       WITH ins AS (
         INSERT INTO "PlatformEvent" ("suiteId", "corpId", "type", "sourceEventId", "dedupeKey", "envelope")
-        VALUES (${event.suiteId}, ${event.corpId}, ${event.type}, ${event.sourceEventId}, ${event.dedupeKey}, ${event.envelope})
+        VALUES (${event.suiteId}, ${event.corpId}, ${event.type}, ${event.sourceEventId}, ${event.dedupeKey}, ${this.cipher.seal(event.envelope)})
         ON CONFLICT ("dedupeKey") DO NOTHING
         RETURNING "id"
       ), ev AS (
@@ -76,13 +83,18 @@ export class PlatformEventRepository {
   }
 
   async findById(id: bigint): Promise<PlatformEventRow | null> {
-    return this.prisma.client.platformEvent.findUnique({ where: { id } });
+    const row = await this.prisma.client.platformEvent.findUnique({ where: { id } });
+    return row && this.opened(row);
+  }
+
+  private opened(row: PlatformEventRow): PlatformEventRow {
+    return { ...row, envelope: this.cipher.open(row.envelope) };
   }
 
   /** A suite's events after a cursor, oldest first (the pull API). */
   async listAfter(suiteId: string, afterId: bigint, types: TypeFilter, limit: number): Promise<PlatformEventRow[]> {
     const any = types.exact.length === 0 && types.prefixes.length === 0;
-    return this.prisma.client.platformEvent.findMany({
+    const rows = await this.prisma.client.platformEvent.findMany({
       where: {
         suiteId,
         id: { gt: afterId },
@@ -91,6 +103,7 @@ export class PlatformEventRepository {
       orderBy: { id: 'asc' },
       take: limit,
     });
+    return rows.map((r) => this.opened(r));
   }
 
   /** Events of a suite created at or after `since`, oldest first, in pages (endpoint replay). */

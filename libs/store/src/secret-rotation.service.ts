@@ -84,6 +84,17 @@ export class SecretRotationService {
         await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secret: secret ?? undefined, previousSecret: previousSecret ?? undefined } });
       }
     }
+    // Platform event envelopes, in pages: there may be millions.
+    for (let afterId = 0n; ; ) {
+      const events = await db.platformEvent.findMany({ where: { id: { gt: afterId } }, select: { id: true, envelope: true }, orderBy: { id: 'asc' }, take: BATCH });
+      if (!events.length) break;
+      afterId = events[events.length - 1].id;
+      for (const event of events) {
+        const envelope = this.cipher.reseal(event.envelope);
+        count(envelope !== null);
+        if (envelope) await db.platformEvent.update({ where: { id: event.id }, data: { envelope } });
+      }
+    }
     return report;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryStatus } from './generated/prisma/enums.js';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './generated/prisma/client.js';
 import { PrismaService } from './prisma.service.js';
+import { SecretCipher } from './secret-cipher.js';
 
 export type { DeliveryStatus, WebhookAttempt, WebhookDelivery };
 
@@ -26,7 +27,10 @@ export type AttemptOutcome =
  */
 @Injectable()
 export class WebhookDeliveryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: SecretCipher,
+  ) {}
 
   /**
    * Takes a due delivery for one attempt — pending and due (a second early, for clock skew between hosts), or
@@ -65,7 +69,7 @@ export class WebhookDeliveryRepository {
       maxConcurrency: row.ep_maxConcurrency!, secret: row.ep_secret!, previousSecret: row.ep_previousSecret, previousSecretExpiresAt: row.ep_previousSecretExpiresAt,
       failingSince: row.ep_failingSince, createdAt: row.ep_createdAt!, updatedAt: row.ep_updatedAt!,
     };
-    return { delivery, endpoint, envelope: row.envelope };
+    return { delivery, endpoint, envelope: this.cipher.open(row.envelope) };
   }
 
   /** Gives a claim back without counting an attempt (concurrency cap reached, an earlier event of the corp pending). */
