@@ -1,13 +1,11 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { MetricsModule } from '@app/platform';
-import type { Redis } from 'ioredis';
 import { EventPublisher } from '@app/events';
-import { QueuesModule, REDIS, RedisModule } from '@app/queues';
+import { QueuesModule, RedisModule } from '@app/queues';
 import { StoreModule } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule, TokensModuleOptions } from '@app/tokens';
 import { ProcessCallbackEventJob } from '../../apps/worker/src/jobs/process-callback-event.job.js';
-import { WecomCallBudget } from '../../apps/worker/src/wecom-call-budget.js';
 import { WorkerMetrics } from '../../apps/worker/src/worker-metrics.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
 
@@ -27,10 +25,6 @@ export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promi
       TokensModule.forRoot({ ...options, metrics: WorkerMetrics }),
       TenantsModule,
     ],
-    providers: [
-      ProcessCallbackEventJob,
-      EventPublisher,
-      { provide: WecomCallBudget, inject: [REDIS], useFactory: (redis: Redis) => new WecomCallBudget(redis, options.redisPrefix, 18_000) },
-    ],
+    providers: [ProcessCallbackEventJob, EventPublisher],
   }).compile();
 }
