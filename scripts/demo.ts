@@ -1,12 +1,15 @@
 /**
  * `npm run demo`: migrates the database, starts the WeCom simulator and the three apps, registers a demo suite
- * with both, creates an admin API key and prints what to open. Ctrl-C stops everything.
+ * with both, creates an admin API key, starts a small webhook receiver that prints every verified event, and prints
+ * what to open. Ctrl-C stops everything.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ApiKeyRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository } from '@app/store';
+import { newSigningSecret } from '@app/events';
+import { ApiKeyRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
+import { startWebhookReceiver } from './webhook-receiver.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const stateDir = resolve(root, '.demo');
@@ -37,6 +40,7 @@ if (existsSync(envFile)) process.loadEnvFile(envFile);
 const secretKey = process.env.SECRET_KEY || persistent('secret-key.json', () => randomBytes(32).toString('base64'));
 const sim = `http://127.0.0.1:${process.env.SIM_PORT ?? 3999}`;
 const ports = { auth: process.env.AUTH_PORT ?? '3000', callback: process.env.CALLBACK_PORT ?? '3001', worker: process.env.WORKER_PORT ?? '3002' };
+const receiverPort = Number(process.env.DEMO_RECEIVER_PORT ?? 3003);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   SECRET_KEY: secretKey,
@@ -45,6 +49,9 @@ const env: NodeJS.ProcessEnv = {
   WECOM_OAUTH_BASE: process.env.WECOM_OAUTH_BASE ?? sim,
   PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.auth}`,
   CALLBACK_PUBLIC_BASE_URL: process.env.CALLBACK_PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.callback}`,
+  // The demo's receiver is a plain-http local server: allowed here, refused by default in production.
+  WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? '127.0.0.1/32',
 };
 const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/wecom_isv';
 
@@ -129,6 +136,28 @@ async function registerDemoSuite(suite: DemoSuite): Promise<string> {
   }
 }
 
+/**
+ * The vendor's side: a receiver verifying each delivery with `standardwebhooks`, and its endpoint (a new secret
+ * each run; the previous run's endpoint for the same URL is replaced).
+ */
+async function startDemoReceiver(suiteId: string): Promise<string> {
+  const secret = newSigningSecret();
+  const receiver = await startWebhookReceiver({
+    secret,
+    port: receiverPort,
+    onEvent: (w) => out(`[receiver] verified ${w.id} ${w.event.type} corp=${w.event.corpId ?? '-'} ${JSON.stringify(w.event.data).slice(0, 120)}`),
+  });
+  const prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
+  try {
+    const endpoints = new WebhookEndpointRepository(prisma, new SecretCipher(Buffer.from(secretKey, 'base64')));
+    for (const old of await endpoints.listBySuite(suiteId)) if (old.url === receiver.url) await endpoints.delete(old.id);
+    await endpoints.create(suiteId, { url: receiver.url, description: 'npm run demo', eventTypes: [], corpIds: [], enabled: true, orderedByCorp: false, maxConcurrency: 10 }, secret);
+  } finally {
+    await prisma.onModuleDestroy();
+  }
+  return receiver.url;
+}
+
 async function simPost(path: string, body: unknown): Promise<void> {
   const res = await fetch(`${sim}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
@@ -172,6 +201,7 @@ async function main(): Promise<void> {
 
   const person = persistent<DemoPerson>('console-user.json', () => ({ username: 'admin', password: randomBytes(12).toString('base64url') }));
   await ensureConsoleAdmin(person);
+  const receiverUrl = await startDemoReceiver(suite.suiteId);
 
   const auth = `http://127.0.0.1:${ports.auth}`;
   out('');
@@ -183,6 +213,9 @@ async function main(): Promise<void> {
   out(`  A corp's access token: curl -H 'Authorization: Bearer ${apiKey}' ${auth}/api/v1/suites/${suite.suiteId}/corps/<corpId>/access-token`);
   out(`  Health and metrics:    ${auth}/health  http://127.0.0.1:${ports.callback}/metrics  http://127.0.0.1:${ports.worker}/metrics`);
   out(`  Simulator control:     ${sim}/sim/calls`);
+  out(`  Events: a webhook receiver at ${receiverUrl} prints each verified event as [receiver] lines. Try:`);
+  out(`    curl -X POST -H 'content-type: application/json' -d '{"auth_corpid":"<corpId>"}' ${sim}/sim/suites/${suite.suiteId}/data-callbacks`);
+  out(`    curl -H 'Authorization: Bearer ${apiKey}' '${auth}/api/v1/suites/${suite.suiteId}/events?wait=30'`);
   out('Admin API key for this run (shown once):');
   out(apiKey);
   out('Ctrl-C stops everything.');

@@ -385,6 +385,15 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/console-users/{id}',
           '/api/v1/admin/console-users/{id}/sessions',
           '/api/v1/console/session',
+          '/api/v1/suites/{suiteId}/events',
+          '/api/v1/admin/event-types',
+          '/api/v1/admin/suites/{suiteId}/webhook-endpoints',
+          '/api/v1/admin/webhook-endpoints/{id}',
+          '/api/v1/admin/webhook-endpoints/{id}/deliveries',
+          '/api/v1/admin/webhook-endpoints/{id}/replay',
+          '/api/v1/admin/webhook-endpoints/{id}/rotate-secret',
+          '/api/v1/admin/webhook-deliveries/{id}',
+          '/api/v1/admin/webhook-deliveries/{id}/resend',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { buildCli } from '../apps/cli/src/cli.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
 import { testCipher, testPrisma } from './support/store.js';
-import { ApiKeyRepository, ConsoleUserRepository, SuiteRepository } from '@app/store';
+import { ApiKeyRepository, ConsoleUserRepository, SuiteRepository, WebhookEndpointRepository } from '@app/store';
 
-const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64'), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniqueId('cli') };
+const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64'), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniqueId('cli'), WEBHOOK_ALLOW_HTTP: 'false' };
 const AES_KEY = 'a'.repeat(43);
 
 /** Runs one CLI command in-process (with this environment and standard input) and returns what it printed. */
@@ -133,5 +133,36 @@ describe('CLI', () => {
     let output = '';
     const run = buildCli((l) => void (output += l), { DATABASE_URL: TEST_DATABASE_URL }).parseAsync(['node', 'cli', 'suite', 'list']);
     await expect(run).rejects.toThrow(/SECRET_KEY is required/);
+  });
+
+  it('registers a webhook endpoint (secret printed once, sealed at rest), lists, disables, rotates and removes it', async () => {
+    const suiteId = uniqueId('ww');
+    await cli('suite', 'add', '--suite-id', suiteId, '--secret', 's', '--token', 't', '--aes-key', AES_KEY);
+    const refused = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'http://crm.example.com/hooks');
+    expect(refused.error?.message).toMatch(/url must use https/);
+    const privateUrl = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'https://192.168.1.10/hooks');
+    expect(privateUrl.error?.message).toMatch(/private, loopback or link-local/);
+    const badTypes = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'https://crm.example.com/hooks', '--types', 'Contact');
+    expect(badTypes.output).toMatch(/--types <list>.*use types like/);
+    const added = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'https://crm.example.com/hooks', '--types', 'tenant.*,message.text', '--ordered');
+    expect(added.error).toBeUndefined();
+    const lines = added.output.trimEnd().split('\n');
+    const secret = lines[lines.length - 1];
+    expect(secret).toMatch(/^whsec_/);
+    const id = /created endpoint ([0-9a-f-]{36})/.exec(added.output)![1];
+    const endpoints = new WebhookEndpointRepository(prisma, testCipher());
+    const row = (await endpoints.findById(id))!;
+    expect(row).toMatchObject({ suiteId, eventTypes: ['tenant.*', 'message.text'], orderedByCorp: true, enabled: true });
+    expect(row.secret).not.toContain(secret.slice(6));
+    expect(endpoints.signingSecrets(row)).toEqual([secret]);
+    const listed = await cli('webhook', 'list', '--suite-id', suiteId);
+    expect(listed.output).toContain(`${id}\t${suiteId}\thttps://crm.example.com/hooks\ttypes=tenant.*,message.text`);
+    expect(listed.output).not.toContain(secret);
+    expect((await cli('webhook', 'disable', id)).output).toBe(`disabled ${id}\n`);
+    const rotated = await cli('webhook', 'rotate', id, '--overlap', '60');
+    const next = rotated.output.trimEnd().split('\n').pop()!;
+    expect(endpoints.signingSecrets((await endpoints.findById(id))!)).toEqual([next, secret]);
+    expect((await cli('webhook', 'remove', id)).output).toBe(`removed ${id}\n`);
+    expect((await cli('webhook', 'remove', id)).error?.message).toBe(`no webhook endpoint ${id}`);
   });
 });

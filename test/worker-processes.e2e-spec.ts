@@ -69,7 +69,11 @@ describe('two worker processes on a fast clock', () => {
     ];
 
     // Started with the tenants already stored: start-up reconciliation puts every token in the schedule.
-    workers.push(...(await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)])));
+    // Keep whichever started, so afterAll stops it even when the other did not (a leaked worker sweeps the shared
+    // test database's inbox and disturbs the tests that follow).
+    const spawned = await Promise.allSettled([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
+    for (const s of spawned) if (s.status === 'fulfilled') workers.push(s.value);
+    for (const s of spawned) if (s.status === 'rejected') throw s.reason;
     await waitFor(async () => (await Promise.all(keys.map((k) => tokens.storedTokens.find(k)))).every(Boolean), 15_000, 'first tokens');
     const start = await simControl<CallCounts>(sim, 'GET', '/sim/calls');
 

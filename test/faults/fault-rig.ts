@@ -155,8 +155,11 @@ export class FaultRig {
     }
   }
 
-  /** Sends `count` callbacks at `perSecond`, up to 32 in flight; `at(ms, fn)` entries run at those offsets. */
-  async load(count: number, perSecond: number, schedule: [number, () => Promise<void>][] = []): Promise<LoadTally> {
+  /**
+   * Sends `count` callbacks at `perSecond`, up to 32 in flight; `at(ms, fn)` entries run at those offsets. `tag`
+   * makes each load's callbacks distinct from an earlier load's on the same rig.
+   */
+  async load(count: number, perSecond: number, schedule: [number, () => Promise<void>][] = [], tag = this.name): Promise<LoadTally> {
     const tally: LoadTally = { sent: 0, acked: 0, refused: 0 };
     const started = Date.now();
     const timers = schedule.map(([ms, fn]) => new Promise<void>((r) => setTimeout(() => void fn().finally(r), ms)));
@@ -167,7 +170,7 @@ export class FaultRig {
         const due = started + (i * 1000) / perSecond;
         if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
         tally.sent++;
-        const status = await this.sendCallback(`${this.name}-${i}`);
+        const status = await this.sendCallback(`${tag}-${i}`);
         if (status === 200) tally.acked++;
         else tally.refused++;
       }

@@ -6,6 +6,7 @@
 import { FaultRig } from './fault-rig.js';
 import { createApiKeyIn, TokenProbe } from './fault-tokens.js';
 import { fuzzRequests } from './fuzz.js';
+import { FaultReceiver, WEBHOOK_FAULT_ENV, WebhookFigures } from './fault-webhooks.js';
 
 interface Row {
   scenario: string;
@@ -15,14 +16,20 @@ interface Row {
   processed: number;
   duplicates: number;
   staleTokens: number | string;
+  webhooks?: WebhookFigures;
 }
 
 const rows: Row[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 afterAll(() => {
-  const headers = ['scenario', 'sent', 'acked', 'stored', 'processed', 'duplicates processed', 'stale tokens served'];
-  const cells = [headers, ...rows.map((r) => [r.scenario, r.sent, r.acked, r.stored, r.processed, r.duplicates, r.staleTokens].map(String))];
+  const headers = ['scenario', 'sent', 'acked', 'stored', 'processed', 'duplicates processed', 'stale tokens served', 'events', 'webhooks delivered', 'webhook duplicates (same id)', 'webhooks lost'];
+  const cells = [
+    headers,
+    ...rows.map((r) =>
+      [r.scenario, r.sent, r.acked, r.stored, r.processed, r.duplicates, r.staleTokens, r.webhooks?.events ?? '-', r.webhooks?.delivered ?? '-', r.webhooks?.duplicates ?? '-', r.webhooks?.lost ?? '-'].map(String),
+    ),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
   const table = cells.map((c) => c.map((v, i) => v.padEnd(widths[i])).join('  ')).join('\n');
   process.stdout.write(`\nfault suite\n${table}\n`);
@@ -170,6 +177,54 @@ describe('fault suite', () => {
     }
   });
 
+  it('webhook receiver down for 5 s, then answering 500s for 4 s, then hanging past the 1 s timeout for 4 s', async () => {
+    await webhookScenario('whreceiver', [
+      {
+        scenario: 'webhooks: receiver down 5 s',
+        misbehave: (receiver) => [
+          [1000, () => receiver.stop()],
+          [6000, async () => void (await receiver.start())],
+        ],
+      },
+      {
+        scenario: 'webhooks: receiver 500s for 4 s',
+        misbehave: (receiver) => [
+          [1000, async () => receiver.receiver.behave({ status: 500 })],
+          [5000, async () => receiver.receiver.behave('accept')],
+        ],
+      },
+      {
+        scenario: 'webhooks: receiver hangs 4 s',
+        misbehave: (receiver) => [
+          [1000, async () => receiver.receiver.behave('hang')],
+          [5000, async () => receiver.receiver.behave('accept')],
+        ],
+      },
+    ]);
+  });
+
+  it('the worker SIGKILLed twice during webhook delivery', async () => {
+    await webhookScenario('whkill', [
+      {
+        scenario: 'webhooks: worker SIGKILL ×2',
+        misbehave: (receiver, rig) => {
+          // A slow receiver keeps deliveries in flight when the worker dies.
+          receiver.receiver.behave({ delayMs: 300 });
+          return [
+            [1500, async () => {
+              await rig.kill('worker');
+              await rig.startApp('worker');
+            }],
+            [4000, async () => {
+              await rig.kill('worker');
+              await rig.startApp('worker');
+            }],
+          ];
+        },
+      },
+    ]);
+  });
+
   it('20,000 malformed requests against every public route: no 5xx, no crash, memory stable', async () => {
     const rig = await new FaultRig('fuzz').start(['callback', 'worker', 'auth']);
     try {
@@ -193,6 +248,66 @@ describe('fault suite', () => {
     }
   });
 });
+
+/** Every published event verified by the receiver; duplicates only as at-least-once allows (same id, same body). */
+function expectAllDelivered(w: WebhookFigures, acked: number): void {
+  expect(w.events).toBeGreaterThanOrEqual(acked);
+  expect(w.lost).toBe(0);
+  expect(w.delivered).toBe(w.events);
+  expect(w.mismatched).toBe(0);
+}
+
+interface WebhookPhase {
+  scenario: string;
+  misbehave: (receiver: FaultReceiver, rig: FaultRig) => [number, () => Promise<void>][];
+}
+
+/**
+ * Webhook scenarios on one rig, one after the other: each phase sends 300 change_contact callbacks at 100/s
+ * (contact.user.updated events) to a receiver that misbehaves as the phase says, then recovers; every event must
+ * reach it. Rows count each phase's own events.
+ */
+async function webhookScenario(name: string, phases: WebhookPhase[]): Promise<void> {
+  const t0 = Date.now();
+  const rig = await new FaultRig(name, WEBHOOK_FAULT_ENV).start(['callback', 'worker']);
+  const receiver = await new FaultReceiver(rig).start();
+  process.stdout.write(`${name}: rig started in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  try {
+    await receiver.register();
+    let before = { counts: await rig.counts(), webhooks: await receiver.figures(), duplicatesProcessed: 0 };
+    for (const [n, phase] of phases.entries()) {
+      const started = Date.now();
+      const tally = await rig.load(300, 100, phase.misbehave(receiver, rig), `${name}${n}`);
+      const counts = await rig.waitProcessed(before.counts.processed + tally.acked);
+      const webhooks = await receiver.waitDelivered(before.webhooks.events + tally.acked);
+      const duplicatesProcessed = rig.duplicatesProcessed();
+      const row = {
+        scenario: phase.scenario,
+        sent: tally.sent,
+        acked: tally.acked,
+        stored: counts.stored - before.counts.stored,
+        processed: counts.processed - before.counts.processed,
+        duplicates: duplicatesProcessed - before.duplicatesProcessed,
+        staleTokens: '-',
+        webhooks: {
+          events: webhooks.events - before.webhooks.events,
+          delivered: webhooks.delivered - before.webhooks.delivered,
+          duplicates: webhooks.duplicates - before.webhooks.duplicates,
+          lost: webhooks.lost,
+          mismatched: webhooks.mismatched,
+        },
+      };
+      rows.push(row);
+      process.stdout.write(`${phase.scenario}: ${JSON.stringify(row.webhooks)}, all delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the first callback\n`);
+      expectNoLoss(row);
+      expectAllDelivered(row.webhooks, tally.acked);
+      before = { counts, webhooks, duplicatesProcessed };
+    }
+  } finally {
+    await receiver.stop().catch(() => undefined);
+    await rig.stop();
+  }
+}
 
 function mb(values: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Math.round(v / 1048576)]));

@@ -1,6 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { MetricsModule } from '@app/platform';
-import { RedisModule } from '@app/queues';
+import { EventPublisher } from '@app/events';
+import { QueuesModule, RedisModule } from '@app/queues';
 import { StoreModule } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule, TokensModuleOptions } from '@app/tokens';
@@ -10,7 +11,8 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
 
 /**
  * The token and tenant machinery exactly as the apps import it (StoreModule, RedisModule, TokensModule,
- * TenantsModule), plus the worker's `process-callback-event` job, on the test database and Redis. Close the
+ * TenantsModule), plus the worker's `process-callback-event` job (with the event publisher it hands events to),
+ * on the test database and Redis. Close the
  * returned module to release its connections.
  */
 export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promise<TestingModule> {
@@ -18,10 +20,11 @@ export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promi
     imports: [
       StoreModule.forRoot({ url: TEST_DATABASE_URL, poolSize: 4, secretKey: TEST_SECRET_KEY, oldSecretKeys: [] }),
       RedisModule.forRoot({ url: TEST_REDIS_URL, prefix: options.redisPrefix, role: 'worker' }),
+      QueuesModule.forRoot(),
       MetricsModule,
       TokensModule.forRoot({ ...options, metrics: WorkerMetrics }),
       TenantsModule,
     ],
-    providers: [ProcessCallbackEventJob],
+    providers: [ProcessCallbackEventJob, EventPublisher],
   }).compile();
 }

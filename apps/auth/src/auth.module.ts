@@ -43,6 +43,7 @@ import { InvalidationLimiter } from './token-api/invalidation-limiter.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { TokenApiService } from './token-api/token-api.service.js';
+import { webhookControllers, webhookProviders } from './webhooks/webhook-providers.js';
 
 /** The auth app; `forRoot(config)` adds the infrastructure (producer Redis), tokens, tenants and /health. */
 @Module({
@@ -60,6 +61,7 @@ import { TokenApiService } from './token-api/token-api.service.js';
     AdminSuiteSetupController,
     AdminConsoleUsersController,
     ConsoleSessionController,
+    ...webhookControllers,
   ],
   providers: [
     ApiKeyStrategy,
@@ -85,6 +87,7 @@ import { TokenApiService } from './token-api/token-api.service.js';
     SuiteSetupService,
     CorpTokensAdminService,
     ConsoleUsersAdminService,
+    ...webhookProviders,
   ],
 })
 export class AuthModule {

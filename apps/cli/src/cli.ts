@@ -17,6 +17,8 @@ import {
 import { WECOM_ID } from '@app/wecom';
 import { readStandardInput, readSuiteSecrets, SECRET_ENV, SuiteSecretsError } from './suite-secrets.js';
 
+import { addWebhookCommands } from './webhook-commands.js';
+
 type Out = (line: string) => void;
 
 /** A problem with what the user asked for, found while running a command. */
@@ -30,7 +32,7 @@ interface Store {
 }
 
 /** Opens the store for one command and always closes it, so the process can exit. */
-async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>): Promise<T> {
   const prisma = new PrismaService({ url: config.DATABASE_URL, poolSize: 2 });
   try {
     return await fn({ prisma, cipher: new SecretCipher(config.SECRET_KEY, config.SECRET_KEYS_OLD) });
@@ -72,7 +74,7 @@ const ARGV_SECRETS = ['--secret', '--token', '--aes-key', '--provider-secret'];
 export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStdin: () => Promise<string> = readStandardInput): Command {
   const config = (): CliConfig => loadConfig(cliEnv, env);
   const program = new Command('wecom-isv')
-    .description('Administer the WeCom ISV platform: suites, API keys, console users, secrets')
+    .description('Administer the WeCom ISV platform: suites, API keys, console users, secrets, webhook endpoints')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: out });
 
@@ -221,5 +223,6 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
       out(`re-encrypted ${report.resealed} secrets; ${report.alreadyCurrent} were already under the current key; ${report.changedMeanwhile} changed meanwhile and were left as written\n`);
     });
 
+  addWebhookCommands(program, config, out);
   return program;
 }

@@ -11,6 +11,8 @@ const all = {
   'sweep-due-tokens': async () => undefined,
   'sweep-inbox': async () => undefined,
   'purge-retention': async () => undefined,
+  'deliver-webhook': async () => undefined,
+  'sweep-webhooks': async () => undefined,
 };
 
 describe('checkJobHandlers', () => {
@@ -25,8 +27,9 @@ describe('checkJobHandlers', () => {
     );
   });
 
-  it('splits the job names between the two queues', () => {
+  it('splits the job names between the queues', () => {
     expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['process-callback-event', 'purge-retention', 'sweep-inbox']);
     expect(jobNamesOf(QueueName.TokenRefresh)).toHaveLength(6);
+    expect(jobNamesOf(QueueName.WebhookDeliveries).sort()).toEqual(['deliver-webhook', 'sweep-webhooks']);
   });
 });

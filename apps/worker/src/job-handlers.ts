@@ -6,6 +6,8 @@ import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
+import { DeliverWebhookJob } from './webhooks/deliver-webhook.job.js';
+import { SweepWebhooksJob } from './webhooks/sweep-webhooks.job.js';
 
 export type JobHandler<N extends JobName> = (job: Job<JobOf<N>, unknown, N>) => Promise<unknown>;
 /** Exactly one handler per job name: the type makes it so, `checkJobHandlers` proves it at start-up. */
@@ -34,7 +36,15 @@ export function jobNamesOf(queue: QueueName): JobName[] {
 export class WorkerJobs {
   readonly handlers: JobHandlers;
 
-  constructor(refresh: RefreshTokenJob, sweeper: SweepDueTokensJob, events: ProcessCallbackEventJob, inbox: SweepInboxJob, retention: PurgeRetentionJob) {
+  constructor(
+    refresh: RefreshTokenJob,
+    sweeper: SweepDueTokensJob,
+    events: ProcessCallbackEventJob,
+    inbox: SweepInboxJob,
+    deliver: DeliverWebhookJob,
+    sweepWebhooks: SweepWebhooksJob,
+    retention: PurgeRetentionJob,
+  ) {
     this.handlers = {
       'process-callback-event': (job) => events.handle(job),
       'refresh-suite-token': (job) => refresh.handle(job.name, job.data),
@@ -45,6 +55,8 @@ export class WorkerJobs {
       'sweep-due-tokens': () => sweeper.sweep(),
       'sweep-inbox': () => inbox.sweep(),
       'purge-retention': () => retention.purge(),
+      'deliver-webhook': (job) => deliver.handle(job),
+      'sweep-webhooks': () => sweepWebhooks.handle(),
     };
     checkJobHandlers(this.handlers);
   }

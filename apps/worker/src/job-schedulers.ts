@@ -6,13 +6,14 @@ import { APP_CONFIG, WorkerConfig } from '@app/config';
 import { InjectRedis, JobName, QueueName } from '@app/queues';
 import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
 import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
+import { WebhookDeliveriesProcessor } from './processors/webhook-deliveries.processor.js';
 import { ReconcileReport, ScheduleReconciler } from './refresh/schedule-reconciler.js';
 
 /** Scheduler ticks are disposable: each has its own id, and the next one comes anyway. */
 const TICK_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: 100 };
 
 /**
- * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`), registered here and nowhere else; they are put
+ * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`, `sweep-webhooks`), registered here and nowhere else; they are put
  * back on every Redis reconnect, with the start-up reconciliation of the due-time index. On shutdown (SIGTERM)
  * the workers stop taking jobs and the running ones finish before the queues and Redis are closed.
  */
@@ -28,9 +29,11 @@ export class JobSchedulers implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectRedis() private readonly redis: Redis,
     @InjectQueue(QueueName.TokenRefresh) private readonly refreshQueue: Queue,
     @InjectQueue(QueueName.CallbackEvents) private readonly callbackQueue: Queue,
+    @InjectQueue(QueueName.WebhookDeliveries) private readonly webhookQueue: Queue,
     private readonly reconciler: ScheduleReconciler,
     private readonly refreshProcessor: TokenRefreshProcessor,
     private readonly callbackProcessor: CallbackEventsProcessor,
+    private readonly webhookProcessor: WebhookDeliveriesProcessor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +68,11 @@ export class JobSchedulers implements OnApplicationBootstrap, OnModuleDestroy {
       { every: this.config.RETENTION_PURGE_INTERVAL_MS },
       { name: 'purge-retention' satisfies JobName, data: {}, opts: TICK_OPTIONS },
     );
+    await this.webhookQueue.upsertJobScheduler(
+      'sweep-webhooks',
+      { every: this.config.WEBHOOK_SWEEP_INTERVAL_MS },
+      { name: 'sweep-webhooks' satisfies JobName, data: {}, opts: TICK_OPTIONS },
+    );
   }
 
   /**
@@ -73,7 +81,7 @@ export class JobSchedulers implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async onModuleDestroy(): Promise<void> {
     this.stopping.abort();
-    await Promise.all([this.refreshProcessor.worker.close(), this.callbackProcessor.worker.close()]);
+    await Promise.all([this.refreshProcessor.worker.close(), this.callbackProcessor.worker.close(), this.webhookProcessor.worker.close()]);
     await this.reconciled;
   }
 }

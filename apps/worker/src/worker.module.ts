@@ -17,11 +17,13 @@ import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
 import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
 import { configuredProcessor, workerOptions } from './processors/queue-processor.js';
 import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
+import { WebhookDeliveriesProcessor } from './processors/webhook-deliveries.processor.js';
 import { REFRESH_TIMING, refreshLimiter, refreshTiming } from './refresh/refresh-timing.js';
 import { ScheduleReconciler } from './refresh/schedule-reconciler.js';
 import { SuiteTicketMonitor } from './suite-ticket.monitor.js';
 import { InboxHealthCheck, TokenHealthCheck } from './worker-health.js';
 import { WorkerMetrics } from './worker-metrics.js';
+import { webhookProviders } from './webhooks/webhook-providers.js';
 
 /**
  * The WeCom client retries -1, 5xx and timeouts once at most: the job queue is where backoff lives (exponential,
@@ -36,6 +38,7 @@ class ScrapeGauges {
     metrics: WorkerMetrics,
     @InjectQueue(QueueName.TokenRefresh) refreshQueue: Queue,
     @InjectQueue(QueueName.CallbackEvents) callbackQueue: Queue,
+    @InjectQueue(QueueName.WebhookDeliveries) webhookQueue: Queue,
     schedule: RefreshSchedule,
     events: CallbackEventRepository,
     tickets: SuiteTicketMonitor,
@@ -43,7 +46,7 @@ class ScrapeGauges {
     const states = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
     metrics.gaugeAtScrape('wecom_queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async () => {
       const out: Array<{ labels: { queue: string; state: string }; value: number }> = [];
-      for (const [name, queue] of [[QueueName.TokenRefresh, refreshQueue], [QueueName.CallbackEvents, callbackQueue]] as const) {
+      for (const [name, queue] of [[QueueName.TokenRefresh, refreshQueue], [QueueName.CallbackEvents, callbackQueue], [QueueName.WebhookDeliveries, webhookQueue]] as const) {
         const counts = await queue.getJobCounts(...states);
         for (const state of states) out.push({ labels: { queue: name, state }, value: counts[state] ?? 0 });
       }
@@ -93,9 +96,11 @@ export class WorkerModule {
         SweepInboxJob,
         PurgeRetentionJob,
         WorkerJobs,
+        ...webhookProviders(config),
         // No job limit on callback events: most (data events) make no WeCom call, and those that do draw on the
         // shared WeCom call limiter in the client. Lifecycle events are queued unprioritised, ahead of the rest.
         configuredProcessor(CallbackEventsProcessor, QueueName.CallbackEvents, workerOptions(config, undefined)),
+        configuredProcessor(WebhookDeliveriesProcessor, QueueName.WebhookDeliveries, workerOptions(config, undefined, config.WEBHOOK_CONCURRENCY)),
         configuredProcessor(TokenRefreshProcessor, QueueName.TokenRefresh, workerOptions(config, refreshLimiter(perMinute))),
         JobSchedulers,
       ],

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cidrList, ConfigError, EnvOf, int, key32, key32List, num, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
+import { bool, cidrList, ConfigError, EnvOf, int, key32, key32List, num, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -45,6 +45,14 @@ const tokenTiming = {
   REFRESH_MARGIN_SECONDS: num(900, 0.01, 3600),
   /** Up to this much earlier, at random, so tokens fetched together do not all come due together. */
   REFRESH_JITTER_SECONDS: num(120, 0, 1800),
+};
+
+/** Where webhooks may go (checked when an endpoint is registered, and again at every connection). */
+const webhookTargets = {
+  /** Accept plain-http endpoint URLs (development, tests, the demo); production endpoints must use https. */
+  WEBHOOK_ALLOW_HTTP: bool(false),
+  /** IPs/CIDRs that endpoints may reach although private, loopback or link-local (refused otherwise). */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: cidrList(),
 };
 
 const secrets = {
@@ -98,6 +106,9 @@ export const authEnv = {
   INVALIDATIONS_PER_TOKEN_PER_MINUTE: int(6, 1, 1_000_000),
   /** Invalidations of any token per API key per minute. */
   INVALIDATIONS_PER_KEY_PER_MINUTE: int(600, 1, 1_000_000),
+  ...webhookTargets,
+  /** Longest long-poll of the pull API (`wait`), seconds. */
+  EVENTS_MAX_WAIT_SECONDS: int(30, 0, 300),
 };
 
 export const workerEnv = {
@@ -130,6 +141,18 @@ export const workerEnv = {
   JOB_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
   /** How often each worker looks for such stalled jobs. */
   JOB_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
+  ...webhookTargets,
+  /** A receiver must answer within this (connect, send, response headers and the first KiB). */
+  WEBHOOK_TIMEOUT_MS: int(15_000, 100, 120_000),
+  /** Seconds before each attempt (the first normally 0); after the last, the delivery is `failed`. Same as libs/events' DEFAULT_RETRY_SCHEDULE_SECONDS. */
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: numList([0, 5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000]),
+  /** Deliveries in flight per worker process (each endpoint also has its own cap). */
+  WEBHOOK_CONCURRENCY: int(50, 1, 1000),
+  /** An endpoint whose attempts have all failed for this long is disabled (with a reason and a metric). */
+  WEBHOOK_DISABLE_AFTER_HOURS: num(120, 0.0001, 24 * 60),
+  /** How often deliveries whose job was lost are looked for; those overdue by the grace are queued again. */
+  WEBHOOK_SWEEP_INTERVAL_MS: int(10_000, 100, 600_000),
+  WEBHOOK_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
 };
 
 export const simEnv = {
@@ -144,7 +167,7 @@ export const simEnv = {
   LOG_LEVEL: common.LOG_LEVEL,
 };
 
-export const cliEnv = { ...common, ...secrets };
+export const cliEnv = { ...common, ...secrets, ...webhookTargets };
 
 export type CommonConfig = EnvOf<typeof common>;
 export type CallbackConfig = EnvOf<typeof callbackEnv>;

@@ -1,4 +1,4 @@
-import { cidrList, ConfigError, int, key32, num, originList, readEnv, url } from './env-schema.js';
+import { bool, cidrList, ConfigError, int, key32, num, numList, originList, readEnv, url } from './env-schema.js';
 import { callbackEnv, loadConfig } from './app-config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -59,5 +59,19 @@ describe('readEnv', () => {
     for (const bad of ['true', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '*']) {
       expect(() => readEnv({ P: cidrList() }, { P: bad })).toThrow(`P must list IP addresses or CIDR ranges like 10.0.0.0/8, got "${bad}"`);
     }
+  });
+
+  it('reads webhook settings: booleans, IP/CIDR allow-lists and second lists, naming bad values', () => {
+    const schema = { ALLOW: bool(false), PRIVATE: cidrList(), SCHEDULE: numList([0, 5]) };
+    expect(readEnv(schema, {})).toEqual({ ALLOW: false, PRIVATE: [], SCHEDULE: [0, 5] });
+    expect(readEnv(schema, { ALLOW: 'true', PRIVATE: '127.0.0.1/32, 10.0.0.0/8,::1/128,192.168.1.5', SCHEDULE: '0,0.5,2' })).toEqual({
+      ALLOW: true,
+      PRIVATE: ['127.0.0.1/32', '10.0.0.0/8', '::1/128', '192.168.1.5'],
+      SCHEDULE: [0, 0.5, 2],
+    });
+    expect(() => readEnv(schema, { ALLOW: 'maybe', PRIVATE: '300.1.1.1/8', SCHEDULE: '1,,2' })).toThrow(
+      /ALLOW must be true or false[\s\S]*PRIVATE must list IP addresses or CIDR ranges like 10.0.0.0\/8, got "300.1.1.1\/8"[\s\S]*SCHEDULE must be comma-separated/,
+    );
+    expect(() => readEnv(schema, { PRIVATE: '10.0.0.0/33' })).toThrow(/PRIVATE/);
   });
 });

@@ -80,7 +80,7 @@ export function optionalUrl(protocols: string[]): EnvParser<string | undefined> 
 
 /**
  * Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8, 2001:db8::/32, 127.0.0.1`); empty by default. Used for
- * the proxies whose `X-Forwarded-For` is believed.
+ * the proxies whose `X-Forwarded-For` is believed and the private webhook targets allowed.
  */
 export function cidrList(): EnvParser<string[]> {
   return (raw) =>
@@ -169,4 +169,26 @@ export function readEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv):
   }
   if (problems.length) throw new ConfigError(problems);
   return out as EnvOf<S>;
+}
+
+/** `true`/`false` (also 1/0, yes/no). */
+export function bool(fallback: boolean): EnvParser<boolean> {
+  return required((raw) => {
+    const v = raw.toLowerCase();
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    throw new EnvValueError(`must be true or false, got "${raw}"`);
+  }, fallback);
+}
+
+/** Comma-separated non-negative numbers (seconds), at least one. */
+export function numList(fallback: readonly number[]): EnvParser<number[]> {
+  return required((raw) => {
+    const items = raw.split(',').map((s) => s.trim());
+    const out = items.map(Number);
+    if (!items.length || items.some((s) => s === '') || out.some((n) => !Number.isFinite(n) || n < 0)) {
+      throw new EnvValueError(`must be comma-separated non-negative numbers, got "${raw}"`);
+    }
+    return out;
+  }, [...fallback]);
 }

@@ -12,8 +12,8 @@ describe('job ids and queues', () => {
     expect(callbackEventJobId('7')).toBe('evt-7');
   });
 
-  it('puts every job name on exactly one of the two queues', () => {
+  it('puts every job name on exactly one of the queues', () => {
     const queues = new Set(Object.values(QUEUE_OF_JOB));
-    expect([...queues].sort()).toEqual([QueueName.CallbackEvents, QueueName.TokenRefresh].sort());
+    expect([...queues].sort()).toEqual([QueueName.CallbackEvents, QueueName.TokenRefresh, QueueName.WebhookDeliveries].sort());
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { callbackEventJobId, JobName, JobOf, QueueName } from './queue-names.js';
+import { callbackEventJobId, JobName, JobOf, QueueName, webhookJobId } from './queue-names.js';
 
 /** Attempts and backoff for callback processing, in one place. */
 export const CALLBACK_EVENT_JOB_OPTIONS: JobsOptions = {
@@ -114,5 +114,33 @@ export async function enqueueTokenRefreshes(queue: Queue, jobs: readonly Refresh
       data: job.data,
       opts: { ...REFRESH_JOB_OPTIONS, jobId: refreshJobId(job), priority: REFRESH_JOB_PRIORITY[job.name] },
     })),
+  );
+}
+
+/**
+ * Webhook delivery jobs are prompts: the `WebhookDelivery` row is the record of what is owed, and the sweeper
+ * re-queues a due row whose job was lost. Finished jobs are removed so that an id never blocks a later add.
+ * A job fails only when our side does (database down); BullMQ retries it a few times, then the sweeper.
+ */
+export const WEBHOOK_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.3 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+
+/** Queues attempts of webhook deliveries, each after `delayMs` (0 = now). `tag` marks a resend or replay. */
+export async function enqueueWebhookDeliveries(
+  queue: Queue,
+  deliveries: readonly { id: bigint | string; attempts: number; delayMs?: number; deferrals?: number }[],
+  tag = '',
+): Promise<void> {
+  if (!deliveries.length) return;
+  const name: JobName = 'deliver-webhook';
+  await queue.addBulk(
+    deliveries.map((d) => {
+      const data: JobOf<'deliver-webhook'> = d.deferrals ? { deliveryId: String(d.id), deferrals: d.deferrals } : { deliveryId: String(d.id) };
+      return { name, data, opts: { ...WEBHOOK_JOB_OPTIONS, jobId: webhookJobId(d.id, d.attempts, tag), delay: d.delayMs && d.delayMs > 0 ? d.delayMs : undefined } };
+    }),
   );
 }

@@ -5,6 +5,7 @@
 export enum QueueName {
   CallbackEvents = 'callback-events',
   TokenRefresh = 'token-refresh',
+  WebhookDeliveries = 'webhook-deliveries',
 }
 
 export interface JobPayloads {
@@ -21,6 +22,11 @@ export interface JobPayloads {
   'sweep-inbox': Record<string, never>;
   /** Scheduler tick: deletes finished inbox events, install sessions and auth_code claims past their retention. */
   'purge-retention': Record<string, never>;
+  /** One attempt of one webhook delivery (a `WebhookDelivery` row); the job id is `webhookJobId(...)`. */
+  /** `deferrals`: how often this attempt already waited for a busy endpoint (its back-off grows with it). */
+  'deliver-webhook': { deliveryId: string; deferrals?: number };
+  /** Scheduler tick: queues deliveries that are due but whose job was lost. */
+  'sweep-webhooks': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -36,9 +42,19 @@ export const QUEUE_OF_JOB: { readonly [N in JobName]: QueueName } = {
   'sweep-due-tokens': QueueName.TokenRefresh,
   'sweep-inbox': QueueName.CallbackEvents,
   'purge-retention': QueueName.CallbackEvents,
+  'deliver-webhook': QueueName.WebhookDeliveries,
+  'sweep-webhooks': QueueName.WebhookDeliveries,
 };
 
 /** BullMQ refuses purely numeric custom ids, so inbox ids get a prefix. */
 export function callbackEventJobId(eventId: bigint | string): string {
   return `evt-${eventId}`;
+}
+
+/**
+ * One job per attempt of a delivery: adding the same attempt twice (publisher and sweeper racing) yields one job.
+ * `tag` distinguishes a resend, which starts the attempt count over.
+ */
+export function webhookJobId(deliveryId: bigint | string, attempts: number, tag = ''): string {
+  return `dlv-${deliveryId}-${attempts}${tag ? `-${tag}` : ''}`;
 }

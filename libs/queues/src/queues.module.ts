@@ -6,14 +6,18 @@ import { REDIS, REDIS_SETTINGS } from './redis.tokens.js';
 import { QueueName } from './queue-names.js';
 
 /**
- * Both BullMQ queues on the shared Redis client (`RedisModule`), under `<REDIS_PREFIX>:bull`. Producers inject
+ * The BullMQ queues on the shared Redis client (`RedisModule`), under `<REDIS_PREFIX>:bull`. Producers inject
  * them with `@InjectQueue(QueueName.CallbackEvents)`; the worker adds `@Processor` classes.
  */
 @Global()
 @Module({})
 export class QueuesModule {
   static forRoot(): DynamicModule {
-    const registered = BullModule.registerQueue({ name: QueueName.CallbackEvents }, { name: QueueName.TokenRefresh });
+    const registered = BullModule.registerQueue(
+      { name: QueueName.CallbackEvents },
+      { name: QueueName.TokenRefresh },
+      { name: QueueName.WebhookDeliveries },
+    );
     return {
       module: QueuesModule,
       imports: [

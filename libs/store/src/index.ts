@@ -16,3 +16,6 @@ export * from './store.module.js';
 export * from './stored-token.repository.js';
 export * from './suite-ticket.repository.js';
 export * from './suite.repository.js';
+export * from './platform-event.repository.js';
+export * from './webhook-delivery.repository.js';
+export * from './webhook-endpoint.repository.js';

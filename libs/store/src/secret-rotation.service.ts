@@ -112,6 +112,26 @@ export class SecretRotationService {
         raced(written, 1);
       }
     }
+
+    for (const endpoint of await db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true } })) {
+      const secret = this.cipher.reseal(endpoint.secret);
+      const previousSecret = endpoint.previousSecret ? this.cipher.reseal(endpoint.previousSecret) : null;
+      [secret, ...(endpoint.previousSecret ? [previousSecret] : [])].forEach((v) => count(v !== null));
+      if (secret || previousSecret) {
+        await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secret: secret ?? undefined, previousSecret: previousSecret ?? undefined } });
+      }
+    }
+    // Platform event envelopes, in pages: there may be millions.
+    for (let afterId = 0n; ; ) {
+      const events = await db.platformEvent.findMany({ where: { id: { gt: afterId } }, select: { id: true, envelope: true }, orderBy: { id: 'asc' }, take: BATCH });
+      if (!events.length) break;
+      afterId = events[events.length - 1].id;
+      for (const event of events) {
+        const envelope = this.cipher.reseal(event.envelope);
+        count(envelope !== null);
+        if (envelope) await db.platformEvent.update({ where: { id: event.id }, data: { envelope } });
+      }
+    }
     return report;
   }
 }

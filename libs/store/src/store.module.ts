@@ -15,6 +15,9 @@ import { SecretRotationService } from './secret-rotation.service.js';
 import { StoredTokenRepository } from './stored-token.repository.js';
 import { SuiteTicketRepository } from './suite-ticket.repository.js';
 import { SuiteRepository } from './suite.repository.js';
+import { PlatformEventRepository } from './platform-event.repository.js';
+import { WebhookDeliveryRepository } from './webhook-delivery.repository.js';
+import { WebhookEndpointRepository } from './webhook-endpoint.repository.js';
 
 export interface StoreOptions extends DatabaseOptions {
   secretKey: Buffer;
@@ -46,6 +49,9 @@ const repositories = [
   SuiteTicketRepository,
   SecretRotationService,
   DatabaseHealthCheck,
+  PlatformEventRepository,
+  WebhookEndpointRepository,
+  WebhookDeliveryRepository,
 ];
 
 @Global()

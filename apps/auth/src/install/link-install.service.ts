@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { EventPublisher } from '@app/events';
 import { enqueueCallbackEvents, QueueName } from '@app/queues';
 import { CallbackEvent, CallbackEventRepository, CorpRecord } from '@app/store';
 import { CorpAuthorizationService } from '@app/tenants';
@@ -30,6 +31,7 @@ export class LinkInstallService {
   constructor(
     private readonly events: CallbackEventRepository,
     private readonly authorizations: CorpAuthorizationService,
+    private readonly publisher: EventPublisher,
     @InjectQueue(QueueName.CallbackEvents) private readonly queue: Queue,
   ) {}
 
@@ -48,6 +50,9 @@ export class LinkInstallService {
     if (!fresh) return this.progressOf(event, suiteId, authCode);
     try {
       const { corp, exchanged } = await this.authorizations.exchangeAuthCode(suiteId, authCode);
+      // Exchanged here rather than by the worker, so published here: keyed by the auth code like the worker's
+      // tenant.installed, so a crash before markProcessed (the worker then runs the row) publishes it once.
+      await this.publisher.publishInstalled(suiteId, corp.corpId, authCode, installState || undefined);
       await this.events.markProcessed(event.id);
       return { status: 'done', corp, exchanged };
     } catch (err) {

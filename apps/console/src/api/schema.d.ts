@@ -520,6 +520,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/suites/{suiteId}/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A suite's endpoints (never their secrets) */
+        get: operations["AdminWebhooksController_list"];
+        put?: never;
+        /** Register an endpoint for a suite's events; the answer holds its signing secret, shown once */
+        post: operations["AdminWebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint */
+        get: operations["AdminWebhooksController_show"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint and the deliveries it is still owed */
+        delete: operations["AdminWebhooksController_remove"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint; `enabled: true` re-enables one the platform disabled and sends what it is owed */
+        patch: operations["AdminWebhooksController_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New signing secret (shown once); the old one keeps signing too for overlapSeconds (default 1 day) */
+        post: operations["AdminWebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first */
+        get: operations["AdminWebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhook-endpoints/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send every matching event since a time again (new deliveries, or existing ones started over) */
+        post: operations["AdminWebhooksController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhook-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with every attempt (status, duration, response excerpt) */
+        get: operations["AdminWebhooksController_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhook-deliveries/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one delivery again now, with a fresh retry schedule */
+        post: operations["AdminWebhooksController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event catalogue: every type with its WeCom source and typed fields */
+        get: operations["AdminWebhooksController_eventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pull a suite's events after a cursor, oldest first (the webhook envelope); `wait` long-polls
+         * @description For services that cannot expose a URL. Loop: `GET …/events?after=<nextCursor>&wait=30`. Events are kept; each consumer keeps its own cursor.
+         */
+        get: operations["EventStreamController_pull"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -843,11 +1002,8 @@ export interface components {
             event: Record<string, never> | null;
         };
         ReplayResultDto: {
-            id: string;
-            /** @enum {string} */
-            status: "queued";
-            /** @description The new BullMQ job id */
-            jobId: string;
+            /** @description Deliveries created or started over */
+            deliveries: number;
         };
         CreateApiKeyDto: {
             /** @example billing-service */
@@ -1089,6 +1245,262 @@ export interface components {
             csrfToken: string;
             /** Format: date-time */
             expiresAt: string;
+        };
+        CreateEndpointDto: {
+            /**
+             * @description What this endpoint is for
+             * @default
+             */
+            description?: string;
+            /**
+             * @description Event types: exact (`message.text`), `prefix.*` wildcards, or `*`; empty or absent = every type
+             * @example [
+             *       "tenant.*",
+             *       "contact.*"
+             *     ]
+             */
+            eventTypes?: string[];
+            /**
+             * @description Only these corps; empty or absent = every corp
+             * @example []
+             */
+            corpIds?: string[];
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description Deliver each corp's events one at a time, in order (the next waits until the previous is delivered or failed)
+             * @default false
+             */
+            orderedByCorp?: boolean;
+            /**
+             * @description Deliveries in flight at once to this endpoint
+             * @default 10
+             */
+            maxConcurrency?: number;
+            /**
+             * @description https URL (http only with WEBHOOK_ALLOW_HTTP); private addresses only if WEBHOOK_ALLOW_PRIVATE_TARGETS lists them
+             * @example https://crm.example.com/wecom-events
+             */
+            url: string;
+        };
+        EndpointWithSecretDto: {
+            /** Format: uuid */
+            id: string;
+            suiteId: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            corpIds: string[];
+            enabled: boolean;
+            /** @description Why the platform disabled it (410 Gone, failing for days) */
+            disabledReason: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            orderedByCorp: boolean;
+            maxConcurrency: number;
+            /** @description A rotation overlap is running: two signatures are sent */
+            rotating: boolean;
+            /** Format: date-time */
+            previousSecretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Start of the current run of failed attempts
+             */
+            failingSince: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description The signing secret (`whsec_…`): shown once, store it now
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        EndpointDto: {
+            /** Format: uuid */
+            id: string;
+            suiteId: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            corpIds: string[];
+            enabled: boolean;
+            /** @description Why the platform disabled it (410 Gone, failing for days) */
+            disabledReason: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            orderedByCorp: boolean;
+            maxConcurrency: number;
+            /** @description A rotation overlap is running: two signatures are sent */
+            rotating: boolean;
+            /** Format: date-time */
+            previousSecretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Start of the current run of failed attempts
+             */
+            failingSince: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EndpointListDto: {
+            items: components["schemas"]["EndpointDto"][];
+        };
+        UpdateEndpointDto: {
+            /**
+             * @description What this endpoint is for
+             * @default
+             */
+            description?: string;
+            /**
+             * @description Event types: exact (`message.text`), `prefix.*` wildcards, or `*`; empty or absent = every type
+             * @example [
+             *       "tenant.*",
+             *       "contact.*"
+             *     ]
+             */
+            eventTypes?: string[];
+            /**
+             * @description Only these corps; empty or absent = every corp
+             * @example []
+             */
+            corpIds?: string[];
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description Deliver each corp's events one at a time, in order (the next waits until the previous is delivered or failed)
+             * @default false
+             */
+            orderedByCorp?: boolean;
+            /**
+             * @description Deliveries in flight at once to this endpoint
+             * @default 10
+             */
+            maxConcurrency?: number;
+            url?: string;
+        };
+        RotateSecretDto: {
+            /**
+             * @description Seconds during which the old secret keeps signing too (0 = at once)
+             * @default 86400
+             */
+            overlapSeconds?: number;
+        };
+        DeliveryDto: {
+            id: string;
+            /** Format: uuid */
+            endpointId: string;
+            /** @example evt_42 */
+            eventId: string;
+            suiteId: string;
+            corpId: string | null;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "delivered" | "failed";
+            /** @description Attempts since creation or the last resend */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description Next attempt (pending), or end of the current claim (delivering)
+             */
+            nextAttemptAt: string;
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+        };
+        DeliveryPageDto: {
+            items: components["schemas"]["DeliveryDto"][];
+            nextCursor: string | null;
+        };
+        ReplayDto: {
+            /**
+             * @description Every event of the endpoint's suite published at or after this time (ISO) is sent again
+             * @example 2026-11-30T00:00:00Z
+             */
+            since: string;
+        };
+        AttemptDto: {
+            /** Format: date-time */
+            attemptedAt: string;
+            /** @description HTTP status; null when no answer came */
+            status: number | null;
+            durationMs: number;
+            /** @enum {string|null} */
+            error: "timeout" | "network" | "blocked_target" | null;
+            /** @description Start of the response body (at most 1 KiB), or the network error */
+            excerpt: string;
+        };
+        DeliveryDetailDto: {
+            id: string;
+            /** Format: uuid */
+            endpointId: string;
+            /** @example evt_42 */
+            eventId: string;
+            suiteId: string;
+            corpId: string | null;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "delivered" | "failed";
+            /** @description Attempts since creation or the last resend */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description Next attempt (pending), or end of the current claim (delivering)
+             */
+            nextAttemptAt: string;
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            attemptLog: components["schemas"]["AttemptDto"][];
+        };
+        ResendResultDto: {
+            id: string;
+            /** @enum {string} */
+            status: "pending";
+        };
+        EventTypeDto: {
+            type: string;
+            description: string;
+            sources: string[];
+            fields: {
+                name?: string;
+                kind?: string;
+                description?: string;
+            }[];
+        };
+        PlatformEventDto: {
+            /**
+             * @description Stable id; the same as the webhook-id of its deliveries
+             * @example evt_42
+             */
+            id: string;
+            /** @example contact.user.created */
+            type: string;
+            /** @description WeCom's time of the event (ISO) */
+            timestamp: string;
+            /** @description When the platform received the callback (ISO) */
+            receivedAt: string;
+            suiteId: string;
+            corpId: string | null;
+            /** @description WeCom's fields in camelCase; see docs/events.md */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        EventStreamPageDto: {
+            events: components["schemas"]["PlatformEventDto"][];
+            /**
+             * @description Pass as `after` next time (the last event's id, or `after` again when none came)
+             * @example evt_42
+             */
+            nextCursor: string;
         };
     };
     responses: never;
@@ -3050,6 +3462,692 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AdminWebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointListDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEndpointDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecretDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description endpoint_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description endpoint_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEndpointDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description endpoint_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecretDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description endpoint_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; opaque */
+                cursor?: string;
+                status?: "pending" | "delivering" | "delivered" | "failed";
+                /** @description Only the delivery of this event */
+                eventId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPageDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description endpoint_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResultDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description endpoint_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetailDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description delivery_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResendResultDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description delivery_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhooksController_eventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeDto"][];
+                };
+            };
+            /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    EventStreamController_pull: {
+        parameters: {
+            query?: {
+                /** @description Cursor: the `nextCursor` of the previous answer, or an event id (`evt_42`); absent = from the oldest event */
+                after?: string;
+                /** @description Comma-separated types and `prefix.*` wildcards */
+                types?: string;
+                /** @description Long-poll: wait up to this many seconds for an event when none is there (max EVENTS_MAX_WAIT_SECONDS) */
+                wait?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                suiteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStreamPageDto"];
+                };
+            };
+            /** @description Validation errors; invalid_event_types */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { CallbackEvent } from '@app/store';
 import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
+import { EventPublisher, MappingContext } from '@app/events';
 import { AuthCodeUnusableError, CorpAuthorizationService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
 import { InboxEvent, inboxEventOf, parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
@@ -39,6 +40,7 @@ export class ProcessCallbackEventJob {
     private readonly authorization: CorpAuthorizationService,
     private readonly corps: AuthCorpRepository,
     private readonly metrics: WorkerMetrics,
+    private readonly publisher: EventPublisher,
   ) {}
 
   async handle(job: EventJob): Promise<EventOutcome | 'already-processed'> {
@@ -50,7 +52,8 @@ export class ProcessCallbackEventJob {
     }
     const stop = this.metrics.eventAttemptDuration.startTimer({ type: event.type });
     try {
-      const outcome = await this.process(event);
+      const context: MappingContext = {};
+      const outcome = await this.process(event, context);
       if (outcome === 'awaiting-tenant') {
         // A data callback for a corp that is not a tenant yet (its create_auth is still being exchanged): kept; the
         // inbox sweeper puts it back in line once the tenant exists, or marks it orphan after the retention window.
@@ -60,6 +63,9 @@ export class ProcessCallbackEventJob {
         this.logger.log({ msg: 'data callback awaits its tenant', eventId: job.data.eventId, suiteId: event.suiteId, corpId: event.corpId });
         return outcome;
       }
+      // Published before the row is marked processed: a crash in between re-runs the job, and publishing is
+      // idempotent (one platform event per inbox event, one delivery per endpoint).
+      await this.publisher.publishInbox(event, context);
       await this.events.markProcessed(id);
       this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'processed' });
       this.metrics.eventLatency.observe({ type: event.type }, (Date.now() - event.receivedAt.getTime()) / 1000);
@@ -78,7 +84,8 @@ export class ProcessCallbackEventJob {
     await this.events.markAttemptFailed(BigInt(eventId), reason, true);
   }
 
-  private async process(event: CallbackEvent): Promise<EventOutcome> {
+  /** Handles the event; fills `context` with what the platform event needs and the payload lacks. */
+  private async process(event: CallbackEvent, context: MappingContext): Promise<EventOutcome> {
     if (event.kind === 'data') {
       return event.corpId && (await this.corps.isActive(event.suiteId, event.corpId)) ? 'fan-out' : 'awaiting-tenant';
     }
@@ -91,7 +98,9 @@ export class ProcessCallbackEventJob {
         // create_auth: unless the browser redirect already exchanged this code (the claim says so), exchange it.
         // reset_permanent_code: the new code's exchange replaces the permanent code and restarts the corp's tokens.
         const state = command.infoType === 'create_auth' ? command.state : undefined;
-        const { exchanged } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode, { state, timeStamp: command.timeStamp });
+        const { exchanged, corp } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode, { state, timeStamp: command.timeStamp });
+        context.corpId = corp.corpId;
+        context.authCode = command.authCode;
         return exchanged ? 'authorized' : 'already-authorized';
       }
       case 'change_auth': {

@@ -20,9 +20,9 @@ const MAX_STALLED_COUNT = 3;
  * is renewed every half period while the process lives. A SIGKILLed worker's job is taken back within about
  * lockDuration + stalledInterval (one minute by default; a token due now still has 15 minutes left).
  */
-export function workerOptions(config: WorkerConfig, limiter: { max: number; duration: number } | undefined): WorkerOptions {
+export function workerOptions(config: WorkerConfig, limiter: { max: number; duration: number } | undefined, concurrency = config.WORKER_CONCURRENCY): WorkerOptions {
   return {
-    concurrency: config.WORKER_CONCURRENCY,
+    concurrency,
     ...(limiter ? { limiter } : {}),
     lockDuration: config.JOB_LOCK_DURATION_MS,
     stalledInterval: config.JOB_STALLED_INTERVAL_MS,

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AuthConfig } from '@app/config';
+import { EVENT_TYPE_PATTERN, parsePlatformEventId, platformEventId } from '@app/events';
+import { PlatformEventRepository, PlatformEventRow, TypeFilter } from '@app/store';
+import { AuthAppError } from '../auth-errors.js';
+import { EventStreamPageDto, PlatformEventDto, PullQueryDto } from './webhook.dto.js';
+
+const DEFAULT_LIMIT = 100;
+/** How often a long-poll looks for new events, ms: one indexed query per waiting consumer. */
+const POLL_MS = 250;
+
+/**
+ * The pull API: a suite's events after a cursor, oldest first, the same envelope as webhooks. With `wait`, an
+ * empty answer is held until an event arrives or the wait ends (long-poll), so a consumer that cannot expose a
+ * URL still sees events within a fraction of a second.
+ */
+@Injectable()
+export class EventStreamService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AuthConfig,
+    private readonly events: PlatformEventRepository,
+  ) {}
+
+  async pull(suiteId: string, query: PullQueryDto, signal?: AbortSignal): Promise<EventStreamPageDto> {
+    const after = query.after === undefined ? 0n : (parsePlatformEventId(query.after) ?? BigInt(query.after));
+    const types = typeFilter(query.types);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const deadline = Date.now() + Math.min(query.wait ?? 0, this.config.EVENTS_MAX_WAIT_SECONDS) * 1000;
+    for (;;) {
+      const rows = await this.events.listAfter(suiteId, after, types, limit);
+      if (rows.length || Date.now() >= deadline || signal?.aborted) {
+        return { events: rows.map(present), nextCursor: platformEventId(rows.length ? rows[rows.length - 1].id : after) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+    }
+  }
+}
+
+function typeFilter(raw: string | undefined): TypeFilter {
+  const filter: TypeFilter = { exact: [], prefixes: [] };
+  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!EVENT_TYPE_PATTERN.test(item)) throw new AuthAppError('invalid_event_types', `types: "${item.slice(0, 100)}" is not a type, a prefix.* or *`);
+    if (item === '*') return { exact: [], prefixes: [] };
+    if (item.endsWith('.*')) filter.prefixes.push(item.slice(0, -1));
+    else filter.exact.push(item);
+  }
+  return filter;
+}
+
+function present(row: PlatformEventRow): PlatformEventDto {
+  return { id: platformEventId(row.id), ...(JSON.parse(row.envelope) as Omit<PlatformEventDto, 'id'>) };
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { enqueueWebhookDeliveries, QueueName } from '@app/queues';
+import { PlatformEventRepository } from '@app/store';
+import { parseXml } from '@app/wecom';
+import { MappingContext, platformEventId, PlatformEventDraft, toPlatformEvent } from './platform-event.js';
+
+/** The inbox row facts the publisher reads. */
+export interface PublishableInboxEvent {
+  id: bigint;
+  suiteId: string;
+  kind: 'command' | 'data';
+  corpId: string | null;
+  receivedAt: Date;
+  /** The decrypted callback XML. */
+  payload: string;
+}
+
+export interface PublishResult {
+  /** `evt_<n>` */
+  eventId: string;
+  type: string;
+  /** false when this event had been published before (a retried or replayed inbox event, the other install path). */
+  created: boolean;
+  /** Deliveries this call created (one per matching enabled endpoint). */
+  deliveries: number;
+}
+
+/**
+ * Turns inbox events into platform events and owes them to the suite's endpoints: stores the event (once per
+ * dedupe key) and one delivery row per enabled endpoint whose type and corp filters match (one statement), then
+ * queues the first attempts. The rows are the promise; a lost enqueue (Redis down) is made good by the webhook sweeper.
+ * Throws only for database errors (the caller's job retries; everything here is idempotent).
+ */
+@Injectable()
+export class EventPublisher {
+  private readonly logger = new Logger('EventPublisher');
+
+  constructor(
+    private readonly events: PlatformEventRepository,
+    @InjectQueue(QueueName.WebhookDeliveries) private readonly queue: Queue,
+  ) {}
+
+  /** Publishes one processed inbox event; null for callbacks that are the platform's own (suite_ticket). */
+  async publishInbox(inbox: PublishableInboxEvent, context: MappingContext = {}): Promise<PublishResult | null> {
+    const xml = parseXml(inbox.payload);
+    const draft = toPlatformEvent({ suiteId: inbox.suiteId, kind: inbox.kind, corpId: inbox.corpId, receivedAt: inbox.receivedAt, xml }, context);
+    if (!draft) return null;
+    // From the processing context: the stored payload may have its codes redacted or sealed.
+    const authCode = context.authCode ?? (typeof xml['AuthCode'] === 'string' ? xml['AuthCode'] : undefined);
+    const dedupeKey = draft.type === 'tenant.installed' && authCode ? installKey(inbox.suiteId, authCode) : `inbox:${inbox.id}`;
+    return this.publish(draft, dedupeKey, inbox.id);
+  }
+
+  /**
+   * `tenant.installed` for an install completed by the browser redirect (WeCom pushes no create_auth for installs
+   * started from the vendor's own link). Keyed by the auth code, so the create_auth callback of the same install,
+   * if one comes, publishes nothing more.
+   */
+  async publishInstalled(suiteId: string, corpId: string, authCode: string, state: string | undefined, at = new Date()): Promise<PublishResult> {
+    const draft: PlatformEventDraft = {
+      type: 'tenant.installed',
+      timestamp: at.toISOString(),
+      receivedAt: at.toISOString(),
+      suiteId,
+      corpId,
+      data: state ? { state } : {},
+    };
+    return this.publish(draft, installKey(suiteId, authCode), null);
+  }
+
+  private async publish(draft: PlatformEventDraft, dedupeKey: string, sourceEventId: bigint | null): Promise<PublishResult> {
+    const { eventId, created, deliveries } = await this.events.publishWithDeliveries({
+      suiteId: draft.suiteId,
+      corpId: draft.corpId,
+      type: draft.type,
+      sourceEventId,
+      dedupeKey,
+      envelope: JSON.stringify(draft),
+    });
+    try {
+      await enqueueWebhookDeliveries(this.queue, deliveries.map((r) => ({ id: r.id, attempts: 0 })));
+    } catch (err) {
+      this.logger.warn({ msg: 'could not queue webhook deliveries; the sweeper will', eventId: platformEventId(eventId), error: String(err) });
+    }
+    return { eventId: platformEventId(eventId), type: draft.type, created, deliveries: deliveries.length };
+  }
+}
+
+/** Never the code itself: a hash names the install without keeping a (spent) credential around. */
+function installKey(suiteId: string, authCode: string): string {
+  return `install:${suiteId}:${createHash('sha256').update(authCode).digest('base64url')}`;
+}
