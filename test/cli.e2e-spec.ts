@@ -137,7 +137,7 @@ describe('CLI', () => {
 
   it('registers a webhook endpoint (secret printed once, sealed at rest), lists, disables, rotates and removes it', async () => {
     const suiteId = uniqueId('ww');
-    await cli('suite', 'add', '--suite-id', suiteId, '--secret', 's', '--token', 't', '--aes-key', AES_KEY);
+    expect((await cliWith({ env: { SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', suiteId)).error).toBeUndefined();
     const refused = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'http://crm.example.com/hooks');
     expect(refused.error?.message).toMatch(/url must use https/);
     const privateUrl = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'https://192.168.1.10/hooks');

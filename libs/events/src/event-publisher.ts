@@ -45,7 +45,7 @@ export class EventPublisher {
 
   /** Publishes one processed inbox event; null for callbacks that are the platform's own (suite_ticket). */
   async publishInbox(inbox: PublishableInboxEvent, context: MappingContext = {}): Promise<PublishResult | null> {
-    const xml = parseXml(inbox.payload);
+    const xml = parseXml(inbox.payload, { keepControlChars: true }); // an authentic payload: pasted control characters are kept (WECOM.md)
     const draft = toPlatformEvent({ suiteId: inbox.suiteId, kind: inbox.kind, corpId: inbox.corpId, receivedAt: inbox.receivedAt, xml }, context);
     if (!draft) return null;
     // From the processing context: the stored payload may have its codes redacted or sealed.
