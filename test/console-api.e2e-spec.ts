@@ -29,7 +29,13 @@ describe('admin API for the console', () => {
   const MAX_FAILURES = 3;
 
   beforeAll(async () => {
-    stack = await startAuthStack({ CONSOLE_LOGIN_MAX_FAILURES: String(MAX_FAILURES), CALLBACK_PUBLIC_BASE_URL: 'https://cb.vendor.example' });
+    // The test client plays a proxy listed in TRUST_PROXY, so the X-Forwarded-For it sends is the client address the
+    // sign-in limits count (without TRUST_PROXY every request here would be one address, 127.0.0.1).
+    stack = await startAuthStack({
+      CONSOLE_LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+      CALLBACK_PUBLIC_BASE_URL: 'https://cb.vendor.example',
+      TRUST_PROXY: '127.0.0.0/8',
+    });
     suiteId = stack.suite.suiteId;
     admin = await createConsoleUser('admin');
     adminSession = await signIn(stack.authUrl, admin);

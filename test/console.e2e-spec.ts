@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bullPrefix, QueueName } from '@app/queues';
+import { openPayload } from '@app/store';
 import { AuthStack, callApi, pushTicket, startAuthStack, waitFor } from './support/auth.js';
 import { axeViolations, launchChromium } from './support/browser.js';
 import { ConsolePerson, createConsoleUser } from './support/console.js';
 import { uniqueId } from './support/env.js';
 import { simControl } from './support/platform.js';
+import { testCipher } from './support/store.js';
 import { randomAesKey } from './support/wecom-sender.js';
 
 /** The screenshots the README shows are copied from here (docs/screenshots). */
@@ -112,6 +114,8 @@ describe('admin console in Chromium', () => {
       encoding_aes_key: suite.aesKey,
       command_callback_url: `${stack.callbackUrl}/callback/suites/${suite.suiteId}/command`,
       data_callback_url: `${stack.callbackUrl}/callback/suites/${suite.suiteId}/data`,
+      // 授权发起域名: WeCom accepts the install link only from a page on this host: it checks the Referer.
+      install_domain: new URL(stack.authUrl).hostname,
     });
     await pushTicket(stack.sim, suite.suiteId);
 
@@ -124,8 +128,12 @@ describe('admin console in Chromium', () => {
     await expectAccessible('suite setup');
     await shot('console-suite-setup');
 
+    // The install link opens our install page; a person presses its button, WeCom (the simulator) approves and
+    // redirects back to our completion, which answers the tenant (the suite has no success URL).
     const installer = await context.newPage();
     await installer.goto(href!);
+    await installer.getByRole('button', { name: '安装到企业微信' }).click();
+    await installer.waitForURL(new RegExp(`/install/${suite.suiteId}/complete\\?`));
     const completed = JSON.parse((await installer.locator('body').innerText()).trim()) as { corpId: string; corpName: string; status: string };
     await installer.close();
     expect(completed).toMatchObject({ corpId: expect.any(String), corpName: expect.stringMatching(/^模拟企业/), status: 'active' });
@@ -181,7 +189,8 @@ describe('admin console in Chromium', () => {
     await page.goto(url(`/events?id=${create.id}`));
     const payload = await page.getByTestId('event-payload').innerText();
     expect(payload).toContain('<AuthCode>[redacted]</AuthCode>');
-    expect(create.payload).toMatch(/<AuthCode>(?!\[redacted\])/);
+    expect(create.payload).not.toContain('AuthCode'); // sealed at rest
+    expect(openPayload(testCipher(), create.payload)).toMatch(/<AuthCode>(?!\[redacted\])/);
 
     await page.goto(url('/overview'));
     await page.locator('.recharts-bar-rectangle').first().waitFor();

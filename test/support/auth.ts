@@ -182,7 +182,11 @@ export function cookiesOf(res: Response): string {
  * like WeCom, wants our page as the Referer), stopping just before it follows WeCom's redirect back (so a test may
  * race that against the create_auth callback).
  */
-export async function approveInstall(authUrl: string, suiteId: string, options: { query?: string; simCorpId?: string } = {}): Promise<BrowserInstall> {
+export async function approveInstall(
+  authUrl: string,
+  suiteId: string,
+  options: { query?: string; simCorpId?: string; simCorpName?: string } = {},
+): Promise<BrowserInstall> {
   const pageUrl = `${authUrl}/install/${suiteId}${options.query ? `?${options.query}` : ''}`;
   const page = await fetch(pageUrl);
   if (page.status !== 200) throw new Error(`install page answered ${page.status}: ${await page.text()}`);
@@ -193,6 +197,7 @@ export async function approveInstall(authUrl: string, suiteId: string, options: 
   const cookie = cookiesOf(start);
   const installPage = new URL(start.headers.get('location')!);
   if (options.simCorpId) installPage.searchParams.set('sim_corp_id', options.simCorpId);
+  if (options.simCorpName) installPage.searchParams.set('sim_corp_name', options.simCorpName);
   // strict-origin-when-cross-origin: WeCom sees our origin as the Referer.
   const approved = await fetch(installPage, { redirect: 'manual', headers: { referer: `${new URL(authUrl).origin}/` } });
   if (approved.status !== 302) throw new Error(`install page answered ${approved.status}: ${await approved.text()}`);

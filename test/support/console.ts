@@ -1,5 +1,5 @@
 import { ConsoleRole, ConsoleUserRepository } from '@app/store';
-import { ApiAnswer, callApi } from './auth.js';
+import { ApiAnswer, approveInstall, callApi, returnToPlatform } from './auth.js';
 import { uniqueId } from './env.js';
 import { testPrisma } from './store.js';
 
@@ -54,14 +54,13 @@ export function asPerson<T = Record<string, unknown>>(
   return callApi<T>(authUrl, method, path, { body: options.body, headers });
 }
 
-/** A browser install on the simulator choosing the corp's name (the simulator's `sim_corp_name`). */
+/**
+ * A browser install (install page, its button, approval on the simulator choosing the corp's name with the
+ * simulator's `sim_corp_name`, and the redirect back); answers the new tenant's corp id.
+ */
 export async function installNamed(authUrl: string, suiteId: string, corpName: string): Promise<string> {
-  const start = await fetch(`${authUrl}/install/${suiteId}`, { redirect: 'manual' });
-  const page = new URL(start.headers.get('location')!);
-  page.searchParams.set('sim_corp_name', corpName);
-  const approved = await fetch(page, { redirect: 'manual' });
-  const completion = await fetch(approved.headers.get('location')!, { redirect: 'manual' });
-  const body = (await completion.json()) as { corpId?: string };
+  const completion = await returnToPlatform(await approveInstall(authUrl, suiteId, { simCorpName: corpName }));
+  const body = completion.status === 200 ? ((await completion.json()) as { corpId?: string }) : {};
   if (!body.corpId) throw new Error(`install completion answered ${completion.status}`);
   return body.corpId;
 }

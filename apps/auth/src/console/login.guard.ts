@@ -12,8 +12,9 @@ const WINDOW_SECONDS = 15 * 60;
 /**
  * The local strategy behind limits on failed attempts, kept in Redis so every auth replica counts together (an
  * in-process limiter stands in while Redis is down): per (username, client address), cleared by a success; and per
- * username alone and per client address alone, each at ten times that: the address comes from X-Forwarded-For behind
- * a proxy and can be varied, so the first bounds guessing at one account from anywhere; the second bounds the scrypt
+ * username alone and per client address alone, each at ten times that. The address is `request.ip` as Fastify sees
+ * it: the TCP peer, or X-Forwarded-For's client when the peer is a proxy listed in TRUST_PROXY (which a client behind
+ * such a proxy can vary), so the first bounds guessing at one account from anywhere; the second bounds the scrypt
  * work one address can cause with many usernames. Neither is cleared by a success.
  */
 @Injectable()
