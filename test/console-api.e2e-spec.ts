@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { bullPrefix, QueueName } from '@app/queues';
 import { SuiteRepository } from '@app/store';
-import { AuthStack, callApi, simCallCount, startAuthStack } from './support/auth.js';
+import { AuthStack, callApi, simCallCount, startAuthStack, startTestAuthApp } from './support/auth.js';
 import { asPerson, ConsolePerson, ConsoleSession, createConsoleUser, installNamed, signIn } from './support/console.js';
 import { uniqueId } from './support/env.js';
 import { simControl } from './support/platform.js';
@@ -110,6 +110,20 @@ describe('admin API for the console', () => {
       for (let i = 0; i < MAX_FAILURES * 10; i++) statuses.push((await attempt(i, `wrong-${i}`)).status);
       expect(new Set(statuses)).toEqual(new Set([401]));
       expect((await attempt(200, person.password)).status).toBe(429);
+    });
+
+    it('believes X-Forwarded-For only from a proxy listed in TRUST_PROXY: without it, varied headers are one address', async () => {
+      const { TRUST_PROXY: _trusted, ...untrustedEnv } = stack.env;
+      const untrusted = await startTestAuthApp(untrustedEnv);
+      try {
+        const person = await createConsoleUser('viewer');
+        const attempt = (i: number, password: string) =>
+          callApi(untrusted.url, 'POST', '/api/v1/console/session', { body: { ...person, password }, headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+        for (let i = 0; i < MAX_FAILURES; i++) expect((await attempt(i, `wrong-${i}`)).status).toBe(401);
+        expect((await attempt(100, person.password)).status).toBe(429);
+      } finally {
+        await untrusted.app.close();
+      }
     });
 
     it('caps failures from one address across many usernames at ten times the per-address limit', async () => {
