@@ -82,13 +82,17 @@ export function optionalUrl(protocols: string[]): EnvParser<string | undefined> 
  * Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8, 2001:db8::/32, 127.0.0.1`); empty by default. Used for
  * the proxies whose `X-Forwarded-For` is believed and the private webhook targets allowed.
  */
+/** The non-empty, trimmed items of a comma-separated variable (none when unset). */
+function commaItems(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function cidrList(): EnvParser<string[]> {
   return (raw) =>
-    (raw ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((item) => {
+    commaItems(raw).map((item) => {
         const [address, bits, extra] = item.split('/');
         const family = isIP(address);
         const maxBits = family === 6 ? 128 : 32;
@@ -108,11 +112,7 @@ export function oneOf<T extends string>(fallback: T, values: readonly T[]): EnvP
 /** Comma-separated http(s) origins (`https://app.example.com`), normalised; empty by default. */
 export function originList(): EnvParser<string[]> {
   return (raw) =>
-    (raw ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((item) => {
+    commaItems(raw).map((item) => {
         let parsed: URL;
         try {
           parsed = new URL(item);
@@ -134,11 +134,7 @@ export function key32(): EnvParser<Buffer> {
 /** Comma-separated list of 32-byte base64 keys; empty by default. */
 export function key32List(): EnvParser<Buffer[]> {
   return (raw) =>
-    (raw ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map(parseKey32);
+    commaItems(raw).map(parseKey32);
 }
 
 function parseKey32(raw: string): Buffer {
