@@ -3,6 +3,7 @@ import { SimCore } from './core/sim-core.js';
 import { BrowserController } from './http/browser.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
 import { ControlTrafficController } from './http/control-traffic.controller.js';
+import { LicenseController } from './http/license.controller.js';
 import { WecomApiController } from './http/wecom-api.controller.js';
 
 @Module({})
@@ -10,7 +11,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, LicenseController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

@@ -13,7 +13,9 @@ import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
+import { NotifyLicenseExpiryJob } from './jobs/notify-license-expiry.job.js';
 import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
+import { ReconcileLicensesJob } from './jobs/reconcile-licenses.job.js';
 import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
 import { configuredProcessor, workerOptions } from './processors/queue-processor.js';
 import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
@@ -95,6 +97,8 @@ export class WorkerModule {
         SweepDueTokensJob,
         SweepInboxJob,
         PurgeRetentionJob,
+        ReconcileLicensesJob,
+        NotifyLicenseExpiryJob,
         WorkerJobs,
         ...webhookProviders(config),
         // No job limit on callback events: most (data events) make no WeCom call, and those that do draw on the

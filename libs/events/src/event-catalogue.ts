@@ -62,6 +62,7 @@ function fieldsOf(spec: EventTypeSpec): CatalogueEntry['fields'] {
 
 function describeSource(spec: EventTypeSpec): string {
   const src = spec.source;
+  if (src.kind === 'platform') return `platform (${src.trigger})`;
   if (src.kind === 'command') return `command \`InfoType=${src.infoType}\`${src.changeType ? ` \`ChangeType=${src.changeType}\`` : ''}`;
   const parts = [`data \`MsgType=${src.msgType}\``];
   if (src.event) parts.push(`\`Event=${src.event}\``);

@@ -71,6 +71,14 @@ export class EventPublisher {
     return this.publish(draft, installKey(suiteId, authCode), null);
   }
 
+  /**
+   * An event the platform raises itself (`license.expiring`): stored once per `dedupeKey` (a repeat publishes
+   * nothing more) and owed to the suite's matching endpoints like any other.
+   */
+  async publishPlatform(draft: PlatformEventDraft, dedupeKey: string): Promise<PublishResult> {
+    return this.publish(draft, `platform:${dedupeKey}`, null);
+  }
+
   private async publish(draft: PlatformEventDraft, dedupeKey: string, sourceEventId: bigint | null): Promise<PublishResult> {
     const { eventId, created, deliveries } = await this.events.publishWithDeliveries({
       suiteId: draft.suiteId,

@@ -17,7 +17,7 @@ export interface EventTypeSpec {
   /** Dotted, lower case, stable: `contact.user.created`. */
   type: string;
   description: string;
-  source: CommandSource | DataSource;
+  source: CommandSource | DataSource | PlatformSource;
   fields: Readonly<Record<string, FieldSpec>>;
   /** WeCom fields never put in an event (credentials). */
   omit?: readonly string[];
@@ -27,6 +27,12 @@ export interface CommandSource {
   kind: 'command';
   infoType: string;
   changeType?: string;
+}
+
+/** An event the platform raises itself (no WeCom callback): `trigger` says what raises it. */
+export interface PlatformSource {
+  kind: 'platform';
+  trigger: string;
 }
 
 export interface DataSource {
@@ -206,6 +212,9 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { type: 'license.refunded', description: 'A license order was refunded', source: { kind: 'command', infoType: 'license_refund' }, fields: { ServiceCorpId: s('the provider corpid'), OrderId: s('order id'), OrderStatus: int('refund status') } },
   { type: 'license.auto_activated', description: 'Members were activated automatically', source: { kind: 'command', infoType: 'auto_activate' }, fields: { ServiceCorpId: s('the provider corpid'), Scene: int('activation scene'), AccountList: obj('activated accounts') } },
   { type: 'license.unlicensed_notify', description: 'A member without a license used the app', source: { kind: 'command', infoType: 'unlicensed_notify' }, fields: { AgentID: int('agent id') } },
+  // WeCom documents unlicensed_notify as a data-callback event (接口许可失效通知, /95716); recorded per member.
+  { type: 'license.unlicensed_member', description: 'A member whose account license is missing or expired used the app (the platform records the member until licensed)', source: { kind: 'data', msgType: 'event', event: 'unlicensed_notify' }, fields: { FromUserName: s('the member\'s userid'), AgentID: int('the app\'s agent id in the corp') } },
+  { type: 'license.expiring', description: 'A member\'s account license expires within 30, 7 or 1 days, or has expired (once per window per expiry)', source: { kind: 'platform', trigger: 'license expiry check' }, fields: { userId: s('the member'), accountType: int('1 基础账号 (base), 2 互通账号 (external contact)'), expiresAt: s('ISO 8601 expiry'), windowDays: int('30, 7, 1, or 0 once expired') } },
 ];
 
 /** Fields every envelope already carries, so they are not repeated in `data`. */

@@ -122,6 +122,7 @@ function indexTable(table: readonly EventTypeSpec[]): Map<string, EventTypeSpec>
   const map = new Map<string, EventTypeSpec>();
   for (const spec of table) {
     const src = spec.source;
+    if (src.kind === 'platform') continue; // raised by the platform, never matched to a callback
     const key = src.kind === 'command'
       ? sourceKey('command', src.infoType, src.changeType)
       : sourceKey('data', src.msgType, src.event, src.changeType);

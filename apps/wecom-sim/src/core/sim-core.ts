@@ -6,6 +6,7 @@ import { FaultInjector } from './fault-injector.js';
 import { Gate } from './gate.js';
 import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
+import { LicenseApi } from './license-api.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResponsePatches } from './response-patches.js';
@@ -50,6 +51,7 @@ export class SimCore {
   readonly service: ServiceApi;
   readonly identity: IdentityApi;
   readonly corpApi: CorpApi;
+  readonly licenses: LicenseApi;
   private ticketIntervalSeconds: number;
   private timer?: NodeJS.Timeout;
 
@@ -70,11 +72,15 @@ export class SimCore {
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
+    this.licenses = new LicenseApi(this.clock, this.state, credentials, gate, this.pusher, this.events);
   }
 
   /** Starts the automatic suite_ticket pushes (checked a few times per real second). */
   start(): void {
-    this.timer ??= setInterval(() => this.registry.pushDueTickets(), 200);
+    this.timer ??= setInterval(() => {
+      this.registry.pushDueTickets();
+      this.licenses.tick();
+    }, 200);
     this.timer.unref();
   }
 
@@ -113,6 +119,7 @@ export class SimCore {
   /** Forgets everything: suites, corps, tokens, codes, faults, limits, counts, push log; real time again. */
   reset(): void {
     this.state.clear();
+    this.licenses.clear();
     this.faults.clear();
     this.patches.clear();
     this.faults.resetStats();

@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { LicenseCounts, LicenseRepository, LicenseTenant, SuiteRepository } from '@app/store';
+import { TokenBroker } from '@app/tokens';
+import { LicenseAccountType, WecomLicenseApi, WecomServiceApi } from '@app/wecom';
+
+/** Why a license operation cannot be done; the admin API maps `code` to a status. */
+export class LicenseOperationError extends Error {
+  override readonly name = 'LicenseOperationError';
+
+  constructor(
+    readonly code: 'no_provider' | 'no_free_code' | 'unknown_code' | 'transfer_refused' | 'activation_refused',
+    message: string,
+    /** WeCom's per-item errcode, when WeCom refused an item of a batch. */
+    readonly errcode?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls made and what changed, for one tenant's reconciliation. */
+export interface LicenseSyncReport {
+  calls: number;
+  accounts: number;
+  orders: number;
+  newCodes: number;
+}
+
+export interface NewLicenseOrder {
+  buyerUserId: string;
+  baseCount: number;
+  externalContactCount: number;
+  months: number;
+  days?: number;
+}
+
+const PAGE = 1000;
+const sec = (s: number | undefined): Date | undefined => (s ? new Date(s * 1000) : undefined);
+
+/**
+ * Account licenses (接口调用许可) of one tenant, kept in step with WeCom: reconciliation of one tenant (accounts,
+ * orders and their codes, auto-activation), the operations of the admin API (order, activate, transfer, toggle
+ * auto-activation), and what the license callbacks change. Every WeCom call uses the provider_access_token of the
+ * suite's provider (`TokenBroker`, `{ kind: 'provider' }`: one token per provider, dropped and fetched again once on
+ * a token errcode) and the suite's provider corpid as the store's tenant key.
+ *
+ * Throws `LicenseOperationError` for what the caller asked wrongly, `WecomError`s (`LicenseApiError` for 701xxx)
+ * for WeCom's refusals, `TokenUnavailableError` when no provider token can be had.
+ */
+@Injectable()
+export class LicenseService {
+  readonly api: WecomLicenseApi;
+
+  constructor(
+    private readonly broker: TokenBroker,
+    wecom: WecomServiceApi,
+    private readonly licenses: LicenseRepository,
+    private readonly suites: SuiteRepository,
+  ) {
+    this.api = new WecomLicenseApi(wecom);
+  }
+
+  /** The store's key of a suite's tenant: its provider corpid and the corp. Throws `no_provider` without one. */
+  async tenantOf(suiteId: string, corpId: string): Promise<LicenseTenant> {
+    const suite = await this.suites.find(suiteId);
+    if (!suite?.providerCorpId) throw new LicenseOperationError('no_provider', `suite ${suiteId} has no provider corpid: licenses need the provider token`);
+    return { providerCorpId: suite.providerCorpId, corpId };
+  }
+
+  /** Runs `use` with the provider_access_token for the suite's provider (the seam to the provider record). */
+  withProviderToken<T>(suiteId: string, use: (token: string) => Promise<T>): Promise<T> {
+    return this.broker.withToken({ kind: 'provider', suiteId }, use);
+  }
+
+  /**
+   * Reconciles one tenant with WeCom: every page of list_actived_account (accounts not listed any more are
+   * removed), every page of list_order for the corp, get_order for orders not yet final, list_order_account for paid
+   * orders whose codes were not fetched, and get_auto_active_status once the corp has bought licenses.
+   * `beforeCall` is awaited before each WeCom call (the reconciliation's rate limit).
+   */
+  async syncTenant(suiteId: string, corpId: string, beforeCall: () => Promise<void> = async () => undefined): Promise<LicenseSyncReport> {
+    const t = await this.tenantOf(suiteId, corpId);
+    const report: LicenseSyncReport = { calls: 0, accounts: 0, orders: 0, newCodes: 0 };
+    const call = async <T>(fn: (token: string) => Promise<T>): Promise<T> => {
+      await beforeCall();
+      report.calls++;
+      return this.withProviderToken(suiteId, fn);
+    };
+    const started = new Date();
+    let cursor: string | undefined;
+    do {
+      const page = await call((tk) => this.api.listActivedAccount(tk, { corpId, cursor, limit: PAGE }));
+      for (const a of page.accounts) {
+        await this.licenses.upsertAccount(t, { userId: a.userId, type: a.type, activeAt: new Date(a.activeTime * 1000), expiresAt: new Date(a.expireTime * 1000) }, started);
+        report.accounts++;
+      }
+      cursor = page.hasMore ? page.nextCursor : undefined;
+    } while (cursor);
+    await this.licenses.removeAccountsNotSeenSince(t, started);
+
+    cursor = undefined;
+    do {
+      const page = await call((tk) => this.api.listOrder(tk, { corpId, cursor, limit: PAGE }));
+      for (const summary of page.orders) {
+        const known = await this.licenses.findOrder(t, summary.orderId);
+        // Paid with codes fetched, cancelled, expired or refunded: WeCom will not change it any more.
+        const final = known && ((known.orderStatus === 1 && known.codesFetched) || [2, 3, 5].includes(known.orderStatus));
+        if (final) continue;
+        report.orders++;
+        report.newCodes += await this.syncOrder(t, suiteId, summary.orderId, call);
+      }
+      cursor = page.hasMore ? page.nextCursor : undefined;
+    } while (cursor);
+
+    if ((await this.licenses.listOrders(t)).some((o) => o.orderStatus === 1 || o.orderStatus === 5)) {
+      const on = await call((tk) => this.api.getAutoActiveStatus(tk, corpId));
+      await this.licenses.setAutoActive(t, on);
+    }
+    await this.licenses.markReconciled(t, started);
+    return report;
+  }
+
+  /** get_order, and once paid list_order_account (every page): stores the order and its codes; returns new codes. */
+  async syncOrder(t: LicenseTenant, suiteId: string, orderId: string, call?: <T>(fn: (token: string) => Promise<T>) => Promise<T>): Promise<number> {
+    const run = call ?? (<T>(fn: (token: string) => Promise<T>) => this.withProviderToken(suiteId, fn));
+    const order = await run((tk) => this.api.getOrder(tk, orderId));
+    await this.licenses.upsertOrder(t, {
+      orderId: order.orderId,
+      orderType: order.orderType,
+      orderStatus: order.orderStatus,
+      price: order.price,
+      baseCount: order.accountCount.baseCount,
+      externalContactCount: order.accountCount.externalContactCount,
+      durationMonths: order.accountDuration.months,
+      durationDays: order.accountDuration.days ?? 0,
+      createdAtWecom: sec(order.createTime),
+      paidAt: sec(order.payTime),
+    });
+    if (order.orderStatus !== 1 || order.orderType === 2) return 0;
+    let created = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await run((tk) => this.api.listOrderAccount(tk, { orderId, cursor, limit: PAGE }));
+      created += await this.licenses.upsertCodes(t, orderId, page.accounts.map((a) => ({ activeCode: a.activeCode, type: a.type, ...(a.userId ? { userId: a.userId } : {}) })));
+      cursor = page.hasMore ? page.nextCursor : undefined;
+    } while (cursor);
+    await this.licenses.markCodesFetched(orderId);
+    return created;
+  }
+
+  /** create_new_order for the tenant; the order is stored unpaid (payment happens in WeCom's provider console). */
+  async createOrder(suiteId: string, corpId: string, input: NewLicenseOrder): Promise<string> {
+    const t = await this.tenantOf(suiteId, corpId);
+    const orderId = await this.withProviderToken(suiteId, (tk) =>
+      this.api.createNewOrder(tk, {
+        corpId,
+        buyerUserId: input.buyerUserId,
+        accountCount: { baseCount: input.baseCount, externalContactCount: input.externalContactCount },
+        accountDuration: { months: input.months, days: input.days ?? 0 },
+      }),
+    );
+    await this.syncOrder(t, suiteId, orderId);
+    return orderId;
+  }
+
+  /**
+   * Binds an activation code to a member (active_account): the given one (it must be the tenant's), or a free
+   * stored code of `type`. Then reads the member's accounts back (get_active_info_by_user) to store the expiry.
+   */
+  async activate(suiteId: string, corpId: string, input: { userId: string; activeCode?: string; type?: LicenseAccountType }): Promise<{ type: number; expiresAt: Date | null }> {
+    const t = await this.tenantOf(suiteId, corpId);
+    let code = input.activeCode;
+    if (code !== undefined && !(await this.licenses.hasCode(t, code))) throw new LicenseOperationError('unknown_code', 'the tenant holds no such activation code');
+    code ??= (await this.licenses.freeCode(t, input.type ?? 1)) ?? undefined;
+    if (code === undefined) throw new LicenseOperationError('no_free_code', `no free activation code of type ${input.type ?? 1}: buy or reconcile first`);
+    const activeCode = code;
+    await this.withProviderToken(suiteId, (tk) => this.api.activeAccount(tk, { activeCode, corpId, userId: input.userId }));
+    const info = await this.withProviderToken(suiteId, (tk) => this.api.getActiveInfoByUser(tk, { corpId, userId: input.userId }));
+    for (const a of info.accounts) {
+      await this.licenses.upsertAccount(t, { userId: a.userId, type: a.type, activeAt: new Date(a.activeTime * 1000), expiresAt: new Date(a.expireTime * 1000) });
+    }
+    const mine = info.accounts.find((a) => a.activeCode === activeCode);
+    await this.licenses.markCodeBound(t, activeCode, input.userId, sec(mine?.activeTime) ?? new Date(), sec(mine?.expireTime) ?? null);
+    return { type: mine?.type ?? input.type ?? 1, expiresAt: sec(mine?.expireTime) ?? null };
+  }
+
+  /** batch_transfer_license for one pair (账号继承); WeCom's per-pair refusal is `transfer_refused` with its errcode. */
+  async transfer(suiteId: string, corpId: string, handoverUserId: string, takeoverUserId: string): Promise<void> {
+    const t = await this.tenantOf(suiteId, corpId);
+    const [result] = await this.withProviderToken(suiteId, (tk) => this.api.batchTransferLicense(tk, { corpId, transfers: [{ handoverUserId, takeoverUserId }] }));
+    if (!result || result.errcode !== 0) throw new LicenseOperationError('transfer_refused', `WeCom refused the transfer (errcode ${result?.errcode ?? 'none'})`, result?.errcode);
+    await this.licenses.transferAccounts(t, handoverUserId, takeoverUserId);
+  }
+
+  /** set_auto_active_status, then stored. */
+  async setAutoActive(suiteId: string, corpId: string, enabled: boolean): Promise<void> {
+    const t = await this.tenantOf(suiteId, corpId);
+    await this.withProviderToken(suiteId, (tk) => this.api.setAutoActiveStatus(tk, { corpId, enabled }));
+    await this.licenses.setAutoActive(t, enabled);
+  }
+
+  async counts(suiteId: string, corpId: string, now = new Date()): Promise<LicenseCounts> {
+    return this.licenses.counts(await this.tenantOf(suiteId, corpId), now);
+  }
+
+  /** unlicensed_notify from a suite's data callback: recorded; true the first time the member is seen unlicensed. */
+  async recordUnlicensed(suiteId: string, corpId: string, userId: string, at = new Date()): Promise<boolean> {
+    const t = await this.tenantOf(suiteId, corpId);
+    return this.licenses.recordUnlicensed(t, userId, suiteId, at);
+  }
+}
