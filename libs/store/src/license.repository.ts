@@ -97,22 +97,17 @@ export class LicenseRepository {
     await this.prisma.client.licenseOrder.update({ where: { orderId }, data: { codesFetched: true } });
   }
 
-  /** Stores activation codes (sealed); an existing code keeps its binding unless `userId` is given. Returns how many were new. */
+  /** Stores activation codes (sealed), in one statement; an existing code keeps its binding unless `userId` is given. Returns how many were new. */
   async upsertCodes(t: LicenseTenant, orderId: string | null, codes: Array<{ activeCode: string; type: number; userId?: string }>): Promise<number> {
-    let created = 0;
+    if (!codes.length) return 0;
+    const { count } = await this.prisma.client.licenseActiveCode.createMany({
+      data: codes.map((c) => ({ codeHash: activeCodeHash(c.activeCode), sealedCode: this.cipher.seal(c.activeCode), ...t, orderId, type: c.type, userId: c.userId ?? null })),
+      skipDuplicates: true,
+    });
     for (const c of codes) {
-      const codeHash = activeCodeHash(c.activeCode);
-      const existing = await this.prisma.client.licenseActiveCode.findUnique({ where: { codeHash }, select: { codeHash: true } });
-      if (existing) {
-        if (c.userId) await this.prisma.client.licenseActiveCode.update({ where: { codeHash }, data: { userId: c.userId } });
-        continue;
-      }
-      await this.prisma.client.licenseActiveCode.create({
-        data: { codeHash, sealedCode: this.cipher.seal(c.activeCode), ...t, orderId, type: c.type, userId: c.userId ?? null },
-      });
-      created++;
+      if (c.userId) await this.prisma.client.licenseActiveCode.updateMany({ where: { ...t, codeHash: activeCodeHash(c.activeCode) }, data: { userId: c.userId } });
     }
-    return created;
+    return count;
   }
 
   /** A stored code of the tenant not bound to anyone, opened (for activating it); null when none is left. */
@@ -150,6 +145,33 @@ export class LicenseRepository {
     if (a.expiresAt > seenAt) await this.prisma.client.licenseUnlicensedMember.deleteMany({ where: { ...t, userId: a.userId } });
   }
 
+  /**
+   * A page of accounts as WeCom lists them, in one statement: new ones inserted, known ones updated (a changed
+   * expiry resets the notices already sent), members with a valid account no longer counted as unlicensed.
+   */
+  async upsertAccounts(t: LicenseTenant, accounts: readonly LicenseAccountInput[], seenAt = new Date()): Promise<void> {
+    if (!accounts.length) return;
+    const c = this.prisma.client;
+    await c.$executeRaw`
+      INSERT INTO "LicenseAccount" ("providerCorpId", "corpId", "userId", "type", "activeAt", "expiresAt", "seenAt", "updatedAt")
+      SELECT ${t.providerCorpId}, ${t.corpId}, u, ty, a, e, ${seenAt}, ${seenAt}
+      FROM unnest(${accounts.map((a) => a.userId)}::text[], ${accounts.map((a) => a.type)}::int[],
+                  ${accounts.map((a) => a.activeAt)}::timestamp(3)[], ${accounts.map((a) => a.expiresAt)}::timestamp(3)[]) AS x(u, ty, a, e)
+      ON CONFLICT ("providerCorpId", "corpId", "userId", "type") DO UPDATE SET
+        "activeAt" = EXCLUDED."activeAt",
+        "notifiedWindows" = CASE WHEN "LicenseAccount"."expiresAt" = EXCLUDED."expiresAt" THEN "LicenseAccount"."notifiedWindows" ELSE '{}' END,
+        "expiresAt" = EXCLUDED."expiresAt",
+        "seenAt" = EXCLUDED."seenAt",
+        "updatedAt" = EXCLUDED."updatedAt"`;
+    const valid = accounts.filter((a) => a.expiresAt > seenAt).map((a) => a.userId);
+    if (valid.length) await c.licenseUnlicensedMember.deleteMany({ where: { ...t, userId: { in: valid } } });
+  }
+
+  /** The tenant's per-corp row (auto-activation, last reconciliation), if any. */
+  async corpState(t: LicenseTenant): Promise<{ autoActive: boolean | null; lastReconciledAt: Date | null } | null> {
+    return this.prisma.client.licenseCorp.findUnique({ where: { providerCorpId_corpId: t }, select: { autoActive: true, lastReconciledAt: true } });
+  }
+
   /** After a full pass over WeCom's list: accounts it no longer lists (transferred away) are removed. */
   async removeAccountsNotSeenSince(t: LicenseTenant, since: Date): Promise<number> {
     const { count } = await this.prisma.client.licenseAccount.deleteMany({ where: { ...t, seenAt: { lt: since } } });
@@ -171,6 +193,11 @@ export class LicenseRepository {
 
   async setAutoActive(t: LicenseTenant, autoActive: boolean): Promise<void> {
     await this.prisma.client.licenseCorp.upsert({ where: { providerCorpId_corpId: t }, create: { ...t, autoActive }, update: { autoActive } });
+  }
+
+  /** The stored auto-activation setting; null until known. */
+  async autoActiveOf(t: LicenseTenant): Promise<boolean | null> {
+    return (await this.prisma.client.licenseCorp.findUnique({ where: { providerCorpId_corpId: t }, select: { autoActive: true } }))?.autoActive ?? null;
   }
 
   async markReconciled(t: LicenseTenant, at = new Date()): Promise<void> {

@@ -34,6 +34,7 @@ export interface NewLicenseOrder {
 }
 
 const PAGE = 1000;
+const PROVIDER_CACHE_MS = 10_000;
 const sec = (s: number | undefined): Date | undefined => (s ? new Date(s * 1000) : undefined);
 
 /**
@@ -49,6 +50,8 @@ const sec = (s: number | undefined): Date | undefined => (s ? new Date(s * 1000)
 @Injectable()
 export class LicenseService {
   readonly api: WecomLicenseApi;
+  /** suite → its provider corpid, for a few seconds: a reconciliation pass asks once per tenant. */
+  private readonly providerOf = new Map<string, { providerCorpId: string | null; until: number }>();
 
   constructor(
     private readonly broker: TokenBroker,
@@ -61,9 +64,14 @@ export class LicenseService {
 
   /** The store's key of a suite's tenant: its provider corpid and the corp. Throws `no_provider` without one. */
   async tenantOf(suiteId: string, corpId: string): Promise<LicenseTenant> {
-    const suite = await this.suites.find(suiteId);
-    if (!suite?.providerCorpId) throw new LicenseOperationError('no_provider', `suite ${suiteId} has no provider corpid: licenses need the provider token`);
-    return { providerCorpId: suite.providerCorpId, corpId };
+    const cached = this.providerOf.get(suiteId);
+    let providerCorpId = cached && cached.until > Date.now() ? cached.providerCorpId : undefined;
+    if (providerCorpId === undefined) {
+      providerCorpId = (await this.suites.find(suiteId))?.providerCorpId ?? null;
+      this.providerOf.set(suiteId, { providerCorpId, until: Date.now() + PROVIDER_CACHE_MS });
+    }
+    if (!providerCorpId) throw new LicenseOperationError('no_provider', `suite ${suiteId} has no provider corpid: licenses need the provider token`);
+    return { providerCorpId, corpId };
   }
 
   /** Runs `use` with the provider_access_token for the suite's provider (the seam to the provider record). */
@@ -74,7 +82,7 @@ export class LicenseService {
   /**
    * Reconciles one tenant with WeCom: every page of list_actived_account (accounts not listed any more are
    * removed), every page of list_order for the corp, get_order for orders not yet final, list_order_account for paid
-   * orders whose codes were not fetched, and get_auto_active_status once the corp has bought licenses.
+   * orders whose codes were not fetched, and get_auto_active_status once, after the corp's first purchase.
    * `beforeCall` is awaited before each WeCom call (the reconciliation's rate limit).
    */
   async syncTenant(suiteId: string, corpId: string, beforeCall: () => Promise<void> = async () => undefined): Promise<LicenseSyncReport> {
@@ -89,29 +97,36 @@ export class LicenseService {
     let cursor: string | undefined;
     do {
       const page = await call((tk) => this.api.listActivedAccount(tk, { corpId, cursor, limit: PAGE }));
-      for (const a of page.accounts) {
-        await this.licenses.upsertAccount(t, { userId: a.userId, type: a.type, activeAt: new Date(a.activeTime * 1000), expiresAt: new Date(a.expireTime * 1000) }, started);
-        report.accounts++;
-      }
+      await this.licenses.upsertAccounts(
+        t,
+        page.accounts.map((a) => ({ userId: a.userId, type: a.type, activeAt: new Date(a.activeTime * 1000), expiresAt: new Date(a.expireTime * 1000) })),
+        started,
+      );
+      report.accounts += page.accounts.length;
       cursor = page.hasMore ? page.nextCursor : undefined;
     } while (cursor);
     await this.licenses.removeAccountsNotSeenSince(t, started);
 
+    const known = new Map((await this.licenses.listOrders(t)).map((o) => [o.orderId, o]));
+    let bought = [...known.values()].some((o) => o.orderStatus === 1 || o.orderStatus === 5);
     cursor = undefined;
     do {
       const page = await call((tk) => this.api.listOrder(tk, { corpId, cursor, limit: PAGE }));
       for (const summary of page.orders) {
-        const known = await this.licenses.findOrder(t, summary.orderId);
+        const order = known.get(summary.orderId);
         // Paid with codes fetched, cancelled, expired or refunded: WeCom will not change it any more.
-        const final = known && ((known.orderStatus === 1 && known.codesFetched) || [2, 3, 5].includes(known.orderStatus));
-        if (final) continue;
+        if (order && ((order.orderStatus === 1 && order.codesFetched) || [2, 3, 5].includes(order.orderStatus))) continue;
         report.orders++;
-        report.newCodes += await this.syncOrder(t, suiteId, summary.orderId, call);
+        const synced = await this.syncOrder(t, suiteId, summary.orderId, call);
+        report.newCodes += synced.newCodes;
+        bought ||= synced.status === 1 || synced.status === 5;
       }
       cursor = page.hasMore ? page.nextCursor : undefined;
     } while (cursor);
 
-    if ((await this.licenses.listOrders(t)).some((o) => o.orderStatus === 1 || o.orderStatus === 5)) {
+    // Auto-activation changes only through set_auto_active_status (the admin API stores it): asked once, after
+    // the corp's first purchase (WeCom answers only for corps with licenses bought).
+    if (bought && (await this.licenses.corpState(t))?.autoActive == null) {
       const on = await call((tk) => this.api.getAutoActiveStatus(tk, corpId));
       await this.licenses.setAutoActive(t, on);
     }
@@ -119,8 +134,8 @@ export class LicenseService {
     return report;
   }
 
-  /** get_order, and once paid list_order_account (every page): stores the order and its codes; returns new codes. */
-  async syncOrder(t: LicenseTenant, suiteId: string, orderId: string, call?: <T>(fn: (token: string) => Promise<T>) => Promise<T>): Promise<number> {
+  /** get_order, and once paid list_order_account (every page): stores the order and its codes; returns its status and the new codes. */
+  async syncOrder(t: LicenseTenant, suiteId: string, orderId: string, call?: <T>(fn: (token: string) => Promise<T>) => Promise<T>): Promise<{ status: number; newCodes: number }> {
     const run = call ?? (<T>(fn: (token: string) => Promise<T>) => this.withProviderToken(suiteId, fn));
     const order = await run((tk) => this.api.getOrder(tk, orderId));
     await this.licenses.upsertOrder(t, {
@@ -135,7 +150,7 @@ export class LicenseService {
       createdAtWecom: sec(order.createTime),
       paidAt: sec(order.payTime),
     });
-    if (order.orderStatus !== 1 || order.orderType === 2) return 0;
+    if (order.orderStatus !== 1 || order.orderType === 2) return { status: order.orderStatus, newCodes: 0 };
     let created = 0;
     let cursor: string | undefined;
     do {
@@ -144,7 +159,7 @@ export class LicenseService {
       cursor = page.hasMore ? page.nextCursor : undefined;
     } while (cursor);
     await this.licenses.markCodesFetched(orderId);
-    return created;
+    return { status: order.orderStatus, newCodes: created };
   }
 
   /** create_new_order for the tenant; the order is stored unpaid (payment happens in WeCom's provider console). */
