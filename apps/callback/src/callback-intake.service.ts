@@ -240,7 +240,7 @@ export class CallbackIntakeService {
  * our clock: a captured callback replayed later is refused even once its inbox row — the dedupe record — has been
  * deleted by retention. WeCom's own retries come within seconds.
  */
-function signatureParts(query: SignatureQuery, maxSkewSeconds: number): { msgSignature: string; timestamp: string; nonce: string } {
+export function signatureParts(query: SignatureQuery, maxSkewSeconds: number): { msgSignature: string; timestamp: string; nonce: string } {
   const { msg_signature: msgSignature, timestamp, nonce } = query;
   if (typeof msgSignature !== 'string' || !SHA1_HEX.test(msgSignature)) {
     throw new BadSignatureError('msg_signature is missing or malformed');
@@ -259,7 +259,7 @@ function signatureParts(query: SignatureQuery, maxSkewSeconds: number): { msgSig
  * PostgreSQL cannot store NUL in text: an authentic payload carrying one keeps it visibly replaced (U+FFFD)
  * rather than being refused. Every other character, XML-forbidden control characters included, is kept.
  */
-function storable(message: string): string {
+export function storable(message: string): string {
   return message.includes('\u0000') ? message.replaceAll('\u0000', '\uFFFD') : message;
 }
 
@@ -268,15 +268,15 @@ function redactTicket(message: string): string {
   return message.replace(/(<SuiteTicket>)[\s\S]*?(<\/SuiteTicket>)/, '$1<![CDATA[(stored sealed)]]>$2');
 }
 
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function outcomeOf(err: unknown): string {
+export function outcomeOf(err: unknown): string {
   if (err instanceof UnknownSuiteError) return 'unknown_suite';
   if (err instanceof BadSignatureError) return 'bad_signature';
   if (err instanceof IntakeUnavailableError) return 'unavailable';
   return 'rejected';
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
