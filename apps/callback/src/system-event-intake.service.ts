@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, CallbackConfig } from '@app/config';
 import { inboxEventOf, parseCallbackEnvelope, parseSystemEvent, systemInfoTypeOf, WecomMsgCrypt } from '@app/wecom';
 import { BadCallbackError, BadSignatureError, IntakeUnavailableError, UnknownProviderError } from './callback-errors.js';
-import { errorText, IntakeResult, outcomeOf, sha256, SignatureQuery, signatureParts, storable } from './callback-intake.service.js';
+import type { IntakeResult } from './callback-intake.service.js';
+import { outcomeOf, sha256, SignatureQuery, signatureParts, storable } from './callback-request.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
@@ -13,6 +14,8 @@ import { ProviderKeysCache } from './provider-keys.cache.js';
  * store in the inbox (kind `system`, `suiteId` = the provider corpid) → ack → enqueue. Same durability and dedupe as
  * suite callbacks: acknowledged only once stored; a duplicate (WeCom's retry) is acknowledged and not processed twice.
  */
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 @Injectable()
 export class SystemEventIntakeService {
   private readonly logger = new Logger('Callback');

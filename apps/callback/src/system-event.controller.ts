@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { SignatureQuery } from './callback-intake.service.js';
+import type { SignatureQuery } from './callback-request.js';
 import { SystemEventIntakeService } from './system-event-intake.service.js';
 
 /** The provider's 系统事件接收URL: `/callback/providers/:providerCorpId/system`, answers in plain text as WeCom expects. */
