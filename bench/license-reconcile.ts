@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { AuthCorpRepository, LicenseRepository, PrismaService, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
+import { AuthCorpRepository, LicenseRepository, PrismaService, ProviderRepository, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { LicenseReconciler, LicenseService } from '@app/tenants';
 import { RefreshSchedule, TokenBroker } from '@app/tokens';
 import { WecomServiceApi } from '@app/wecom';
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       tickets: new SuiteTicketRepository(prisma, cipher),
       corps,
       storedTokens: new StoredTokenRepository(prisma, cipher),
+      providers: new ProviderRepository(prisma, cipher),
       schedule: new RefreshSchedule(redis, PREFIX, 0, 0),
     });
     const licenses = new LicenseRepository(prisma, cipher);

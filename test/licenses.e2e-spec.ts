@@ -3,7 +3,7 @@ import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { startWebhookReceiver, WebhookReceiver } from '../scripts/webhook-receiver.js';
 import { callApi, createApiKey, installThroughBrowser, pushTicket, startTestAuthApp } from './support/auth.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
-import type { SuiteFixture } from './support/wecom-sender.js';
+import { randomAesKey, SuiteFixture } from './support/wecom-sender.js';
 import { scaledWorkerEnv, startTestWorkerApp, TestWorker, waitFor } from './support/worker.js';
 
 const DAY_MS = 86_400_000;
@@ -38,8 +38,9 @@ interface Overview {
 }
 
 /**
- * Account licenses end to end against the simulator: order → paid → activate two members → one expires → the
- * vendor's webhook receiver gets `license.expiring` and `license.unlicensed_member`; the admin API's counts follow.
+ * Account licenses end to end against the simulator: order → paid callback (license_pay_success at the provider's
+ * system-event URL) → activate two members → one expires → the vendor's webhook receiver gets `license.paid`,
+ * `license.expiring` and `license.unlicensed_member`; the admin API's counts follow each step.
  *
  * Time: WeCom's account expiry is an absolute time, so WeCom's clock and the vendor's must agree as they do in
  * production. The simulator's clock is moved forward (`sim.clock.advance`) and the platform's — in this process —
@@ -66,13 +67,24 @@ describe('account licenses (接口调用许可)', () => {
     suite = await registerSuite(sim, callback.url);
     await pushTicket(sim, suite.suiteId);
     adminKey = await createApiKey(['admin'], 'licenses-admin');
+    // The provider's system-event URL (系统事件接收URL) in WeCom and in the platform: license callbacks arrive there.
+    const systemToken = 'systemtoken';
+    const systemAesKey = randomAesKey();
+    await simControl(sim, 'POST', '/sim/providers', {
+      provider_corpid: suite.providerCorpId,
+      system_event_url: `${callback.url}/callback/providers/${suite.providerCorpId}/system`,
+      token: systemToken,
+      encoding_aes_key: systemAesKey,
+    });
+    const provider = await callApi(authUrl, 'PATCH', `/api/v1/admin/providers/${suite.providerCorpId}`, { key: adminKey, body: { token: systemToken, encodingAesKey: systemAesKey } });
+    expect(provider.status).toBe(200);
     receiver = await startWebhookReceiver({ secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` });
     closers.push(() => receiver.close());
     const endpoint = await callApi<{ secret: string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey, body: { url: receiver.url, eventTypes: ['license.*'] } });
     expect(endpoint.status).toBe(201);
     receiver.setSecrets([endpoint.body.secret]);
     ({ corpId } = await installThroughBrowser({ authUrl, suite }));
-    for (const userId of ['alice', 'bob', 'carol']) {
+    for (const userId of ['alice', 'bob', 'carol', 'dave']) {
       await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/events`, { info_type: 'change_contact', auth_corpid: corpId, change_type: 'create_user', fields: { UserID: userId, Name: userId } });
     }
   }, 90_000);
@@ -91,18 +103,24 @@ describe('account licenses (接口调用许可)', () => {
   };
   const typesReceived = () => receiver.received.map((r) => r.event.type);
 
-  /** Orders `months` of one base account, has the simulator pay it, reconciles: returns the order id. */
+  /**
+   * Orders `months` of one base account; the simulator pays it (the vendor paying in WeCom's console) and pushes
+   * license_pay_success to the provider's system-event URL; the platform fetches the order and its code and the
+   * vendor receives `license.paid`. Returns the order id.
+   */
   async function buyOneSeat(months: number): Promise<string> {
     const created = await admin<{ orderId: string }>('POST', '/orders', { buyerUserId: 'buyer', baseCount: 1, months });
     expect(created.status).toBe(201);
+    const { orderId } = created.body;
     const unpaid = await admin<{ orders: { orderId: string; orderStatus: number }[] }>('GET', '/orders');
-    expect(unpaid.body.orders.find((o) => o.orderId === created.body.orderId)?.orderStatus).toBe(0);
-    const paid = await simControl<{ codes: number }>(sim, 'POST', `/sim/licenses/orders/${created.body.orderId}/pay`);
+    expect(unpaid.body.orders.find((o) => o.orderId === orderId)?.orderStatus).toBe(0);
+    const paid = await simControl<{ codes: number; outcome?: { delivered: boolean } }>(sim, 'POST', `/sim/licenses/orders/${orderId}/pay`);
     expect(paid.codes).toBe(1);
-    const sync = await admin<{ newCodes: number }>('POST', '/sync');
-    expect(sync.status).toBe(200);
-    expect(sync.body.newCodes).toBe(1);
-    return created.body.orderId;
+    expect(paid.outcome?.delivered).toBe(true);
+    const event = await waitFor(async () => receiver.received.find((r) => r.event.type === 'license.paid' && r.event.data['orderId'] === orderId), 20_000, 'license.paid');
+    expect(event.event).toMatchObject({ suiteId: suite.suiteId, corpId, data: { serviceCorpId: suite.providerCorpId, buyerUserId: 'buyer' } });
+    await waitFor(async () => (await admin<{ orders: { orderId: string; orderStatus: number }[] }>('GET', '/orders')).body.orders.find((o) => o.orderId === orderId)?.orderStatus === 1, 10_000, 'order paid in the store');
+    return orderId;
   }
 
   it('starts with nothing bought, nothing active', async () => {
@@ -137,8 +155,9 @@ describe('account licenses (接口调用许可)', () => {
     expect(o.counts).toMatchObject({ seatsBought: 2, active: 2, freeCodes: 0, expired: 0 });
     expect(o.accounts.map((a) => a.userId).sort()).toEqual(['alice', 'bob']);
 
-    // A reconciliation agrees with what the admin API recorded.
-    await admin('POST', '/sync');
+    // A reconciliation agrees with what the callbacks and the admin API recorded, and finds nothing new.
+    const sync = await admin<{ newCodes: number; calls: number }>('POST', '/sync');
+    expect(sync.body).toMatchObject({ newCodes: 0 });
     expect((await overview()).counts).toMatchObject({ seatsBought: 2, active: 2 });
   }, 30_000);
 
@@ -216,5 +235,18 @@ describe('account licenses (接口调用许可)', () => {
     const status = await admin('POST', '/sync');
     expect(status.status).toBe(200);
     expect((await overview()).counts.autoActive).toBe(true);
-  }, 30_000);
+
+    // With a free code and auto-activation on, dave opening the app is activated by WeCom (auto_activate callback).
+    await buyOneSeat(1);
+    const before = (await overview()).counts;
+    const opened = await simControl<{ licensed: boolean; auto_activated?: { type: number }; outcome?: { delivered: boolean } }>(sim, 'POST', '/sim/licenses/open-app', { suite_id: suite.suiteId, corp_id: corpId, user_id: 'dave' });
+    expect(opened).toMatchObject({ licensed: true, auto_activated: { type: 1 }, outcome: { delivered: true } });
+    const auto = await waitFor(async () => receiver.received.find((r) => r.event.type === 'license.auto_activated'), 20_000, 'license.auto_activated');
+    expect(auto.event).toMatchObject({ corpId, suiteId: suite.suiteId, data: { scene: 1, accountList: { userId: 'dave', type: '1' } } });
+    o = await waitFor(async () => {
+      const current = await overview();
+      return current.accounts.some((a) => a.userId === 'dave') && current;
+    }, 10_000, 'dave\'s account stored');
+    expect(o.counts.active).toBe(before.active + 1);
+  }, 60_000);
 });

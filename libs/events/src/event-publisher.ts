@@ -11,7 +11,7 @@ import { MappingContext, platformEventId, PlatformEventDraft, toPlatformEvent } 
 export interface PublishableInboxEvent {
   id: bigint;
   suiteId: string;
-  kind: 'command' | 'data';
+  kind: 'command' | 'data' | 'system';
   corpId: string | null;
   receivedAt: Date;
   /** The decrypted callback XML. */
@@ -69,6 +69,18 @@ export class EventPublisher {
       data: state ? { state } : {},
     };
     return this.publish(draft, installKey(suiteId, authCode), null);
+  }
+
+  /**
+   * The platform event of an inbox event, published once more for another suite (a provider system event such as
+   * `license_pay_success` concerns every suite of the provider installed in the corp, whose endpoints are the
+   * vendor's). Keyed by the inbox event and the suite: a retried job publishes nothing more.
+   */
+  async publishInboxFor(inbox: PublishableInboxEvent, suiteId: string, context: MappingContext = {}): Promise<PublishResult | null> {
+    const xml = parseXml(inbox.payload, { keepControlChars: true });
+    const draft = toPlatformEvent({ suiteId, kind: inbox.kind, corpId: inbox.corpId, receivedAt: inbox.receivedAt, xml }, context);
+    if (!draft) return null;
+    return this.publish(draft, `inbox:${inbox.id}:${suiteId}`, inbox.id);
   }
 
   /**

@@ -31,7 +31,8 @@ export interface ReconcileTickReport {
  * resumable), runs `LicenseService.syncTenant` for each (`concurrency` at once), and stores the new cursor. Every
  * WeCom call first takes a slot of a Redis-backed budget (`rate-limiter-flexible`, one-second windows of
  * `callsPerMinute / 60`), shared by every worker, inside the platform's own WECOM_CALLS_PER_MINUTE limiter.
- * Tenants of suites without a provider are skipped; a tenant that fails is logged and left for the next pass.
+ * Tenants of suites without a provider are skipped, and so is a second suite of the same provider in a corp within a
+ * tick; a tenant that fails is logged and left for the next pass.
  */
 export class LicenseReconciler {
   private readonly logger = new Logger('LicenseReconciler');
@@ -75,11 +76,20 @@ export class LicenseReconciler {
     const rows = await this.corps.pageActive(this.options.tenantsPerTick, after);
     const report: ReconcileTickReport = { tenants: 0, calls: 0, skipped: 0, failed: 0, passDone: rows.length < this.options.tenantsPerTick };
     let next = 0;
+    // Licenses belong to the provider in a corp: two suites of one provider in a corp are one tenant here.
+    const seen = new Set<string>();
     const worker = async (): Promise<void> => {
       while (next < rows.length) {
         const row = rows[next++];
         try {
-          const r = await this.service.syncTenant(row.suiteId, row.corpId, () => this.acquire());
+          const t = await this.service.tenantOf(row.suiteId, row.corpId);
+          const key = `${t.providerCorpId}|${t.corpId}`;
+          if (seen.has(key)) {
+            report.skipped++;
+            continue;
+          }
+          seen.add(key);
+          const r = await this.service.syncTenant(t, () => this.acquire());
           report.tenants++;
           report.calls += r.calls;
         } catch (err) {

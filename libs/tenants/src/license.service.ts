@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LicenseCounts, LicenseRepository, LicenseTenant, SuiteRepository } from '@app/store';
-import { TokenBroker } from '@app/tokens';
+import { providerTokenKey, TokenBroker } from '@app/tokens';
 import { LicenseAccountType, WecomLicenseApi, WecomServiceApi } from '@app/wecom';
 
 /** Why a license operation cannot be done; the admin API maps `code` to a status. */
@@ -41,8 +41,8 @@ const sec = (s: number | undefined): Date | undefined => (s ? new Date(s * 1000)
  * Account licenses (接口调用许可) of one tenant, kept in step with WeCom: reconciliation of one tenant (accounts,
  * orders and their codes, auto-activation), the operations of the admin API (order, activate, transfer, toggle
  * auto-activation), and what the license callbacks change. Every WeCom call uses the provider_access_token of the
- * suite's provider (`TokenBroker`, `{ kind: 'provider' }`: one token per provider, dropped and fetched again once on
- * a token errcode) and the suite's provider corpid as the store's tenant key.
+ * tenant's provider (`TokenBroker`, `providerTokenKey`: one token per provider, dropped and fetched again once on a
+ * token errcode); the store's tenant key is the provider corpid and the corp (a suite's is its provider's).
  *
  * Throws `LicenseOperationError` for what the caller asked wrongly, `WecomError`s (`LicenseApiError` for 701xxx)
  * for WeCom's refusals, `TokenUnavailableError` when no provider token can be had.
@@ -74,9 +74,9 @@ export class LicenseService {
     return { providerCorpId, corpId };
   }
 
-  /** Runs `use` with the provider_access_token for the suite's provider (the seam to the provider record). */
-  withProviderToken<T>(suiteId: string, use: (token: string) => Promise<T>): Promise<T> {
-    return this.broker.withToken({ kind: 'provider', suiteId }, use);
+  /** Runs `use` with the provider's provider_access_token (the Provider record's secret; one token per provider). */
+  withProviderToken<T>(providerCorpId: string, use: (token: string) => Promise<T>): Promise<T> {
+    return this.broker.withToken(providerTokenKey(providerCorpId), use);
   }
 
   /**
@@ -85,13 +85,13 @@ export class LicenseService {
    * orders whose codes were not fetched, and get_auto_active_status once, after the corp's first purchase.
    * `beforeCall` is awaited before each WeCom call (the reconciliation's rate limit).
    */
-  async syncTenant(suiteId: string, corpId: string, beforeCall: () => Promise<void> = async () => undefined): Promise<LicenseSyncReport> {
-    const t = await this.tenantOf(suiteId, corpId);
+  async syncTenant(t: LicenseTenant, beforeCall: () => Promise<void> = async () => undefined): Promise<LicenseSyncReport> {
+    const { corpId } = t;
     const report: LicenseSyncReport = { calls: 0, accounts: 0, orders: 0, newCodes: 0 };
     const call = async <T>(fn: (token: string) => Promise<T>): Promise<T> => {
       await beforeCall();
       report.calls++;
-      return this.withProviderToken(suiteId, fn);
+      return this.withProviderToken(t.providerCorpId, fn);
     };
     const started = new Date();
     let cursor: string | undefined;
@@ -117,7 +117,7 @@ export class LicenseService {
         // Paid with codes fetched, cancelled, expired or refunded: WeCom will not change it any more.
         if (order && ((order.orderStatus === 1 && order.codesFetched) || [2, 3, 5].includes(order.orderStatus))) continue;
         report.orders++;
-        const synced = await this.syncOrder(t, suiteId, summary.orderId, call);
+        const synced = await this.syncOrder(t, summary.orderId, call);
         report.newCodes += synced.newCodes;
         bought ||= synced.status === 1 || synced.status === 5;
       }
@@ -135,8 +135,8 @@ export class LicenseService {
   }
 
   /** get_order, and once paid list_order_account (every page): stores the order and its codes; returns its status and the new codes. */
-  async syncOrder(t: LicenseTenant, suiteId: string, orderId: string, call?: <T>(fn: (token: string) => Promise<T>) => Promise<T>): Promise<{ status: number; newCodes: number }> {
-    const run = call ?? (<T>(fn: (token: string) => Promise<T>) => this.withProviderToken(suiteId, fn));
+  async syncOrder(t: LicenseTenant, orderId: string, call?: <T>(fn: (token: string) => Promise<T>) => Promise<T>): Promise<{ status: number; newCodes: number }> {
+    const run = call ?? (<T>(fn: (token: string) => Promise<T>) => this.withProviderToken(t.providerCorpId, fn));
     const order = await run((tk) => this.api.getOrder(tk, orderId));
     await this.licenses.upsertOrder(t, {
       orderId: order.orderId,
@@ -162,10 +162,28 @@ export class LicenseService {
     return { status: order.orderStatus, newCodes: created };
   }
 
+  /** Every page of list_actived_account, stored (auto_activate callbacks: members gained accounts). */
+  async syncAccounts(t: LicenseTenant): Promise<number> {
+    let cursor: string | undefined;
+    let n = 0;
+    const seenAt = new Date();
+    do {
+      const page = await this.withProviderToken(t.providerCorpId, (tk) => this.api.listActivedAccount(tk, { corpId: t.corpId, cursor, limit: PAGE }));
+      await this.licenses.upsertAccounts(
+        t,
+        page.accounts.map((a) => ({ userId: a.userId, type: a.type, activeAt: new Date(a.activeTime * 1000), expiresAt: new Date(a.expireTime * 1000) })),
+        seenAt,
+      );
+      n += page.accounts.length;
+      cursor = page.hasMore ? page.nextCursor : undefined;
+    } while (cursor);
+    return n;
+  }
+
   /** create_new_order for the tenant; the order is stored unpaid (payment happens in WeCom's provider console). */
   async createOrder(suiteId: string, corpId: string, input: NewLicenseOrder): Promise<string> {
     const t = await this.tenantOf(suiteId, corpId);
-    const orderId = await this.withProviderToken(suiteId, (tk) =>
+    const orderId = await this.withProviderToken(t.providerCorpId, (tk) =>
       this.api.createNewOrder(tk, {
         corpId,
         buyerUserId: input.buyerUserId,
@@ -173,7 +191,7 @@ export class LicenseService {
         accountDuration: { months: input.months, days: input.days ?? 0 },
       }),
     );
-    await this.syncOrder(t, suiteId, orderId);
+    await this.syncOrder(t, orderId);
     return orderId;
   }
 
@@ -188,8 +206,8 @@ export class LicenseService {
     code ??= (await this.licenses.freeCode(t, input.type ?? 1)) ?? undefined;
     if (code === undefined) throw new LicenseOperationError('no_free_code', `no free activation code of type ${input.type ?? 1}: buy or reconcile first`);
     const activeCode = code;
-    await this.withProviderToken(suiteId, (tk) => this.api.activeAccount(tk, { activeCode, corpId, userId: input.userId }));
-    const info = await this.withProviderToken(suiteId, (tk) => this.api.getActiveInfoByUser(tk, { corpId, userId: input.userId }));
+    await this.withProviderToken(t.providerCorpId, (tk) => this.api.activeAccount(tk, { activeCode, corpId, userId: input.userId }));
+    const info = await this.withProviderToken(t.providerCorpId, (tk) => this.api.getActiveInfoByUser(tk, { corpId, userId: input.userId }));
     for (const a of info.accounts) {
       await this.licenses.upsertAccount(t, { userId: a.userId, type: a.type, activeAt: new Date(a.activeTime * 1000), expiresAt: new Date(a.expireTime * 1000) });
     }
@@ -201,7 +219,7 @@ export class LicenseService {
   /** batch_transfer_license for one pair (账号继承); WeCom's per-pair refusal is `transfer_refused` with its errcode. */
   async transfer(suiteId: string, corpId: string, handoverUserId: string, takeoverUserId: string): Promise<void> {
     const t = await this.tenantOf(suiteId, corpId);
-    const [result] = await this.withProviderToken(suiteId, (tk) => this.api.batchTransferLicense(tk, { corpId, transfers: [{ handoverUserId, takeoverUserId }] }));
+    const [result] = await this.withProviderToken(t.providerCorpId, (tk) => this.api.batchTransferLicense(tk, { corpId, transfers: [{ handoverUserId, takeoverUserId }] }));
     if (!result || result.errcode !== 0) throw new LicenseOperationError('transfer_refused', `WeCom refused the transfer (errcode ${result?.errcode ?? 'none'})`, result?.errcode);
     await this.licenses.transferAccounts(t, handoverUserId, takeoverUserId);
   }
@@ -209,7 +227,7 @@ export class LicenseService {
   /** set_auto_active_status, then stored. */
   async setAutoActive(suiteId: string, corpId: string, enabled: boolean): Promise<void> {
     const t = await this.tenantOf(suiteId, corpId);
-    await this.withProviderToken(suiteId, (tk) => this.api.setAutoActiveStatus(tk, { corpId, enabled }));
+    await this.withProviderToken(t.providerCorpId, (tk) => this.api.setAutoActiveStatus(tk, { corpId, enabled }));
     await this.licenses.setAutoActive(t, enabled);
   }
 

@@ -130,8 +130,7 @@ export class AdminLicensesController {
   @ApiOperation({ summary: "Reconcile this tenant's licenses with WeCom now (the worker does every tenant on a schedule)" })
   @ApiOkResponse({ type: LicenseSyncDto })
   async sync(@Param() p: CorpParams): Promise<LicenseSyncDto> {
-    await this.tenant(p);
-    return this.service.syncTenant(p.suiteId, p.corpId);
+    return this.service.syncTenant(await this.tenant(p));
   }
 
   private async tenant(p: CorpParams) {

@@ -7,6 +7,7 @@ import { LifecycleEvents } from './lifecycle-events.js';
 import { JsonObject, field, required } from './params.js';
 import { Ok, OK } from './service-api.js';
 import { SimClock } from './sim-clock.js';
+import { ProviderRegistry } from './provider-registry.js';
 import { SimState } from './sim-state.js';
 import { ControlError, Errcode, WecomError } from './wecom-error.js';
 
@@ -14,7 +15,7 @@ import { ControlError, Errcode, WecomError } from './wecom-error.js';
  * WeCom's account licenses (接口调用许可, `cgi-bin/license/…`) as a provider sees them, on the simulated clock:
  * orders are paid `payDelaySeconds` (simulated) after they are placed — standing in for the vendor paying in
  * WeCom's provider console — which generates one activation code per account and pushes `license_pay_success` to
- * the provider's 系统事件接收URL; a code bound to a member (`active_account`) runs for the order's duration
+ * the provider's 系统事件接收URL (registered with `POST /sim/providers`); a code bound to a member (`active_account`) runs for the order's duration
  * (months × 31 + days) from activation and then expires; a member who opens the app without a valid account is
  * activated automatically when the corp has auto-activation on and a free code (`auto_activate` pushed, Scene 1),
  * and otherwise the suite's data URL gets `unlicensed_notify`.
@@ -94,12 +95,6 @@ export interface SimActiveCode {
   expireTime?: number;
 }
 
-export interface SystemEventTarget {
-  url: string;
-  token: string;
-  encodingAesKey: string;
-}
-
 export type ListOrderResponse = Ok & { next_cursor: string; has_more: 0 | 1; order_list: Array<{ order_id: string; order_type: number }> };
 export type GetOrderResponse = Ok & { order: JsonObject };
 export type ListOrderAccountResponse = Ok & { next_cursor: string; has_more: 0 | 1; account_list: Array<{ active_code: string; userid?: string; type: number }> };
@@ -133,7 +128,6 @@ export class LicenseApi {
   private readonly bindings = new Map<string, Map<string, Map<1 | 2, string>>>();
   private readonly autoActive = new Set<string>();
   private readonly purchased = new Set<string>();
-  private readonly systemTargets = new Map<string, SystemEventTarget>();
 
   constructor(
     private readonly clock: SimClock,
@@ -142,6 +136,7 @@ export class LicenseApi {
     private readonly gate: Gate,
     private readonly pusher: CallbackPusher,
     private readonly events: LifecycleEvents,
+    private readonly providers: ProviderRegistry,
   ) {}
 
   // ---- WeCom API ------------------------------------------------------------------------------------------
@@ -377,12 +372,6 @@ export class LicenseApi {
 
   // ---- simulated world --------------------------------------------------------------------------------------
 
-  /** Where the provider's system events go (系统事件接收URL, with the provider's callback Token and EncodingAESKey). */
-  setSystemEventTarget(providerCorpId: string, target: SystemEventTarget | undefined): void {
-    if (target) this.systemTargets.set(providerCorpId, target);
-    else this.systemTargets.delete(providerCorpId);
-  }
-
   /** Pays every order whose payment is due on the simulated clock (called a few times a real second). */
   tick(): void {
     const now = this.clock.nowSeconds();
@@ -500,7 +489,6 @@ export class LicenseApi {
     this.bindings.clear();
     this.autoActive.clear();
     this.purchased.clear();
-    this.systemTargets.clear();
     this.payDelaySeconds = 60;
   }
 
@@ -565,9 +553,18 @@ export class LicenseApi {
     return view;
   }
 
+  /**
+   * Pushes a system event to the provider's 系统事件接收URL (`POST /sim/providers`), as `ProviderRegistry` does, but
+   * with nested elements (auto_activate's AccountList); nothing when the provider has no URL registered.
+   */
   private async pushSystemEvent(provider: string, infoType: string, fields: Array<[string, string | number]>): Promise<PushOutcome | undefined> {
-    const target = this.systemTargets.get(provider);
-    if (!target) return undefined;
+    let target;
+    try {
+      target = this.providers.get(provider);
+    } catch {
+      return undefined;
+    }
+    if (!target.systemEventUrl || !target.token || !target.encodingAesKey) return undefined;
     let xml = `<xml><ServiceCorpId>${cdata(provider)}</ServiceCorpId><InfoType>${cdata(infoType)}</InfoType>`;
     for (const [name, value] of fields) {
       // AccountList is already XML (auto_activate nests elements); everything else is a value.
@@ -575,8 +572,8 @@ export class LicenseApi {
     }
     xml += `<TimeStamp>${this.clock.nowSeconds()}</TimeStamp></xml>`;
     return this.pusher.push({
-      kind: 'command',
-      url: target.url,
+      kind: 'system',
+      url: target.systemEventUrl,
       token: target.token,
       encodingAesKey: target.encodingAesKey,
       receiverId: provider,

@@ -8,6 +8,7 @@ import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
 import { LicenseApi } from './license-api.js';
 import { LifecycleEvents } from './lifecycle-events.js';
+import { ProviderRegistry } from './provider-registry.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResponsePatches } from './response-patches.js';
 import { ServiceApi } from './service-api.js';
@@ -46,6 +47,7 @@ export class SimCore {
   readonly faults: FaultInjector;
   readonly pusher: CallbackPusher;
   readonly registry: SuiteRegistry;
+  readonly providers: ProviderRegistry;
   readonly installs: InstallFlow;
   readonly events: LifecycleEvents;
   readonly service: ServiceApi;
@@ -67,12 +69,13 @@ export class SimCore {
     const credentials = new Credentials(this.clock, this.state);
     const gate = new Gate(this.clock, this.counter, this.limiter);
     this.registry = new SuiteRegistry(this.clock, this.state, this.pusher, () => this.ticketIntervalSeconds);
+    this.providers = new ProviderRegistry(this.clock, this.state, this.pusher);
     this.installs = new InstallFlow(this.clock, this.state, this.registry);
     this.events = new LifecycleEvents(this.clock, this.state, this.registry, this.installs, this.pusher);
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
-    this.licenses = new LicenseApi(this.clock, this.state, credentials, gate, this.pusher, this.events);
+    this.licenses = new LicenseApi(this.clock, this.state, credentials, gate, this.pusher, this.events, this.providers);
   }
 
   /** Starts the automatic suite_ticket pushes (checked a few times per real second). */
@@ -119,6 +122,7 @@ export class SimCore {
   /** Forgets everything: suites, corps, tokens, codes, faults, limits, counts, push log; real time again. */
   reset(): void {
     this.state.clear();
+    this.providers.clear();
     this.licenses.clear();
     this.faults.clear();
     this.patches.clear();

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { LicensePath, OpenAppResult } from '../core/license-api.js';
 import { QueryParams, bodyObject, queryParam } from '../core/params.js';
 import { SimCore } from '../core/sim-core.js';
@@ -94,24 +94,6 @@ export class LicenseController {
   @HttpCode(200)
   getAppLicenseInfo(@Query() q: QueryParams, @Body() body: unknown) {
     return this.core.licenses.getAppLicenseInfo(token(q), bodyObject(body));
-  }
-
-  /** `{system_event_url, token, encoding_aes_key}`: where the provider's system events (license ones) are pushed. */
-  @Post('sim/licenses/providers/:providerCorpId')
-  @HttpCode(200)
-  systemEventTarget(@Param('providerCorpId') providerCorpId: string, @Body() body: unknown): { provider_corpid: string } {
-    const obj = controlBody(body);
-    const key = reqString(obj, 'encoding_aes_key');
-    if (!/^[A-Za-z0-9+/]{43}$/.test(key)) throw new ControlError(400, 'encoding_aes_key must be 43 base64 characters');
-    this.core.licenses.setSystemEventTarget(providerCorpId, { url: reqString(obj, 'system_event_url'), token: reqString(obj, 'token'), encodingAesKey: key });
-    return { provider_corpid: providerCorpId };
-  }
-
-  @Delete('sim/licenses/providers/:providerCorpId')
-  @HttpCode(200)
-  dropSystemEventTarget(@Param('providerCorpId') providerCorpId: string): { provider_corpid: string } {
-    this.core.licenses.setSystemEventTarget(providerCorpId, undefined);
-    return { provider_corpid: providerCorpId };
   }
 
   /** `{pay_delay_seconds}` (simulated). */

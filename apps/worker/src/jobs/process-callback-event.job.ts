@@ -5,7 +5,8 @@ import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
 import { EventPublisher, MappingContext } from '@app/events';
 import { AuthCodeUnusableError, CorpAuthorizationService, LicenseOperationError, LicenseService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
-import { InboxEvent, inboxEventOf, parseCommandEvent, parseXml, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { InboxEvent, inboxEventOf, parseCommandEvent, parseSystemEvent, parseXml, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { SystemEventHandlers } from '../system-events/system-event-handlers.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 
 /** What a `process-callback-event` job needs to know about itself. */
@@ -23,6 +24,8 @@ export type EventOutcome =
   | 'stale'
   | 'fan-out'
   | 'awaiting-tenant'
+  | 'system-handled'
+  | 'system-stored'
   | 'ignored';
 
 /**
@@ -41,6 +44,7 @@ export class ProcessCallbackEventJob {
     private readonly corps: AuthCorpRepository,
     private readonly metrics: WorkerMetrics,
     private readonly publisher: EventPublisher,
+    private readonly systemEvents: SystemEventHandlers,
     private readonly licenses: LicenseService,
   ) {}
 
@@ -91,6 +95,13 @@ export class ProcessCallbackEventJob {
       if (!event.corpId || !(await this.corps.isActive(event.suiteId, event.corpId))) return 'awaiting-tenant';
       await this.recordUnlicensedMember(event, event.corpId);
       return 'fan-out';
+    }
+    if (event.kind === 'system') {
+      // A provider system event (`suiteId` is the provider corpid): its InfoType's handler, if a module registered one.
+      const system = (event.event as InboxEvent | null) ?? inboxEventOf('system', parseSystemEvent(event.payload));
+      if (system.kind !== 'system') throw new UnrecoverableError(`event ${event.id} is stored as a system event but typed as ${system.kind}`);
+      if (system.authCorpId) context.corpId = system.authCorpId;
+      return (await this.systemEvents.handle(system, event)) ? 'system-handled' : 'system-stored';
     }
     // The typed event stored at intake; rows stored before it existed are parsed from their XML.
     const command = (event.event as InboxEvent | null) ?? inboxEventOf('command', parseCommandEvent(event.payload));
