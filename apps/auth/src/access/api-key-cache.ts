@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { apiKeyRevocationChannel, InjectRedis } from '@app/queues';
+import { apiKeyRevocationChannel, duplicateRedis, InjectRedis } from '@app/queues';
 import { ApiKeyInfo, ApiKeyRepository, hashApiKey } from '@app/store';
 
 const MAX_ENTRIES = 10_000;
@@ -45,7 +45,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const channel = apiKeyRevocationChannel(this.config.REDIS_PREFIX);
     // A connection in subscriber mode can send nothing else: its own, named so operators can find it in CLIENT LIST.
-    const subscriber = this.redis.duplicate({ autoResubscribe: false, connectionName: `${this.config.REDIS_PREFIX}:api-key-revocations` });
+    const subscriber = duplicateRedis(this.redis, { autoResubscribe: false, connectionName: `${this.config.REDIS_PREFIX}:api-key-revocations` });
     this.subscriber = subscriber;
     subscriber.on('message', (from: string) => {
       if (from === channel) this.forgetAll();
