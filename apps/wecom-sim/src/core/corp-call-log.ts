@@ -1,4 +1,7 @@
-/** What `GET /sim/calls/corps/:corpId` reports: calls made for the corp, and the most in any 60 real seconds. */
+/**
+ * What `GET /sim/calls/corps/:corpId[?path=]` reports: calls made for the corp (of that path), and the most of them in
+ * any 60 real seconds.
+ */
 export interface CorpCallWindow {
   corp_id: string;
   total: number;
@@ -19,13 +22,15 @@ export class CorpCallLog {
   private readonly paths = new Map<string, Map<string, number>>();
 
   record(corpId: string, path: string, at: number = Date.now()): void {
-    let list = this.times.get(corpId);
-    if (!list) {
-      list = [];
-      this.times.set(corpId, list);
+    for (const key of [corpId, `${corpId} ${path}`]) {
+      let list = this.times.get(key);
+      if (!list) {
+        list = [];
+        this.times.set(key, list);
+      }
+      list.push(at);
+      if (list.length > KEEP) list.splice(0, list.length - KEEP);
     }
-    list.push(at);
-    if (list.length > KEEP) list.splice(0, list.length - KEEP);
     let byPath = this.paths.get(corpId);
     if (!byPath) {
       byPath = new Map();
@@ -35,14 +40,14 @@ export class CorpCallLog {
   }
 
   window(corpId: string, path?: string): CorpCallWindow {
-    const list = this.times.get(corpId) ?? [];
+    const list = this.times.get(path ? `${corpId} ${path}` : corpId) ?? [];
     let max = 0;
     for (let start = 0, end = 0; end < list.length; end++) {
       while (list[end] - list[start] >= MINUTE_MS) start++;
       max = Math.max(max, end - start + 1);
     }
     const byPath = Object.fromEntries(this.paths.get(corpId) ?? []);
-    return { corp_id: corpId, total: path ? (byPath[path] ?? 0) : list.length, max_in_any_minute: max, by_path: byPath };
+    return { corp_id: corpId, total: list.length, max_in_any_minute: max, by_path: byPath };
   }
 
   reset(): void {

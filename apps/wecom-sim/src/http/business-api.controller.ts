@@ -78,7 +78,7 @@ export class BusinessApiController {
     return { uploads_by_corp: this.core.media.snapshot() };
   }
 
-  /** `?path=` narrows `total` to one WeCom path; `max_in_any_minute` counts every path of the corp. */
+  /** `?path=` narrows `total` and `max_in_any_minute` to one WeCom path. */
   @Get('sim/calls/corps/:corpId')
   corpCalls(@Param('corpId') corpId: string, @Query() query: QueryParams): CorpCallWindow {
     return this.core.counter.corpLog.window(corpId, queryParam(query, 'path'));
