@@ -4,7 +4,7 @@ import { Gate } from './gate.js';
 import { randomToken } from './ids.js';
 import { Ok, OK } from './service-api.js';
 import { SimClock } from './sim-clock.js';
-import { Errcode, WecomError } from './wecom-error.js';
+import { WecomError } from './wecom-error.js';
 
 export const MediaPath = { upload: '/cgi-bin/media/upload' } as const;
 
