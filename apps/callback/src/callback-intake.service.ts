@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, CallbackConfig } from '@app/config';
 import type { CallbackKind } from '@app/store';
@@ -17,16 +16,22 @@ import {
 } from '@app/wecom';
 import { BadCallbackError, BadSignatureError, IntakeUnavailableError, UnknownSuiteError } from './callback-errors.js';
 import { CallbackMetrics } from './callback-metrics.js';
+import {
+  commandDedupeKey,
+  dataCallbackCorpId,
+  dataDedupeKey,
+  outcomeOf,
+  redactTicket,
+  SignatureQuery,
+  signatureParts,
+  storable,
+  verificationReceiver,
+} from './callback-request.js';
+
+export type { SignatureQuery } from './callback-request.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeys, SuiteKeysCache } from './suite-keys.cache.js';
-
-export interface SignatureQuery {
-  msg_signature?: string;
-  timestamp?: string;
-  nonce?: string;
-  echostr?: string;
-}
 
 export interface IntakeResult {
   eventId: bigint | null;
@@ -34,8 +39,6 @@ export interface IntakeResult {
   type: string;
   corpId: string | null;
 }
-
-const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
 
 /** What the event is, for the inbox row and the log line. */
 interface Classified {
@@ -76,12 +79,10 @@ export class CallbackIntakeService {
     if (!echostr) throw new BadCallbackError('echostr is required');
     if (!keys.crypt.verifySignature(msgSignature, timestamp, nonce, echostr)) throw new BadSignatureError('msg_signature does not match');
     const { message, receiverId } = keys.crypt.decrypt(echostr);
-    if (receiverId === '' || receiverId === keys.providerCorpId || receiverId === suiteId) return message;
-    if (keys.providerCorpId === null && isWecomId(receiverId)) {
-      await this.learnProviderCorpId(suiteId, receiverId);
-      return message;
-    }
-    throw new ReceiverIdMismatchError(receiverId);
+    const verdict = verificationReceiver(receiverId, { suiteId, providerCorpId: keys.providerCorpId });
+    if (verdict === 'mismatch') throw new ReceiverIdMismatchError(receiverId);
+    if (verdict === 'learn') await this.learnProviderCorpId(suiteId, receiverId);
+    return message;
   }
 
   private async learnProviderCorpId(suiteId: string, providerCorpId: string): Promise<void> {
@@ -167,7 +168,7 @@ export class CallbackIntakeService {
     const type = event.infoType === 'other' ? event.rawInfoType : event.infoType;
     // Order and edition events name their corp PaidCorpId.
     const corpId = ('authCorpId' in event && event.authCorpId) || ('paidCorpId' in event && event.paidCorpId) || null;
-    const classified = { type, corpId, dedupeKey: `${suiteId}:command:${sha256(message)}`, message, event: inboxEventOf('command', event) };
+    const classified = { type, corpId, dedupeKey: commandDedupeKey(suiteId, message), message, event: inboxEventOf('command', event) };
     return event.infoType === 'suite_ticket'
       ? { ...classified, ticket: { value: event.suiteTicket, wecomTime: event.timeStamp } }
       : classified;
@@ -182,11 +183,10 @@ export class CallbackIntakeService {
     const decrypted = crypt.decrypt(encrypt);
     const message = storable(decrypted.message);
     const event = parseDataEvent(message);
-    const corpId = decrypted.receiverId || event.toUserName;
-    if (!isWecomId(corpId)) throw new ReceiverIdMismatchError(decrypted.receiverId);
+    const corpId = dataCallbackCorpId(decrypted.receiverId, event.toUserName);
+    if (corpId === null) throw new ReceiverIdMismatchError(decrypted.receiverId);
     const type = event.msgType === 'event' && event.event ? `event:${event.event}` : event.msgType;
-    // MsgId identifies a message; events have none and may share FromUserName+CreateTime, so hash them whole.
-    const dedupeKey = event.msgId ? `${suiteId}:data:${corpId}:msg:${event.msgId}` : `${suiteId}:data:${sha256(message)}`;
+    const dedupeKey = dataDedupeKey(suiteId, corpId, event.msgId, message);
     return { type, corpId, dedupeKey, message, event: inboxEventOf('data', event) };
   }
 
@@ -233,50 +233,6 @@ export class CallbackIntakeService {
       latencyMs: Math.round(seconds * 10000) / 10,
     });
   }
-}
-
-/**
- * The signed parts of the query. `timestamp` (seconds, when WeCom sent the request) must be within `maxSkewSeconds` of
- * our clock: a captured callback replayed later is refused even once its inbox row — the dedupe record — has been
- * deleted by retention. WeCom's own retries come within seconds.
- */
-function signatureParts(query: SignatureQuery, maxSkewSeconds: number): { msgSignature: string; timestamp: string; nonce: string } {
-  const { msg_signature: msgSignature, timestamp, nonce } = query;
-  if (typeof msgSignature !== 'string' || !SHA1_HEX.test(msgSignature)) {
-    throw new BadSignatureError('msg_signature is missing or malformed');
-  }
-  if (typeof timestamp !== 'string' || !timestamp || typeof nonce !== 'string' || !nonce) {
-    throw new BadSignatureError('timestamp and nonce are required to check msg_signature');
-  }
-  const skew = Math.abs(Number(timestamp) - Date.now() / 1000);
-  if (!/^\d{1,12}$/.test(timestamp) || !(skew <= maxSkewSeconds)) {
-    throw new BadSignatureError(`timestamp is more than ${maxSkewSeconds} s away from now: refused as a possible replay (check the server clock)`);
-  }
-  return { msgSignature, timestamp, nonce };
-}
-
-/**
- * PostgreSQL cannot store NUL in text: an authentic payload carrying one keeps it visibly replaced (U+FFFD)
- * rather than being refused. Every other character, XML-forbidden control characters included, is kept.
- */
-function storable(message: string): string {
-  return message.includes('\u0000') ? message.replaceAll('\u0000', '\uFFFD') : message;
-}
-
-/** The ticket itself lives sealed in SuiteTicket; the inbox keeps the event without it. */
-function redactTicket(message: string): string {
-  return message.replace(/(<SuiteTicket>)[\s\S]*?(<\/SuiteTicket>)/, '$1<![CDATA[(stored sealed)]]>$2');
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function outcomeOf(err: unknown): string {
-  if (err instanceof UnknownSuiteError) return 'unknown_suite';
-  if (err instanceof BadSignatureError) return 'bad_signature';
-  if (err instanceof IntakeUnavailableError) return 'unavailable';
-  return 'rejected';
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
