@@ -1,4 +1,4 @@
-import { All, Controller, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -27,7 +27,16 @@ const PREFIX = /^\/api\/v1\/suites\/[^/?]+\/corps\/[^/?]+\/wecom(\/[^?]*)/;
 export class GatewayController {
   constructor(private readonly gateway: GatewayService) {}
 
-  @All('*')
+  @Get('*')
+  @ApiOperation({ summary: 'A WeCom GET API of the corp (e.g. …/wecom/cgi-bin/user/get?userid=), its access_token injected; see the POST route' })
+  @ApiOkResponse({ description: "WeCom's answer, unchanged" })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_wecom_path' })
+  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'corp_api_rate_limited, ip_rate_limited, corp_slowed_down (with Retry-After)' })
+  get(@Param() params: GatewayParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(params, request, reply);
+  }
+
+  @Post('*')
   @ApiOperation({
     summary: "Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is",
     description:
@@ -40,11 +49,15 @@ export class GatewayController {
     type: ErrorDto,
     description: 'corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After)',
   })
-  async forward(@Param() params: GatewayParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  post(@Param() params: GatewayParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(params, request, reply);
+  }
+
+  private async forward(params: GatewayParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const url = request.url;
     const path = PREFIX.exec(url)?.[1] ?? '';
     const q = url.indexOf('?');
-    const method = request.method === 'GET' || request.method === 'HEAD' ? 'GET' : 'POST';
+    const method = request.method === 'POST' ? 'POST' : 'GET';
     try {
       const answer = await this.gateway.call({
         suiteId: params.suiteId,

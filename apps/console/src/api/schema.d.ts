@@ -198,41 +198,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A WeCom GET API of the corp (e.g. …/wecom/cgi-bin/user/get?userid=), its access_token injected; see the POST route */
+        get: operations["GatewayController_get"];
+        put?: never;
         /**
          * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
          * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
          */
-        get: operations["GatewayController_forward_get"];
-        /**
-         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
-         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
-         */
-        put: operations["GatewayController_forward_put"];
-        /**
-         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
-         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
-         */
-        post: operations["GatewayController_forward_post"];
-        /**
-         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
-         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
-         */
-        delete: operations["GatewayController_forward_delete"];
-        /**
-         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
-         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
-         */
-        options: operations["GatewayController_forward_options"];
-        /**
-         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
-         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
-         */
-        head: operations["GatewayController_forward_head"];
-        /**
-         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
-         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
-         */
-        patch: operations["GatewayController_forward_patch"];
+        post: operations["GatewayController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/admin/suites": {
@@ -2173,7 +2150,7 @@ export interface operations {
             };
         };
     };
-    GatewayController_forward_get: {
+    GatewayController_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -2192,7 +2169,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description invalid_wecom_path, invalid_body, media_invalid */
+            /** @description invalid_wecom_path */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2219,7 +2196,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
+            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down (with Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2230,292 +2207,7 @@ export interface operations {
             };
         };
     };
-    GatewayController_forward_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                suiteId: string;
-                corpId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description WeCom's answer, unchanged */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_wecom_path, invalid_body, media_invalid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description No API key, or an unknown or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The key is scoped to another suite */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    GatewayController_forward_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                suiteId: string;
-                corpId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description WeCom's answer, unchanged */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_wecom_path, invalid_body, media_invalid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description No API key, or an unknown or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The key is scoped to another suite */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    GatewayController_forward_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                suiteId: string;
-                corpId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description WeCom's answer, unchanged */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_wecom_path, invalid_body, media_invalid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description No API key, or an unknown or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The key is scoped to another suite */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    GatewayController_forward_options: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                suiteId: string;
-                corpId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description WeCom's answer, unchanged */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_wecom_path, invalid_body, media_invalid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description No API key, or an unknown or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The key is scoped to another suite */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    GatewayController_forward_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                suiteId: string;
-                corpId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description WeCom's answer, unchanged */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_wecom_path, invalid_body, media_invalid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description No API key, or an unknown or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The key is scoped to another suite */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    GatewayController_forward_patch: {
+    GatewayController_post: {
         parameters: {
             query?: never;
             header?: never;
