@@ -1,7 +1,7 @@
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { startWebhookReceiver } from '../scripts/webhook-receiver.js';
 import { callApi, createApiKey, installThroughBrowser, pushTicket, startTestAuthApp } from './support/auth.js';
-import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
+import { registerSuite, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
 import { testPrisma } from './support/store.js';
 import type { SuiteFixture } from './support/wecom-sender.js';
 import { scaledWorkerEnv, startTestWorkerApp, waitFor } from './support/worker.js';
