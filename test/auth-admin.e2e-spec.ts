@@ -113,9 +113,10 @@ describe('auth app: admin API', () => {
         updatedAt: expect.any(String),
       });
       for (const secret of [body.secret, body.encodingAesKey, body.providerSecret]) expect(res.text).not.toContain(secret);
-      const row = await stack.worker.prisma.client.suite.findUniqueOrThrow({ where: { id: body.suiteId } });
+      const row = await stack.worker.prisma.client.suite.findUniqueOrThrow({ where: { id: body.suiteId }, include: { provider: true } });
       expect(row.secretEnc).not.toContain(body.secret);
-      expect(row.providerSecretEnc).not.toContain(body.providerSecret);
+      expect(row.provider?.secretEnc).toEqual(expect.any(String));
+      expect(row.provider?.secretEnc).not.toContain(body.providerSecret);
       const shown = await admin('GET', `/api/v1/admin/suites/${body.suiteId}`);
       expect(shown.body).toMatchObject({ suiteId: body.suiteId, suiteTicket: { receivedAt: null, fresh: false } });
       expect(shown.text).not.toContain(body.secret);
@@ -151,7 +152,7 @@ describe('auth app: admin API', () => {
     });
 
     it('answers 400 naming every bad field, including ones that should not be there', async () => {
-      const res = await admin('POST', '/api/v1/admin/suites', { suiteId: 'bad id!', encodingAesKey: 'short', providerCorpId: 'wwp', defaultAuthType: 3, extra: true });
+      const res = await admin('POST', '/api/v1/admin/suites', { suiteId: 'bad id!', encodingAesKey: 'short', providerCorpId: 'wwp', providerSecret: 5, defaultAuthType: 3, extra: true });
       expect(res.status).toBe(400);
       const text = messages(res.body);
       for (const field of ['suiteId', 'secret', 'token', 'encodingAesKey', 'providerSecret', 'defaultAuthType', 'extra']) expect(text).toContain(field);
@@ -394,6 +395,10 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/webhook-endpoints/{id}/rotate-secret',
           '/api/v1/admin/webhook-deliveries/{id}',
           '/api/v1/admin/webhook-deliveries/{id}/resend',
+          '/api/v1/admin/providers',
+          '/api/v1/admin/providers/{providerCorpId}',
+          '/api/v1/providers/{providerCorpId}/access-token',
+          '/api/v1/providers/{providerCorpId}/access-token/invalidate',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');

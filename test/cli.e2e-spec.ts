@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildCli } from '../apps/cli/src/cli.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
 import { testCipher, testPrisma } from './support/store.js';
-import { ApiKeyRepository, ConsoleUserRepository, SuiteRepository, WebhookEndpointRepository } from '@app/store';
+import { ApiKeyRepository, ConsoleUserRepository, ProviderRepository, SuiteRepository, WebhookEndpointRepository } from '@app/store';
 
 const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64'), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniqueId('cli'), WEBHOOK_ALLOW_HTTP: 'false' };
 const AES_KEY = 'a'.repeat(43);
@@ -84,8 +84,8 @@ describe('CLI', () => {
     expect(notJson.error?.message).not.toContain('hidden-1');
     const missingFile = await cli('suite', 'add', '--suite-id', 'x', '--secrets-file', '/nonexistent/secrets.json');
     expect(missingFile.error?.message).toBe('cannot read /nonexistent/secrets.json: ENOENT');
-    const half = await cliWith({ stdin: JSON.stringify({ secret: 's', token: 't', aesKey: AES_KEY }) }, 'suite', 'add', '--suite-id', 'x', '--secrets-file', '-', '--provider-corpid', 'c');
-    expect(half.error?.message).toBe('--provider-corpid and providerSecret go together');
+    const half = await cliWith({ stdin: JSON.stringify({ secret: 's', token: 't', aesKey: AES_KEY, providerSecret: 'p' }) }, 'suite', 'add', '--suite-id', 'x', '--secrets-file', '-');
+    expect(half.error?.message).toBe('providerSecret needs --provider-corpid');
   });
 
   it('creates an API key printed alone on the last line, usable, then revoked', async () => {
@@ -99,7 +99,25 @@ describe('CLI', () => {
     expect((await cli('apikey', 'list')).output).not.toContain(key);
     expect((await cli('apikey', 'revoke', info!.id)).output).toBe(`revoked ${info!.id}\n`);
     expect(await new ApiKeyRepository(prisma).findActive(key)).toBeNull();
-    expect((await cli('apikey', 'create', '--name', 'x', '--scope', 'root')).output).toContain('use "admin" or "suite:<suiteId>"');
+    expect((await cli('apikey', 'create', '--name', 'x', '--scope', 'root')).output).toContain('use "admin", "suite:<suiteId>" or "provider:<providerCorpId>"');
+    expect((await cli('apikey', 'create', '--name', 'p', '--scope', 'provider:wwprov1')).output).toContain('scopes provider:wwprov1');
+  });
+
+  it('registers and rotates a provider from a secrets file, never printing or storing a secret in clear', async () => {
+    const corpId = `wwprov${Date.now()}`;
+    const added = await cliWith({ stdin: JSON.stringify({ providerSecret: 'prov-hidden-1', token: 'tok', aesKey: AES_KEY }) }, 'provider', 'add', '--corpid', corpId, '--secrets-file', '-');
+    expect(added.output).toContain(`provider ${corpId} saved (provider_secret set, system events configured)`);
+    expect(added.output).toContain(`/callback/providers/${corpId}/system`);
+    const providers = new ProviderRepository(prisma, testCipher());
+    expect(await providers.findCredentials(corpId)).toEqual({ corpId, secret: 'prov-hidden-1', token: 'tok', encodingAesKey: AES_KEY });
+    const rotated = await cliWith({ stdin: JSON.stringify({ providerSecret: 'prov-hidden-2' }) }, 'provider', 'rotate', '--corpid', corpId, '--secrets-file', '-');
+    expect(rotated.output).not.toContain('prov-hidden');
+    expect(await providers.findCredentials(corpId)).toEqual({ corpId, secret: 'prov-hidden-2', token: 'tok', encodingAesKey: AES_KEY });
+    const row = await prisma.client.provider.findUniqueOrThrow({ where: { corpId } });
+    expect(row.secretEnc).not.toContain('prov-hidden-2');
+    expect((await cli('provider', 'list')).output).toContain(`${corpId}\t${corpId}\tsecret=set\tsystem_events=configured`);
+    expect((await cliWith({ stdin: '{}' }, 'provider', 'rotate', '--corpid', 'wwnosuchprov', '--secrets-file', '-')).error?.message).toBe('no provider wwnosuchprov');
+    expect((await cliWith({ stdin: JSON.stringify({ token: 'only' }) }, 'provider', 'add', '--corpid', corpId, '--secrets-file', '-')).error?.message).toBe('provider secrets: token and aesKey go together');
   });
 
   it('creates console users with a generated or given password (scrypt-hashed), refuses a taken name and a short password', async () => {

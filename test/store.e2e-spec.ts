@@ -47,9 +47,10 @@ describe('tenant store (PostgreSQL)', () => {
     const summary = await newSuite();
     expect(JSON.stringify(summary)).not.toContain('suite-secret-x');
     expect(summary.hasProviderSecret).toBe(true);
-    const raw = await prisma.client.suite.findUniqueOrThrow({ where: { id: summary.suiteId } });
+    const raw = await prisma.client.suite.findUniqueOrThrow({ where: { id: summary.suiteId }, include: { provider: true } });
     expect(raw.secretEnc).not.toContain('suite-secret-x');
-    expect(raw.providerSecretEnc).not.toContain('prov-secret-x');
+    expect(raw.provider?.secretEnc).toEqual(expect.any(String));
+    expect(raw.provider?.secretEnc).not.toContain('prov-secret-x');
     const creds = await suites.findCredentials(summary.suiteId);
     expect(creds).toMatchObject({ secret: 'suite-secret-x', encodingAesKey: 'k'.repeat(43), providerSecret: 'prov-secret-x' });
   });

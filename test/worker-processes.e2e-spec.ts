@@ -62,7 +62,7 @@ describe('two worker processes on a fast clock', () => {
     await tokens.corps.touchJssdk(suite.suiteId, jssdkCorp);
     const keys: TokenKey[] = [
       { kind: 'suite', suiteId: suite.suiteId },
-      { kind: 'provider', suiteId: suite.suiteId },
+      { kind: 'provider', suiteId: suite.providerCorpId },
       ...corpIds.map((corpId): TokenKey => ({ kind: 'corp', suiteId: suite.suiteId, corpId })),
       { kind: 'jsapi', suiteId: suite.suiteId, corpId: jssdkCorp },
       { kind: 'agent', suiteId: suite.suiteId, corpId: jssdkCorp },

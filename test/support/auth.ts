@@ -143,6 +143,11 @@ export class WorkerStandIn {
     return { exchanged: outcome === 'authorized', corp };
   }
 
+  /** Runs the worker's `process-callback-event` job for one stored inbox event; returns its outcome. */
+  processEvent(eventId: bigint, suiteId: string): Promise<string> {
+    return this.graph.get(ProcessCallbackEventJob).handle({ data: { eventId: String(eventId), suiteId }, attemptsMade: 0, opts: { attempts: 1 } });
+  }
+
   cancel(suiteId: string, corpId: string): Promise<boolean> {
     return this.authorizations.cancel(suiteId, corpId);
   }

@@ -6,6 +6,7 @@ import { StoreModule } from '@app/store';
 import { TenantsModule } from '@app/tenants';
 import { TokensModule, TokensModuleOptions } from '@app/tokens';
 import { ProcessCallbackEventJob } from '../../apps/worker/src/jobs/process-callback-event.job.js';
+import { SystemEventHandlers } from '../../apps/worker/src/system-events/system-event-handlers.js';
 import { WorkerMetrics } from '../../apps/worker/src/worker-metrics.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
 
@@ -25,6 +26,6 @@ export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promi
       TokensModule.forRoot({ ...options, metrics: WorkerMetrics }),
       TenantsModule,
     ],
-    providers: [ProcessCallbackEventJob, EventPublisher],
+    providers: [ProcessCallbackEventJob, EventPublisher, SystemEventHandlers],
   }).compile();
 }

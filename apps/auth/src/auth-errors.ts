@@ -9,6 +9,7 @@ import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
  */
 export const AUTH_ERROR_STATUS = {
   suite_not_found: 404,
+  provider_not_found: 404,
   corp_not_found: 404,
   corp_cancelled: 404,
   corp_suspended: 404,
@@ -73,6 +74,7 @@ const TOKEN_REASON_CODE: Record<TokenUnavailableReason, AuthErrorCode> = {
   corp_inactive: 'corp_inactive',
   no_suite_ticket: 'no_suite_ticket',
   no_provider_credentials: 'no_provider_credentials',
+  provider_not_found: 'provider_not_found',
   wecom_error: 'wecom_error',
   busy: 'token_busy',
 };

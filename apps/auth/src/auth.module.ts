@@ -42,6 +42,9 @@ import { OAuthService } from './oauth/oauth.service.js';
 import { InvalidationLimiter } from './token-api/invalidation-limiter.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
+import { ProviderTokenController } from './token-api/provider-token.controller.js';
+import { AdminProvidersController } from './admin/admin-providers.controller.js';
+import { ProvidersAdminService } from './admin/providers-admin.service.js';
 import { TokenApiService } from './token-api/token-api.service.js';
 import { webhookControllers, webhookProviders } from './webhooks/webhook-providers.js';
 
@@ -52,6 +55,8 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     OAuthController,
     LoginTokenController,
     TokenApiController,
+    ProviderTokenController,
+    AdminProvidersController,
     AdminSuitesController,
     AdminCorpsController,
     AdminEventsController,
@@ -64,6 +69,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     ...webhookControllers,
   ],
   providers: [
+    ProvidersAdminService,
     ApiKeyStrategy,
     ApiKeyCache,
     ApiKeyAuthGuard,

@@ -5,6 +5,11 @@ export class UnknownSuiteError extends Error {
   override readonly name = 'UnknownSuiteError';
 }
 
+/** No provider with that corpid, or one whose system-event URL has no token/EncodingAESKey registered. */
+export class UnknownProviderError extends Error {
+  override readonly name = 'UnknownProviderError';
+}
+
 export class BadSignatureError extends Error {
   override readonly name = 'BadSignatureError';
 }
@@ -20,7 +25,7 @@ export class IntakeUnavailableError extends Error {
 
 /** Maps intake errors to statuses. Crypto and XML problems are the sender's: 400, with a message and no stack. */
 export function mapCallbackError(err: unknown): HttpErrorBody | null {
-  if (err instanceof UnknownSuiteError) return { statusCode: 404, error: 'Not Found', message: err.message };
+  if (err instanceof UnknownSuiteError || err instanceof UnknownProviderError) return { statusCode: 404, error: 'Not Found', message: err.message };
   if (err instanceof BadSignatureError) return { statusCode: 401, error: 'Unauthorized', message: err.message };
   if (err instanceof BadCallbackError) return { statusCode: 400, error: 'Bad Request', message: err.message };
   if (err instanceof WecomCryptoError) return { statusCode: 400, error: 'Bad Request', message: `${err.code}: ${err.message}` };

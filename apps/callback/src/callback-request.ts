@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isWecomId } from '@app/wecom';
-import { BadSignatureError, IntakeUnavailableError, UnknownSuiteError } from './callback-errors.js';
+import { BadSignatureError, IntakeUnavailableError, UnknownProviderError, UnknownSuiteError } from './callback-errors.js';
 
 /** The query WeCom signs a callback with (接收消息协议): all strings as they arrive, any may be missing. */
 export interface SignatureQuery {
@@ -89,11 +89,12 @@ export function redactTicket(message: string): string {
 /** The `outcome` label of the callbacks metric for a failed intake. */
 export function outcomeOf(err: unknown): string {
   if (err instanceof UnknownSuiteError) return 'unknown_suite';
+  if (err instanceof UnknownProviderError) return 'unknown_provider';
   if (err instanceof BadSignatureError) return 'bad_signature';
   if (err instanceof IntakeUnavailableError) return 'unavailable';
   return 'rejected';
 }
 
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

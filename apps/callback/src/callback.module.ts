@@ -10,11 +10,14 @@ import { CallbackMetrics } from './callback-metrics.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeysCache } from './suite-keys.cache.js';
+import { ProviderKeysCache } from './provider-keys.cache.js';
+import { SystemEventController } from './system-event.controller.js';
+import { SystemEventIntakeService } from './system-event-intake.service.js';
 
 /** The callback app: a producer Redis connection (requests never wait on Redis), no token fetching. */
 @Module({
-  controllers: [CallbackController],
-  providers: [CallbackMetrics, CallbackIntakeService, EventForwarder, InboxWriter, SuiteKeysCache],
+  controllers: [CallbackController, SystemEventController],
+  providers: [CallbackMetrics, CallbackIntakeService, EventForwarder, InboxWriter, SuiteKeysCache, ProviderKeysCache, SystemEventIntakeService],
 })
 export class CallbackModule {
   static forRoot(config: CallbackConfig): DynamicModule {

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliEnv, CliConfig, loadConfig } from '@app/config';
 import { randomBytes } from 'node:crypto';
-import { bumpApiKeyRevocationEpoch, createRedis } from '@app/queues';
+import { bumpApiKeyRevocationEpoch, createRedis, redisSettingsFrom } from '@app/queues';
 import {
   ApiKeyRepository,
   CONSOLE_ROLES,
@@ -18,6 +18,7 @@ import { WECOM_ID } from '@app/wecom';
 import { readStandardInput, readSuiteSecrets, SECRET_ENV, SuiteSecretsError } from './suite-secrets.js';
 
 import { addWebhookCommands } from './webhook-commands.js';
+import { addProviderCommands } from './provider-commands.js';
 
 type Out = (line: string) => void;
 
@@ -50,7 +51,7 @@ function matching(re: RegExp, what: string) {
 }
 
 function scope(value: string, previous: ApiKeyScope[] = []): ApiKeyScope[] {
-  if (!isValidScope(value)) throw new InvalidArgumentError('use "admin" or "suite:<suiteId>"');
+  if (!isValidScope(value)) throw new InvalidArgumentError('use "admin", "suite:<suiteId>" or "provider:<providerCorpId>"');
   return [...previous, value];
 }
 
@@ -74,7 +75,7 @@ const ARGV_SECRETS = ['--secret', '--token', '--aes-key', '--provider-secret'];
 export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStdin: () => Promise<string> = readStandardInput): Command {
   const config = (): CliConfig => loadConfig(cliEnv, env);
   const program = new Command('wecom-isv')
-    .description('Administer the WeCom ISV platform: suites, API keys, console users, secrets, webhook endpoints')
+    .description('Administer the WeCom ISV platform: suites, providers, API keys, console users, secrets, webhook endpoints')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: out });
 
@@ -109,9 +110,8 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
         if (err instanceof SuiteSecretsError) throw new CliError(err.message);
         throw err;
       }
-      if (Boolean(o.providerCorpid) !== Boolean(secrets.providerSecret)) {
-        throw new CliError('--provider-corpid and providerSecret go together');
-      }
+      // A provider corpid alone names the owner (its secret registered with `provider add`); a secret needs its corpid.
+      if (secrets.providerSecret && !o.providerCorpid) throw new CliError('providerSecret needs --provider-corpid');
       const saved = await withStore(config(), ({ prisma, cipher }) =>
         new SuiteRepository(prisma, cipher).upsert({
           suiteId: o.suiteId!,
@@ -146,7 +146,7 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
     .command('create')
     .description('create a key; it is printed once, alone on the last line, and only its hash is stored')
     .requiredOption('--name <name>', 'what the key is for')
-    .requiredOption('--scope <scope>', 'admin or suite:<suiteId> (repeatable)', scope)
+    .requiredOption('--scope <scope>', 'admin, suite:<suiteId> or provider:<providerCorpId> (repeatable)', scope)
     .action(async (o: { name: string; scope: ApiKeyScope[] }) => {
       const { key, info } = await withStore(config(), ({ prisma }) => new ApiKeyRepository(prisma).create(o.name, o.scope));
       out(`created API key ${info.id} (${info.name}, scopes ${info.scopes.join(',')}); store it now, it is not shown again:\n`);
@@ -172,8 +172,8 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
       const settings = config();
       const found = await withStore(settings, ({ prisma }) => new ApiKeyRepository(prisma).revoke(id));
       if (!found) throw new CliError(`no API key ${id}`);
-      // Tell every auth process to drop its cached keys (they read this epoch on each request).
-      const redis = createRedis(settings.REDIS_URL, 'producer', { lazyConnect: true });
+      // Tell every auth process to drop its cached keys (they subscribe to the announcement).
+      const redis = createRedis(redisSettingsFrom(settings), 'producer', { lazyConnect: true });
       try {
         await redis.connect();
         await bumpApiKeyRevocationEpoch(redis, settings.REDIS_PREFIX);
@@ -224,5 +224,6 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
     });
 
   addWebhookCommands(program, config, out);
+  addProviderCommands(program, config, out, env, readStdin);
   return program;
 }

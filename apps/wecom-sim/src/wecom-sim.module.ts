@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { SimCore } from './core/sim-core.js';
 import { BrowserController } from './http/browser.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
+import { ControlProvidersController } from './http/control-providers.controller.js';
 import { ControlTrafficController } from './http/control-traffic.controller.js';
 import { WecomApiController } from './http/wecom-api.controller.js';
 
@@ -10,7 +11,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

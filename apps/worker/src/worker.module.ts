@@ -10,6 +10,7 @@ import { RefreshSchedule, TokensModule } from '@app/tokens';
 import { WorkerJobs } from './job-handlers.js';
 import { JobSchedulers } from './job-schedulers.js';
 import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
+import { SystemEventHandlers } from './system-events/system-event-handlers.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
@@ -91,6 +92,7 @@ export class WorkerModule {
         SuiteTicketMonitor,
         ScheduleReconciler,
         ProcessCallbackEventJob,
+        SystemEventHandlers,
         RefreshTokenJob,
         SweepDueTokensJob,
         SweepInboxJob,

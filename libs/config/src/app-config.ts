@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bool, cidrList, ConfigError, EnvOf, int, key32, key32List, num, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
+import { bool, cidrList, ConfigError, EnvOf, hostPortList, int, key32, key32List, num, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -8,6 +8,16 @@ const common = {
   DATABASE_URL: url('postgresql://postgres@127.0.0.1:5432/wecom_isv', ['postgresql:', 'postgres:']),
   DATABASE_POOL_SIZE: int(10, 1, 500),
   REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  /**
+   * Redis behind Sentinel: the Sentinels (`host:port,...`) and the master's name (REDIS_SENTINEL_NAME); REDIS_URL then
+   * gives only the credentials, TLS and database number. Redis Cluster: its seed nodes in REDIS_CLUSTER_NODES instead
+   * (credentials and TLS from REDIS_URL; a cluster has database 0 only). At most one of the two.
+   */
+  REDIS_SENTINELS: hostPortList(),
+  REDIS_SENTINEL_NAME: optionalStr(),
+  REDIS_CLUSTER_NODES: hostPortList(),
+  /** Start even if Redis may evict keys (`maxmemory-policy` other than noeviction): BullMQ jobs could then vanish. */
+  REDIS_ALLOW_EVICTION: bool(false),
   /** Prefix for every Redis key (BullMQ queues and token cache); lets tests and tenants share one Redis. */
   REDIS_PREFIX: str('wecom'),
   WECOM_API_BASE: url('https://qyapi.weixin.qq.com', HTTP),

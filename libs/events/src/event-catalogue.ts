@@ -53,7 +53,7 @@ export function renderEventCatalogue(): string {
       lines.push('');
     }
   }
-  lines.push(`## ${UNKNOWN_EVENT_TYPE}`, '', '`data`: `{ kind: "command" | "data", fields: { …every field in camelCase… }, reason? }`.', '');
+  lines.push(`## ${UNKNOWN_EVENT_TYPE}`, '', '`data`: `{ kind: "command" | "data" | "system", fields: { …every field in camelCase… }, reason? }`.', '');
   return lines.join('\n');
 }
 
@@ -64,6 +64,7 @@ function fieldsOf(spec: EventTypeSpec): CatalogueEntry['fields'] {
 
 function describeSource(spec: EventTypeSpec): string {
   const src = spec.source;
+  if (src.kind === 'system') return `system event \`InfoType=${src.infoType}\``;
   if (src.kind === 'command') return `command \`InfoType=${src.infoType}\`${src.changeType ? ` \`ChangeType=${src.changeType}\`` : ''}`;
   const parts = [`data \`MsgType=${src.msgType}\``];
   if (src.event) parts.push(`\`Event=${src.event}\``);

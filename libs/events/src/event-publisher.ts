@@ -11,7 +11,7 @@ import { MappingContext, platformEventId, PlatformEventDraft, toPlatformEvent } 
 export interface PublishableInboxEvent {
   id: bigint;
   suiteId: string;
-  kind: 'command' | 'data';
+  kind: 'command' | 'data' | 'system';
   corpId: string | null;
   receivedAt: Date;
   /** The decrypted callback XML. */

@@ -5,7 +5,8 @@ import type { FieldSpec } from './field-codecs.js';
  * Read it top to bottom; `docs/events.md` is generated from it (`node dist/scripts/event-catalogue.js`).
  *
  * A callback is matched by its source: command callbacks (指令回调) by `InfoType` (+ `ChangeType`), data callbacks
- * (数据回调) by `MsgType` (+ `Event`, + `ChangeType`). Listed fields are converted by kind and renamed to camelCase;
+ * (数据回调) by `MsgType` (+ `Event`, + `ChangeType`), provider system events (系统事件, the provider's own URL) by
+ * `InfoType`; a system event's platform event carries the provider corpid as `suiteId`. Listed fields are converted by kind and renamed to camelCase;
  * fields not listed are still carried (as strings, or camelCase objects), so nothing WeCom sends is dropped.
  * `omit` names secrets that never leave the platform (auth codes, contact-sync tokens). Anything without an entry
  * becomes `wecom.unknown`, carrying every field. Event type names are a public contract: NEVER rename one, only add.
@@ -17,7 +18,7 @@ export interface EventTypeSpec {
   /** Dotted, lower case, stable: `contact.user.created`. */
   type: string;
   description: string;
-  source: CommandSource | DataSource;
+  source: CommandSource | DataSource | SystemSource;
   fields: Readonly<Record<string, FieldSpec>>;
   /** WeCom fields never put in an event (credentials). */
   omit?: readonly string[];
@@ -27,6 +28,12 @@ export interface CommandSource {
   kind: 'command';
   infoType: string;
   changeType?: string;
+}
+
+/** A provider system event (系统事件接收URL), by InfoType. */
+export interface SystemSource {
+  kind: 'system';
+  infoType: string;
 }
 
 export interface DataSource {
@@ -163,7 +170,18 @@ function customerTypes(): EventTypeSpec[] {
   ]);
 }
 
-export const EVENT_TYPES: readonly EventTypeSpec[] = [
+/**
+ * Provider system events arrive at the provider's own URL (kind `system`); the same InfoTypes may also reach a
+ * suite's command URL, so license types keep their command source too: one type, both sources.
+ */
+function systemTwins(specs: readonly EventTypeSpec[]): EventTypeSpec[] {
+  return specs.flatMap((spec) => (spec.source.kind === 'command' && SYSTEM_INFO_TYPES.has(spec.source.infoType) ? [{ ...spec, source: { kind: 'system' as const, infoType: spec.source.infoType } }] : []));
+}
+
+/** InfoTypes WeCom sends to the provider's system-event URL (系统事件接收URL). */
+const SYSTEM_INFO_TYPES: ReadonlySet<string> = new Set(['license_pay_success', 'license_refund', 'auto_activate', 'unlicensed_notify']);
+
+const BASE_EVENT_TYPES: readonly EventTypeSpec[] = [
   // Tenant lifecycle (command callbacks). create_auth carries no corp: the worker fills `corpId` from the exchange.
   { type: 'tenant.installed', description: 'A corp installed the suite (the tenant is stored before this is sent)', source: { kind: 'command', infoType: 'create_auth' }, fields: { State: s('`state` of the install link, if any') }, omit: ['AuthCode'] },
   { type: 'tenant.auth_changed', description: 'The corp changed the app\'s visible range or permissions (auth info is refreshed before this is sent)', source: { kind: 'command', infoType: 'change_auth' }, fields: { State: s('`state`, if any') } },
@@ -201,12 +219,15 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { type: 'order.refunded', description: 'An order was refunded', source: { kind: 'command', infoType: 'refund' }, fields: orderFields },
   { type: 'edition.changed', description: 'The corp\'s paid edition changed (WeCom spells it `change_editon`)', source: { kind: 'command', infoType: 'change_editon' }, fields: { PaidCorpId: orderFields.PaidCorpId } },
 
-  // Account licenses (接口许可; provider system events).
+  // Account licenses (接口许可) and other provider system events (系统事件接收URL, receiveid = the provider corpid).
   { type: 'license.paid', description: 'A license order was paid', source: { kind: 'command', infoType: 'license_pay_success' }, fields: { ServiceCorpId: s('the provider corpid'), OrderId: s('order id'), BuyerUserId: s('buyer') } },
   { type: 'license.refunded', description: 'A license order was refunded', source: { kind: 'command', infoType: 'license_refund' }, fields: { ServiceCorpId: s('the provider corpid'), OrderId: s('order id'), OrderStatus: int('refund status') } },
   { type: 'license.auto_activated', description: 'Members were activated automatically', source: { kind: 'command', infoType: 'auto_activate' }, fields: { ServiceCorpId: s('the provider corpid'), Scene: int('activation scene'), AccountList: obj('activated accounts') } },
+  { type: 'provider.corp_registered', description: 'A corp registered WeCom through the provider\'s promotion QR code (注册完成回调)', source: { kind: 'system', infoType: 'register_corp' }, fields: { ServiceCorpId: s('the provider corpid'), RegisterCode: s('the registration code'), TemplateId: s('promotion template id'), State: s('`state` of the registration link'), AuthUserInfo: obj('`{ userId }` of the corp\'s creator') } },
   { type: 'license.unlicensed_notify', description: 'A member without a license used the app', source: { kind: 'command', infoType: 'unlicensed_notify' }, fields: { AgentID: int('agent id') } },
 ];
+
+export const EVENT_TYPES: readonly EventTypeSpec[] = [...BASE_EVENT_TYPES, ...systemTwins(BASE_EVENT_TYPES)];
 
 /** Fields every envelope already carries, so they are not repeated in `data`. */
 export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set([

@@ -12,6 +12,11 @@ function command(fields: string): InboxEventInput {
   return { suiteId: SUITE, kind: 'command', corpId: null, receivedAt, xml: parseXml(`<xml><SuiteId><![CDATA[${SUITE}]]></SuiteId>${fields}<TimeStamp>1403610513</TimeStamp></xml>`) };
 }
 
+/** A provider system event: `suiteId` is the provider corpid, the payload carries ServiceCorpId instead of SuiteId. */
+function system(fields: string): InboxEventInput {
+  return { suiteId: 'wwprov', kind: 'system', corpId: null, receivedAt, xml: parseXml(`<xml><ServiceCorpId><![CDATA[wwprov]]></ServiceCorpId>${fields}<TimeStamp>1403610513</TimeStamp></xml>`) };
+}
+
 function data(fields: string): InboxEventInput {
   return { suiteId: SUITE, kind: 'data', corpId: CORP, receivedAt, xml: parseXml(`<xml><ToUserName><![CDATA[${CORP}]]></ToUserName>${fields}</xml>`) };
 }
@@ -83,6 +88,8 @@ const CASES: [string, InboxEventInput, Record<string, unknown>, string | null][]
   ['license.refunded', command(`<InfoType><![CDATA[license_refund]]></InfoType><AuthCorpId><![CDATA[${CORP}]]></AuthCorpId><ServiceCorpId><![CDATA[wwprov]]></ServiceCorpId><OrderId><![CDATA[L1]]></OrderId><OrderStatus>1</OrderStatus>`), { serviceCorpId: 'wwprov', orderId: 'L1', orderStatus: 1 }, CORP],
   ['license.auto_activated', command(`<InfoType><![CDATA[auto_activate]]></InfoType><AuthCorpId><![CDATA[${CORP}]]></AuthCorpId><ServiceCorpId><![CDATA[wwprov]]></ServiceCorpId><Scene>1</Scene><AccountList><ActiveCode>code1</ActiveCode><Type>1</Type><UserId>zhangsan</UserId></AccountList>`), { serviceCorpId: 'wwprov', scene: 1, accountList: { activeCode: 'code1', type: '1', userId: 'zhangsan' } }, CORP],
   ['license.unlicensed_notify', command(`<InfoType><![CDATA[unlicensed_notify]]></InfoType><AuthCorpId><![CDATA[${CORP}]]></AuthCorpId><AgentID>1000002</AgentID>`), { agentId: 1000002 }, CORP],
+  ['license.paid', system(`<InfoType><![CDATA[license_pay_success]]></InfoType><AuthCorpId><![CDATA[${CORP}]]></AuthCorpId><OrderId><![CDATA[L2]]></OrderId><BuyerUserId><![CDATA[buyer]]></BuyerUserId>`), { serviceCorpId: 'wwprov', orderId: 'L2', buyerUserId: 'buyer' }, CORP],
+  ['provider.corp_registered', system(`<InfoType><![CDATA[register_corp]]></InfoType><AuthCorpId><![CDATA[${CORP}]]></AuthCorpId><RegisterCode><![CDATA[REG]]></RegisterCode><TemplateId><![CDATA[tpl]]></TemplateId><State><![CDATA[s1]]></State><ContactSync><AccessToken><![CDATA[secret-sync-token]]></AccessToken><ExpiresIn>7200</ExpiresIn></ContactSync><AuthUserInfo><UserId><![CDATA[admin]]></UserId></AuthUserInfo>`), { serviceCorpId: 'wwprov', registerCode: 'REG', templateId: 'tpl', state: 's1', authUserInfo: { userId: 'admin' } }, CORP],
 ];
 
 describe('platform events from WeCom callbacks', () => {
@@ -92,7 +99,7 @@ describe('platform events from WeCom callbacks', () => {
       type,
       timestamp: expect.stringMatching(/^20\d\d-\d\d-\d\dT/),
       receivedAt: '2026-11-30T10:00:00.500Z',
-      suiteId: SUITE,
+      suiteId: input.suiteId,
       corpId,
       data: expectedData,
     });

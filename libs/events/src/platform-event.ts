@@ -33,7 +33,7 @@ export const UNKNOWN_EVENT_TYPE = 'wecom.unknown';
 /** The stored callback the mapping reads: the inbox row's facts and its parsed XML. */
 export interface InboxEventInput {
   suiteId: string;
-  kind: 'command' | 'data';
+  kind: 'command' | 'data' | 'system';
   /** The corp as the intake saw it (data callbacks: the receiver; command: AuthCorpId), if any. */
   corpId: string | null;
   receivedAt: Date;
@@ -62,7 +62,9 @@ export function toPlatformEvent(input: InboxEventInput, context: MappingContext 
   };
   const infoType = text('InfoType');
   if (input.kind === 'command' && infoType && INTERNAL_INFO_TYPES.has(infoType)) return null;
-  const key = input.kind === 'command'
+  const key = input.kind === 'system'
+    ? sourceKey('system', infoType)
+    : input.kind === 'command'
     ? sourceKey('command', infoType, text('ChangeType'))
     : sourceKey('data', text('MsgType'), text('MsgType') === 'event' ? text('Event') : undefined, text('ChangeType'));
   const spec = BY_SOURCE.get(key) ?? BY_SOURCE.get(withoutChangeType(key));
@@ -122,7 +124,9 @@ function indexTable(table: readonly EventTypeSpec[]): Map<string, EventTypeSpec>
   const map = new Map<string, EventTypeSpec>();
   for (const spec of table) {
     const src = spec.source;
-    const key = src.kind === 'command'
+    const key = src.kind === 'system'
+      ? sourceKey('system', src.infoType)
+      : src.kind === 'command'
       ? sourceKey('command', src.infoType, src.changeType)
       : sourceKey('data', src.msgType, src.event, src.changeType);
     if (map.has(key)) throw new Error(`event table: two entries for ${key}`);

@@ -3,8 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { isWecomId } from '@app/wecom';
 import { PrismaService } from './prisma.service.js';
 
-/** `admin`, or `suite:<suiteId>` for a key that may only read that suite's tokens and signatures. */
-export type ApiKeyScope = 'admin' | `suite:${string}`;
+/**
+ * `admin`, `suite:<suiteId>` for a key that may only read that suite's tokens and signatures, or
+ * `provider:<providerCorpId>` for a key that may only read that provider's provider_access_token.
+ */
+export type ApiKeyScope = 'admin' | `suite:${string}` | `provider:${string}`;
 
 export interface ApiKeyInfo {
   id: string;
@@ -20,7 +23,9 @@ const KEY_PREFIX = 'wik_';
 /** lastUsedAt is bookkeeping: write it at most this often per key, not on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
 export function isValidScope(scope: string): scope is ApiKeyScope {
-  return scope === 'admin' || (scope.startsWith('suite:') && isWecomId(scope.slice('suite:'.length)));
+  if (scope === 'admin') return true;
+  const [kind, id, ...rest] = scope.split(':');
+  return rest.length === 0 && (kind === 'suite' || kind === 'provider') && id !== undefined && isWecomId(id);
 }
 
 export function hashApiKey(key: string): string {

@@ -19,3 +19,4 @@ export * from './suite.repository.js';
 export * from './platform-event.repository.js';
 export * from './webhook-delivery.repository.js';
 export * from './webhook-endpoint.repository.js';
+export * from './provider.repository.js';

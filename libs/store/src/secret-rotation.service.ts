@@ -42,19 +42,27 @@ export class SecretRotationService {
     for (const suite of await db.suite.findMany()) {
       const secretEnc = this.cipher.reseal(suite.secretEnc);
       const encodingAesKeyEnc = this.cipher.reseal(suite.encodingAesKeyEnc);
-      const providerSecretEnc = suite.providerSecretEnc ? this.cipher.reseal(suite.providerSecretEnc) : null;
-      const fresh = [secretEnc, encodingAesKeyEnc, ...(suite.providerSecretEnc ? [providerSecretEnc] : [])];
-      fresh.forEach((v) => count(v !== null));
-      if (secretEnc || encodingAesKeyEnc || providerSecretEnc) {
+      [secretEnc, encodingAesKeyEnc].forEach((v) => count(v !== null));
+      if (secretEnc || encodingAesKeyEnc) {
         const { count: written } = await db.suite.updateMany({
-          where: { id: suite.id, secretEnc: suite.secretEnc, encodingAesKeyEnc: suite.encodingAesKeyEnc, providerSecretEnc: suite.providerSecretEnc },
-          data: {
-            secretEnc: secretEnc ?? undefined,
-            encodingAesKeyEnc: encodingAesKeyEnc ?? undefined,
-            providerSecretEnc: providerSecretEnc ?? undefined,
-          },
+          where: { id: suite.id, secretEnc: suite.secretEnc, encodingAesKeyEnc: suite.encodingAesKeyEnc },
+          data: { secretEnc: secretEnc ?? undefined, encodingAesKeyEnc: encodingAesKeyEnc ?? undefined },
         });
-        raced(written, fresh.filter((v) => v !== null).length);
+        raced(written, [secretEnc, encodingAesKeyEnc].filter((v) => v !== null).length);
+      }
+    }
+
+    for (const provider of await db.provider.findMany()) {
+      const secretEnc = provider.secretEnc ? this.cipher.reseal(provider.secretEnc) : null;
+      const encodingAesKeyEnc = provider.encodingAesKeyEnc ? this.cipher.reseal(provider.encodingAesKeyEnc) : null;
+      const present = [...(provider.secretEnc ? [secretEnc] : []), ...(provider.encodingAesKeyEnc ? [encodingAesKeyEnc] : [])];
+      present.forEach((v) => count(v !== null));
+      if (secretEnc || encodingAesKeyEnc) {
+        const { count: written } = await db.provider.updateMany({
+          where: { corpId: provider.corpId, secretEnc: provider.secretEnc, encodingAesKeyEnc: provider.encodingAesKeyEnc },
+          data: { secretEnc: secretEnc ?? undefined, encodingAesKeyEnc: encodingAesKeyEnc ?? undefined },
+        });
+        raced(written, present.filter((v) => v !== null).length);
       }
     }
 

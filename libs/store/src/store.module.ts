@@ -15,6 +15,7 @@ import { SecretRotationService } from './secret-rotation.service.js';
 import { StoredTokenRepository } from './stored-token.repository.js';
 import { SuiteTicketRepository } from './suite-ticket.repository.js';
 import { SuiteRepository } from './suite.repository.js';
+import { ProviderRepository } from './provider.repository.js';
 import { PlatformEventRepository } from './platform-event.repository.js';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository.js';
 import { WebhookEndpointRepository } from './webhook-endpoint.repository.js';
@@ -46,6 +47,7 @@ const repositories = [
   RetentionRepository,
   StoredTokenRepository,
   SuiteRepository,
+  ProviderRepository,
   SuiteTicketRepository,
   SecretRotationService,
   DatabaseHealthCheck,

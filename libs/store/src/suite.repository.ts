@@ -10,7 +10,12 @@ export interface SuiteInput {
   encodingAesKey: string;
   successUrl?: string | null;
   defaultAuthType?: 0 | 1;
+  /** the owning provider's corpid; a Provider row is created for it if there is none */
   providerCorpId?: string | null;
+  /**
+   * Kept for registrations that still send it with the suite: stored on the Provider (one provider_secret per
+   * provider corpid), replacing the provider's secret. Omitted or null: the provider's secret is left as it is.
+   */
   providerSecret?: string | null;
   /** origins an OAuth login of this suite may send its result to */
   redirectOrigins?: string[];
@@ -34,7 +39,10 @@ export interface SuiteSummary {
   updatedAt: Date;
 }
 
-/** Decrypted credentials, for the code that talks to WeCom; never leaves the process. */
+/**
+ * Decrypted credentials, for the code that talks to WeCom; never leaves the process. `providerSecret` is the owning
+ * Provider's (ProviderRepository holds it).
+ */
 export interface SuiteCredentials {
   suiteId: string;
   secret: string;
@@ -45,6 +53,9 @@ export interface SuiteCredentials {
   successUrl: string | null;
   defaultAuthType: number;
 }
+
+/** The provider's secret column, read to say whether one is registered (and opened only by findCredentials). */
+const WITH_PROVIDER = { provider: { select: { secretEnc: true } } } as const;
 
 @Injectable()
 export class SuiteRepository {
@@ -62,21 +73,23 @@ export class SuiteRepository {
       successUrl: input.successUrl ?? null,
       defaultAuthType: input.defaultAuthType ?? 0,
       providerCorpId: input.providerCorpId ?? null,
-      providerSecretEnc: input.providerSecret ? this.cipher.seal(input.providerSecret) : null,
       redirectOrigins: input.redirectOrigins ?? [],
       logoUrl: input.logoUrl ?? null,
       description: input.description ?? null,
     };
-    const row = await this.prisma.client.suite.upsert({
-      where: { id: input.suiteId },
-      create: { id: input.suiteId, ...data },
-      update: data,
+    const providerCorpId = input.providerCorpId ?? null;
+    const row = await this.prisma.client.$transaction(async (tx) => {
+      if (providerCorpId !== null) {
+        const secret = input.providerSecret ? { secretEnc: this.cipher.seal(input.providerSecret) } : {};
+        await tx.provider.upsert({ where: { corpId: providerCorpId }, create: { corpId: providerCorpId, name: providerCorpId, ...secret }, update: secret });
+      }
+      return tx.suite.upsert({ where: { id: input.suiteId }, create: { id: input.suiteId, ...data }, update: data, include: WITH_PROVIDER });
     });
     return toSummary(row);
   }
 
   async list(): Promise<SuiteSummary[]> {
-    const rows = await this.prisma.client.suite.findMany({ orderBy: { createdAt: 'asc' } });
+    const rows = await this.prisma.client.suite.findMany({ orderBy: { createdAt: 'asc' }, include: WITH_PROVIDER });
     return rows.map(toSummary);
   }
 
@@ -86,6 +99,7 @@ export class SuiteRepository {
       where: afterId === undefined ? undefined : { id: { gt: afterId } },
       orderBy: { id: 'asc' },
       take: limit,
+      include: WITH_PROVIDER,
     });
     return rows.map(toSummary);
   }
@@ -96,7 +110,7 @@ export class SuiteRepository {
   }
 
   async find(suiteId: string): Promise<SuiteSummary | null> {
-    const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId } });
+    const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId }, include: WITH_PROVIDER });
     return row ? toSummary(row) : null;
   }
 
@@ -105,12 +119,17 @@ export class SuiteRepository {
    * overwrites one that is set. Returns whether it was recorded.
    */
   async setProviderCorpIdIfMissing(suiteId: string, providerCorpId: string): Promise<boolean> {
-    const { count } = await this.prisma.client.suite.updateMany({ where: { id: suiteId, providerCorpId: null }, data: { providerCorpId } });
-    return count > 0;
+    return this.prisma.client.$transaction(async (tx) => {
+      const suite = await tx.suite.findUnique({ where: { id: suiteId }, select: { providerCorpId: true } });
+      if (!suite || suite.providerCorpId !== null) return false;
+      await tx.provider.upsert({ where: { corpId: providerCorpId }, create: { corpId: providerCorpId, name: providerCorpId }, update: {} });
+      const { count } = await tx.suite.updateMany({ where: { id: suiteId, providerCorpId: null }, data: { providerCorpId } });
+      return count > 0;
+    });
   }
 
   async findCredentials(suiteId: string): Promise<SuiteCredentials | null> {
-    const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId } });
+    const row = await this.prisma.client.suite.findUnique({ where: { id: suiteId }, include: WITH_PROVIDER });
     if (!row) return null;
     return {
       suiteId: row.id,
@@ -118,7 +137,7 @@ export class SuiteRepository {
       token: row.token,
       encodingAesKey: this.cipher.open(row.encodingAesKeyEnc),
       providerCorpId: row.providerCorpId,
-      providerSecret: row.providerSecretEnc ? this.cipher.open(row.providerSecretEnc) : null,
+      providerSecret: row.provider?.secretEnc ? this.cipher.open(row.provider.secretEnc) : null,
       successUrl: row.successUrl,
       defaultAuthType: row.defaultAuthType,
     };
@@ -136,7 +155,7 @@ function toSummary(row: {
   successUrl: string | null;
   defaultAuthType: number;
   providerCorpId: string | null;
-  providerSecretEnc: string | null;
+  provider: { secretEnc: string | null } | null;
   redirectOrigins: string[];
   logoUrl: string | null;
   description: string | null;
@@ -149,7 +168,7 @@ function toSummary(row: {
     successUrl: row.successUrl,
     defaultAuthType: row.defaultAuthType,
     providerCorpId: row.providerCorpId,
-    hasProviderSecret: row.providerSecretEnc !== null,
+    hasProviderSecret: Boolean(row.provider?.secretEnc),
     redirectOrigins: row.redirectOrigins,
     logoUrl: row.logoUrl,
     description: row.description,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import {
   AuthCorpRepository,
+  ProviderRepository,
   SecretCipher,
   StoredTokenRepository,
   SuiteRepository,
@@ -56,6 +57,7 @@ export interface TokenBrokerDeps {
   api: WecomServiceApi;
   cipher: SecretCipher;
   suites: SuiteRepository;
+  providers: ProviderRepository;
   tickets: SuiteTicketRepository;
   corps: AuthCorpRepository;
   storedTokens: StoredTokenRepository;
@@ -249,14 +251,15 @@ export class TokenBroker {
     return toToken(t.suiteAccessToken, t.expiresIn, sentAt);
   }
 
-  private async fetchProviderToken(suiteId: string): Promise<Token> {
-    const creds = await this.deps.suites.findCredentials(suiteId);
-    if (!creds) throw new TokenUnavailableError('suite_not_found', `suite ${suiteId} is not registered`);
-    if (!creds.providerCorpId || !creds.providerSecret) {
-      throw new TokenUnavailableError('no_provider_credentials', `suite ${suiteId} has no provider credentials`);
+  /** get_provider_token with the provider's own secret (获取服务商凭证); `providerCorpId` is the key's owner id. */
+  private async fetchProviderToken(providerCorpId: string): Promise<Token> {
+    const creds = await this.deps.providers.findCredentials(providerCorpId);
+    if (!creds) throw new TokenUnavailableError('provider_not_found', `provider ${providerCorpId} is not registered`);
+    if (!creds.secret) {
+      throw new TokenUnavailableError('no_provider_credentials', `provider ${providerCorpId} has no provider_secret registered`);
     }
     const sentAt = Date.now();
-    const t = await this.deps.api.getProviderToken(creds.providerCorpId, creds.providerSecret);
+    const t = await this.deps.api.getProviderToken(providerCorpId, creds.secret);
     return toToken(t.providerAccessToken, t.expiresIn, sentAt);
   }
 

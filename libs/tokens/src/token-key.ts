@@ -1,4 +1,7 @@
-/** Tokens that belong to a suite: suite_access_token, provider_access_token (keyed by the suite's provider). */
+/**
+ * Tokens not tied to a corp: suite_access_token (owner: the suite id) and provider_access_token (owner: the provider
+ * corpid, held in the key's `suiteId` field — one provider token per provider, however many suites it owns).
+ */
 export type SuiteTokenKind = 'suite' | 'provider';
 /** Tokens that belong to a (suite, corp): the corp access_token and the JS-SDK jsapi and agent tickets. */
 export type CorpTokenKind = 'corp' | 'jsapi' | 'agent';
@@ -38,6 +41,11 @@ export function tokenKey(kind: TokenKind, suiteId: string, corpId?: string): Tok
   return { kind, suiteId };
 }
 
+/** The key of a provider's provider_access_token: `suiteId` holds the provider corpid (see SuiteTokenKind). */
+export function providerTokenKey(providerCorpId: string): TokenKey {
+  return { kind: 'provider', suiteId: providerCorpId };
+}
+
 /** `kind|suiteId|corpId` — stable, used as Redis member, job id suffix and map key. */
 export function tokenKeyId(key: TokenKey): string {
   return `${key.kind}|${key.suiteId}|${key.corpId ?? ''}`;
@@ -65,6 +73,7 @@ export type TokenUnavailableReason =
   /** kept for callers that branch on it; the broker says cancelled or suspended instead */
   | 'corp_inactive'
   | 'no_provider_credentials'
+  | 'provider_not_found'
   | 'wecom_error'
   | 'busy';
 
@@ -76,6 +85,7 @@ const PERMANENT_REASONS: ReadonlySet<TokenUnavailableReason> = new Set<TokenUnav
   'corp_suspended',
   'corp_inactive',
   'no_provider_credentials',
+  'provider_not_found',
 ]);
 
 /**

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module, Provider, Type } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { AuthConfig } from '@app/config';
 import { REDIS } from '@app/queues';
-import { AuthCorpRepository, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
+import { AuthCorpRepository, ProviderRepository, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { WecomServiceApi, WecomServiceApiOptions } from '@app/wecom';
 import { RefreshSchedule } from './refresh-schedule.js';
 import { TokenBroker } from './token-broker.service.js';
@@ -95,7 +95,7 @@ export class TokensModule {
         },
         {
           provide: TokenBroker,
-          inject: [REDIS, WecomServiceApi, SecretCipher, SuiteRepository, SuiteTicketRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule, TOKEN_METRICS],
+          inject: [REDIS, WecomServiceApi, SecretCipher, SuiteRepository, SuiteTicketRepository, AuthCorpRepository, StoredTokenRepository, RefreshSchedule, TOKEN_METRICS, ProviderRepository],
           useFactory: (
             redis: Redis,
             api: WecomServiceApi,
@@ -106,6 +106,7 @@ export class TokensModule {
             storedTokens: StoredTokenRepository,
             schedule: RefreshSchedule,
             m: TokenMetrics,
+            providers: ProviderRepository,
           ) =>
             new TokenBroker({
               redis,
@@ -113,6 +114,7 @@ export class TokensModule {
               api,
               cipher,
               suites,
+              providers,
               tickets,
               corps,
               storedTokens,

@@ -8,6 +8,7 @@ export * from './xml/xml-access.js';
 export * from './xml/xml-builder.js';
 export * from './xml/callback-envelope.js';
 export * from './xml/callback-events.js';
+export * from './xml/system-events.js';
 export * from './api/errors.js';
 export * from './api/types.js';
 export * from './api/service-api.js';

@@ -12,7 +12,7 @@ export function ApiAccess(access: Access): ClassDecorator & MethodDecorator {
     ApiUnauthorizedResponse({ type: ErrorDto, description: 'No API key, or an unknown or revoked one' }),
     ApiForbiddenResponse({
       type: ErrorDto,
-      description: access === 'admin' ? 'The key lacks the admin scope' : 'The key is scoped to another suite',
+      description: access === 'admin' ? 'The key lacks the admin scope' : `The key is scoped to another ${access}`,
     }),
   );
 }

@@ -7,8 +7,9 @@ import { API_KEY_STRATEGY } from './api-key.strategy.js';
 
 /**
  * `admin`: admin keys only. `suite`: admin keys, and keys scoped `suite:<id>` for the `:suiteId` in the path.
+ * `provider`: admin keys, and keys scoped `provider:<corpid>` for the `:providerCorpId` in the path.
  */
-export type Access = 'admin' | 'suite';
+export type Access = 'admin' | 'suite' | 'provider';
 
 /** The route metadata ScopeGuard reads: `@ACCESS('admin')`, applied by `@ApiAccess`. */
 export const ACCESS = Reflector.createDecorator<Access>();
@@ -40,6 +41,11 @@ export class ScopeGuard implements CanActivate {
       const suiteId = (request.params as Record<string, string | undefined>).suiteId;
       if (suiteId !== undefined && key.scopes.includes(`suite:${suiteId}`)) return true;
       throw new ForbiddenException("this key's scopes do not include this suite");
+    }
+    if (access === 'provider') {
+      const providerCorpId = (request.params as Record<string, string | undefined>).providerCorpId;
+      if (providerCorpId !== undefined && key.scopes.includes(`provider:${providerCorpId}`)) return true;
+      throw new ForbiddenException("this key's scopes do not include this provider");
     }
     throw new ForbiddenException('this route needs a key with the admin scope');
   }

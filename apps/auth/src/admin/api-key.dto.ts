@@ -8,11 +8,11 @@ export class CreateApiKeyDto {
   @Length(1, 100)
   name: string;
 
-  @ApiProperty({ type: [String], example: ['suite:wwsuite1234567890'], description: '`admin`, or `suite:<suiteId>` for that suite\'s tokens and signatures' })
+  @ApiProperty({ type: [String], example: ['suite:wwsuite1234567890'], description: '`admin`, `suite:<suiteId>` for that suite\'s tokens and signatures, or `provider:<providerCorpId>` for that provider\'s token' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
-  @Matches(new RegExp(`^(admin|suite:${WECOM_ID.source.slice(1, -1)})$`), { each: true, message: 'scopes must each be admin or suite:<suiteId>' })
+  @Matches(new RegExp(`^(admin|(suite|provider):${WECOM_ID.source.slice(1, -1)})$`), { each: true, message: 'scopes must each be admin, suite:<suiteId> or provider:<providerCorpId>' })
   scopes: string[];
 }
 

@@ -40,15 +40,14 @@ export class RegisterSuiteDto {
   @IsIn([0, 1])
   defaultAuthType?: 0 | 1;
 
-  @ApiPropertyOptional({ description: "The provider's corpid (needs providerSecret)" })
+  @ApiPropertyOptional({ description: "The owning provider's corpid (a provider record is created if there is none; see /api/v1/admin/providers)" })
   @ValidateIf((o: RegisterSuiteDto) => o.providerCorpId !== undefined || o.providerSecret !== undefined)
-  @IsDefined({ message: 'providerCorpId and providerSecret go together' })
+  @IsDefined({ message: 'providerSecret needs providerCorpId' })
   @Matches(WECOM_ID, { message: ID_MESSAGE('providerCorpId') })
   providerCorpId?: string;
 
-  @ApiPropertyOptional({ description: 'provider_secret (stored encrypted, never returned; needs providerCorpId)', writeOnly: true })
-  @ValidateIf((o: RegisterSuiteDto) => o.providerCorpId !== undefined || o.providerSecret !== undefined)
-  @IsDefined({ message: 'providerCorpId and providerSecret go together' })
+  @ApiPropertyOptional({ description: "provider_secret, stored on the provider (encrypted, never returned; needs providerCorpId); omitted: the provider's secret is kept", writeOnly: true })
+  @IsOptional()
   @IsString()
   @Length(1, 256)
   providerSecret?: string;

@@ -13,6 +13,12 @@ export class SuiteParams {
   suiteId: string;
 }
 
+export class ProviderParams {
+  @ApiProperty({ example: 'wwprovider1234567' })
+  @Matches(WECOM_ID, { message: ID_MESSAGE('providerCorpId') })
+  providerCorpId: string;
+}
+
 export class CorpParams extends SuiteParams {
   @ApiProperty({ example: 'wwcorp1234567890' })
   @Matches(WECOM_ID, { message: ID_MESSAGE('corpId') })

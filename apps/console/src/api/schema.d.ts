@@ -191,6 +191,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/providers/{providerCorpId}/access-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's provider_access_token (license, provider login and other provider-level APIs) */
+        get: operations["ProviderTokenController_providerToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{providerCorpId}/access-token/invalidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget the provider_access_token after WeCom refused it (40014, 42001); the next GET fetches a new one */
+        post: operations["ProviderTokenController_invalidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Providers in corpid order, with the suites they own */
+        get: operations["AdminProvidersController_list"];
+        put?: never;
+        /** Register a provider (服务商) or change the fields given; secrets are stored encrypted and never returned */
+        post: operations["AdminProvidersController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/providers/{providerCorpId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One provider */
+        get: operations["AdminProvidersController_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rotate the provider_secret and/or the system-event token + EncodingAESKey (only the fields given change) */
+        patch: operations["AdminProvidersController_update"];
+        trace?: never;
+    };
     "/api/v1/admin/suites": {
         parameters: {
             query?: never;
@@ -791,6 +861,50 @@ export interface components {
             /** @description for wx.agentConfig */
             agentConfig: components["schemas"]["JssdkAgentConfigDto"];
         };
+        RegisterProviderDto: {
+            /** @description Display name; default the provider corpid */
+            name?: string;
+            /** @description ProviderSecret (服务商信息 → 基本信息; stored encrypted, never returned) */
+            providerSecret?: string;
+            /** @description Token of the system-event URL (系统事件接收URL); needs encodingAesKey */
+            token?: string;
+            /** @description EncodingAESKey of the system-event URL, 43 characters (stored encrypted, never returned); needs token */
+            encodingAesKey?: string;
+            /**
+             * @description The provider's corpid (服务商 CorpID)
+             * @example wwprovider1234567
+             */
+            providerCorpId: string;
+        };
+        ProviderDto: {
+            providerCorpId: string;
+            name: string;
+            /** @description A provider_secret is registered: the provider token can be fetched */
+            hasProviderSecret: boolean;
+            /** @description The system-event URL has its token and EncodingAESKey */
+            systemEventsConfigured: boolean;
+            /** @description Path of the system-event URL to paste into WeCom (prefix the callback app's public base URL) */
+            systemEventPath: string;
+            /** @description Suites and 代开发 templates this provider owns */
+            suiteIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ProviderListDto: {
+            items: components["schemas"]["ProviderDto"][];
+        };
+        UpdateProviderDto: {
+            /** @description Display name; default the provider corpid */
+            name?: string;
+            /** @description ProviderSecret (服务商信息 → 基本信息; stored encrypted, never returned) */
+            providerSecret?: string;
+            /** @description Token of the system-event URL (系统事件接收URL); needs encodingAesKey */
+            token?: string;
+            /** @description EncodingAESKey of the system-event URL, 43 characters (stored encrypted, never returned); needs token */
+            encodingAesKey?: string;
+        };
         RegisterSuiteDto: {
             /** @example wwsuite1234567890 */
             suiteId: string;
@@ -810,9 +924,9 @@ export interface components {
              * @enum {number}
              */
             defaultAuthType?: 0 | 1;
-            /** @description The provider's corpid (needs providerSecret) */
+            /** @description The owning provider's corpid (a provider record is created if there is none; see /api/v1/admin/providers) */
             providerCorpId?: string;
-            /** @description provider_secret (stored encrypted, never returned; needs providerCorpId) */
+            /** @description provider_secret, stored on the provider (encrypted, never returned; needs providerCorpId); omitted: the provider's secret is kept */
             providerSecret?: string;
             /** @description Origins an OAuth login of this suite may send its result to (besides PUBLIC_BASE_URL's and successUrl's), e.g. https://app.example.com */
             redirectOrigins?: string[];
@@ -1009,7 +1123,7 @@ export interface components {
             /** @example billing-service */
             name: string;
             /**
-             * @description `admin`, or `suite:<suiteId>` for that suite's tokens and signatures
+             * @description `admin`, `suite:<suiteId>` for that suite's tokens and signatures, or `provider:<providerCorpId>` for that provider's token
              * @example [
              *       "suite:wwsuite1234567890"
              *     ]
@@ -2132,6 +2246,365 @@ export interface operations {
             };
             /** @description no_suite_ticket, token_busy, wecom_rate_limited: retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderTokenController_providerToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description provider_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no_provider_credentials: no provider_secret registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description wecom_error, wecom_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description token_busy, wecom_rate_limited: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderTokenController_invalidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvalidateTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidateResultDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate_limited: this key invalidates too often */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description wecom_error, wecom_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description token_busy, wecom_rate_limited: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminProvidersController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderListDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminProvidersController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterProviderDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminProvidersController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description provider_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminProvidersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProviderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description provider_not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,8 @@ import { encrypt, getSignature } from '@wecom/crypto';
 import { buildEnvelope } from './callback-xml.js';
 import { randomDigits } from './ids.js';
 
-export type CallbackKind = 'command' | 'data';
+/** `system`: a provider system event, pushed to the provider's 系统事件接收URL. */
+export type CallbackKind = 'command' | 'data' | 'system';
 
 export interface PushRequest {
   kind: CallbackKind;

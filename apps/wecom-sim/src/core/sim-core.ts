@@ -7,6 +7,7 @@ import { Gate } from './gate.js';
 import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
 import { LifecycleEvents } from './lifecycle-events.js';
+import { ProviderRegistry } from './provider-registry.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResponsePatches } from './response-patches.js';
 import { ServiceApi } from './service-api.js';
@@ -45,6 +46,7 @@ export class SimCore {
   readonly faults: FaultInjector;
   readonly pusher: CallbackPusher;
   readonly registry: SuiteRegistry;
+  readonly providers: ProviderRegistry;
   readonly installs: InstallFlow;
   readonly events: LifecycleEvents;
   readonly service: ServiceApi;
@@ -65,6 +67,7 @@ export class SimCore {
     const credentials = new Credentials(this.clock, this.state);
     const gate = new Gate(this.clock, this.counter, this.limiter);
     this.registry = new SuiteRegistry(this.clock, this.state, this.pusher, () => this.ticketIntervalSeconds);
+    this.providers = new ProviderRegistry(this.clock, this.state, this.pusher);
     this.installs = new InstallFlow(this.clock, this.state, this.registry);
     this.events = new LifecycleEvents(this.clock, this.state, this.registry, this.installs, this.pusher);
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
@@ -113,6 +116,7 @@ export class SimCore {
   /** Forgets everything: suites, corps, tokens, codes, faults, limits, counts, push log; real time again. */
   reset(): void {
     this.state.clear();
+    this.providers.clear();
     this.faults.clear();
     this.patches.clear();
     this.faults.resetStats();

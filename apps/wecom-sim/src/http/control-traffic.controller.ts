@@ -148,7 +148,7 @@ export class ControlTrafficController {
   @Get('callbacks')
   callbacks(@Query() query: QueryParams): { callbacks: PushOutcome[] } {
     const kind = queryParam(query, 'kind');
-    if (kind !== undefined && kind !== 'command' && kind !== 'data') throw new ControlError(400, 'kind must be command or data');
+    if (kind !== undefined && kind !== 'command' && kind !== 'data' && kind !== 'system') throw new ControlError(400, 'kind must be command, data or system');
     return {
       callbacks: this.core.pusher.outcomes({
         suiteId: queryParam(query, 'suite_id'),

@@ -5,7 +5,8 @@ import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
 import { EventPublisher, MappingContext } from '@app/events';
 import { AuthCodeUnusableError, CorpAuthorizationService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
-import { InboxEvent, inboxEventOf, parseCommandEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { InboxEvent, inboxEventOf, parseCommandEvent, parseSystemEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { SystemEventHandlers } from '../system-events/system-event-handlers.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 
 /** What a `process-callback-event` job needs to know about itself. */
@@ -23,6 +24,8 @@ export type EventOutcome =
   | 'stale'
   | 'fan-out'
   | 'awaiting-tenant'
+  | 'system-handled'
+  | 'system-stored'
   | 'ignored';
 
 /**
@@ -41,6 +44,7 @@ export class ProcessCallbackEventJob {
     private readonly corps: AuthCorpRepository,
     private readonly metrics: WorkerMetrics,
     private readonly publisher: EventPublisher,
+    private readonly systemEvents: SystemEventHandlers,
   ) {}
 
   async handle(job: EventJob): Promise<EventOutcome | 'already-processed'> {
@@ -88,6 +92,13 @@ export class ProcessCallbackEventJob {
   private async process(event: CallbackEvent, context: MappingContext): Promise<EventOutcome> {
     if (event.kind === 'data') {
       return event.corpId && (await this.corps.isActive(event.suiteId, event.corpId)) ? 'fan-out' : 'awaiting-tenant';
+    }
+    if (event.kind === 'system') {
+      // A provider system event (`suiteId` is the provider corpid): its InfoType's handler, if a module registered one.
+      const system = (event.event as InboxEvent | null) ?? inboxEventOf('system', parseSystemEvent(event.payload));
+      if (system.kind !== 'system') throw new UnrecoverableError(`event ${event.id} is stored as a system event but typed as ${system.kind}`);
+      if (system.authCorpId) context.corpId = system.authCorpId;
+      return (await this.systemEvents.handle(system, event)) ? 'system-handled' : 'system-stored';
     }
     // The typed event stored at intake; rows stored before it existed are parsed from their XML.
     const command = (event.event as InboxEvent | null) ?? inboxEventOf('command', parseCommandEvent(event.payload));

@@ -96,6 +96,7 @@ export class RefreshTokenJob {
       case 'corp_not_found':
       case 'suite_not_found':
       case 'no_provider_credentials':
+      case 'provider_not_found':
         await this.schedule.remove([key]);
         this.logger.log({ msg: 'token no longer refreshed', ...ids(key), reason: err.reason });
         // The broker has marked the corp suspended, with the reason, when WeCom rejected its permanent code.

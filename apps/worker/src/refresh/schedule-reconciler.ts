@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AuthCorpRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
-import { RefreshSchedule, TokenKey, TokenKind } from '@app/tokens';
+import { AuthCorpRepository, ProviderRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
+import { providerTokenKey, RefreshSchedule, TokenKey, TokenKind } from '@app/tokens';
 import { JSSDK_ACTIVE_WINDOW_MS } from '../jobs/refresh-token.job.js';
 import { REFRESH_TIMING, RefreshTiming } from './refresh-timing.js';
 
@@ -16,7 +16,7 @@ export interface ReconcileReport {
 
 /**
  * At start-up, makes sure every token that should be kept fresh is in the due-time index: each suite's
- * suite token, the provider token where the suite has provider credentials, every active corp's token and
+ * suite token, each provider's token where a provider_secret is registered (one per provider), every active corp's token and
  * the JS-SDK tickets of corps that used JS-SDK in the last 24 h. Walks the tenants in pages and adds only
  * what is missing (ZADD NX), so tokens already scheduled keep their time. A missing token is placed by its
  * stored expiry when PostgreSQL has one (Redis was lost), otherwise spread over the jitter window so a mass
@@ -28,6 +28,7 @@ export class ScheduleReconciler {
 
   constructor(
     private readonly suites: SuiteRepository,
+    private readonly providers: ProviderRepository,
     private readonly corps: AuthCorpRepository,
     private readonly storedTokens: StoredTokenRepository,
     private readonly schedule: RefreshSchedule,
@@ -39,11 +40,8 @@ export class ScheduleReconciler {
     const started = Date.now();
     let added = 0;
     const suites = await this.suites.list();
-    const suiteTokens = await this.schedule.missing(
-      suites.flatMap((s) =>
-        s.hasProviderSecret && s.providerCorpId ? [suiteKey('suite', s.suiteId), suiteKey('provider', s.suiteId)] : [suiteKey('suite', s.suiteId)],
-      ),
-    );
+    const providerCorpIds = await this.providers.listWithSecret();
+    const suiteTokens = await this.schedule.missing([...suites.map((s) => suiteKey(s.suiteId)), ...providerCorpIds.map(providerTokenKey)]);
     added += await this.schedule.addMissing(
       await Promise.all(suiteTokens.map(async (token) => ({ token, dueMs: this.dueMs((await this.storedTokens.find(token))?.expiresAt) }))),
     );
@@ -84,8 +82,8 @@ export class ScheduleReconciler {
   }
 }
 
-function suiteKey(kind: Extract<TokenKind, 'suite' | 'provider'>, suiteId: string): TokenKey {
-  return { kind, suiteId };
+function suiteKey(suiteId: string): TokenKey {
+  return { kind: 'suite', suiteId };
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

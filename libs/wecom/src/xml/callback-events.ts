@@ -1,5 +1,6 @@
 import { optionalInteger, optionalText, requiredInteger, requiredText } from './xml-access.js';
 import { parseXml, XmlElement, XmlLimits } from './xml-parser.js';
+import type { SystemEvent } from './system-events.js';
 
 /** Fields every command callback carries. `raw` keeps the whole payload for storage and later handlers. */
 interface CommandEventBase {
@@ -172,17 +173,19 @@ type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 /**
  * A callback as the inbox stores it (jsonb, beside the raw XML): parsed once at the edge, read by every later
  * step. The XML tree (`raw`) is left out, and so is the suite_ticket itself, which is kept sealed in its own
- * table. `kind` says which callback URL it came to.
+ * table. `kind` says which callback URL it came to (`system`: the provider's system-event URL).
  */
 export type InboxEvent =
   | ({ kind: 'command' } & OmitEach<Exclude<CommandEvent, SuiteTicketEvent>, 'raw'>)
   | ({ kind: 'command' } & Omit<SuiteTicketEvent, 'raw' | 'suiteTicket'>)
-  | ({ kind: 'data' } & Omit<DataEvent, 'raw'>);
+  | ({ kind: 'data' } & Omit<DataEvent, 'raw'>)
+  | ({ kind: 'system' } & OmitEach<SystemEvent, 'raw'>);
 
 /** The stored form of a parsed callback event: see InboxEvent. */
 export function inboxEventOf(kind: 'command', event: CommandEvent): InboxEvent;
 export function inboxEventOf(kind: 'data', event: DataEvent): InboxEvent;
-export function inboxEventOf(kind: 'command' | 'data', event: CommandEvent | DataEvent): InboxEvent {
+export function inboxEventOf(kind: 'system', event: SystemEvent): InboxEvent;
+export function inboxEventOf(kind: 'command' | 'data' | 'system', event: CommandEvent | DataEvent | SystemEvent): InboxEvent {
   const fields: Record<string, unknown> = { ...event };
   delete fields.raw;
   delete fields.suiteTicket;

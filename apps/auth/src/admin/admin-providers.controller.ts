@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminAccess } from '../access/admin-access.decorator.js';
+import { PERMISSION } from '../access/admin-access.guard.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { ProviderParams } from '../common/ids.js';
+import { ProviderDto, ProviderListDto, RegisterProviderDto, UpdateProviderDto } from './provider.dto.js';
+import { ProvidersAdminService } from './providers-admin.service.js';
+
+@ApiTags('admin')
+@AdminAccess('read')
+@ApiBadRequestResponse({ type: ErrorDto, description: 'Validation errors, one message per bad field' })
+@Controller('api/v1/admin/providers')
+export class AdminProvidersController {
+  constructor(private readonly providers: ProvidersAdminService) {}
+
+  @Post()
+  @PERMISSION('manage')
+  @ApiOperation({ summary: 'Register a provider (服务商) or change the fields given; secrets are stored encrypted and never returned' })
+  @ApiCreatedResponse({ type: ProviderDto })
+  register(@Body() body: RegisterProviderDto): Promise<ProviderDto> {
+    return this.providers.register(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Providers in corpid order, with the suites they own' })
+  @ApiOkResponse({ type: ProviderListDto })
+  list(): Promise<ProviderListDto> {
+    return this.providers.list();
+  }
+
+  @Get(':providerCorpId')
+  @ApiOperation({ summary: 'One provider' })
+  @ApiOkResponse({ type: ProviderDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'provider_not_found' })
+  show(@Param() params: ProviderParams): Promise<ProviderDto> {
+    return this.providers.show(params.providerCorpId);
+  }
+
+  @Patch(':providerCorpId')
+  @PERMISSION('manage')
+  @ApiOperation({ summary: 'Rotate the provider_secret and/or the system-event token + EncodingAESKey (only the fields given change)' })
+  @ApiOkResponse({ type: ProviderDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'provider_not_found' })
+  update(@Param() params: ProviderParams, @Body() body: UpdateProviderDto): Promise<ProviderDto> {
+    return this.providers.update(params.providerCorpId, body);
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ProviderRepository, ProviderSummary } from '@app/store';
+import { TokenBroker, providerTokenKey } from '@app/tokens';
+import { AuthAppError } from '../auth-errors.js';
+import { ProviderDto, RegisterProviderDto, UpdateProviderDto } from './provider.dto.js';
+
+/** Providers as the admin console sees them: credentials go in, never come out. */
+@Injectable()
+export class ProvidersAdminService {
+  private readonly logger = new Logger('Admin');
+
+  constructor(
+    private readonly providers: ProviderRepository,
+    private readonly broker: TokenBroker,
+  ) {}
+
+  /** Registers a provider, or changes the fields given of one already registered. */
+  async register(input: RegisterProviderDto): Promise<ProviderDto> {
+    return this.save(input.providerCorpId, input, 'provider registered');
+  }
+
+  /** Rotates what is given (provider_secret, system-event keys, name); 404 for an unknown provider. */
+  async update(providerCorpId: string, input: UpdateProviderDto): Promise<ProviderDto> {
+    if (!(await this.providers.find(providerCorpId))) throw notFound(providerCorpId);
+    return this.save(providerCorpId, input, 'provider updated');
+  }
+
+  async list(): Promise<{ items: ProviderDto[] }> {
+    return { items: (await this.providers.list()).map(present) };
+  }
+
+  async show(providerCorpId: string): Promise<ProviderDto> {
+    const found = await this.providers.find(providerCorpId);
+    if (!found) throw notFound(providerCorpId);
+    return present(found);
+  }
+
+  private async save(corpId: string, input: UpdateProviderDto, msg: string): Promise<ProviderDto> {
+    const saved = await this.providers.upsert({
+      corpId,
+      name: input.name,
+      secret: input.providerSecret,
+      token: input.token,
+      encodingAesKey: input.encodingAesKey,
+    });
+    // A new provider_secret: the token fetched with the old one is no longer ours to serve.
+    if (input.providerSecret !== undefined) await this.broker.invalidate(providerTokenKey(corpId));
+    this.logger.log({ msg, providerCorpId: corpId });
+    return present(saved);
+  }
+}
+
+function notFound(providerCorpId: string): AuthAppError {
+  return new AuthAppError('provider_not_found', `provider ${providerCorpId} is not registered`);
+}
+
+function present(p: ProviderSummary): ProviderDto {
+  return {
+    providerCorpId: p.corpId,
+    name: p.name,
+    hasProviderSecret: p.hasSecret,
+    systemEventsConfigured: p.systemEventsConfigured,
+    systemEventPath: `/callback/providers/${p.corpId}/system`,
+    suiteIds: p.suiteIds,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
