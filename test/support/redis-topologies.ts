@@ -18,6 +18,8 @@ export interface RedisTopology {
   /** A client on it (Cluster or Sentinel client), for the test's own checks. */
   client(): Redis;
   stop(): Promise<void>;
+  /** Extra checks once the flow ran (PgBouncer: the transactions went through it). */
+  afterFlow?(): Promise<void>;
 }
 
 class Servers {

@@ -6,20 +6,37 @@ import { startCallbackApp } from '../apps/callback/src/callback.app.js';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { callApi, createApiKey, startTestAuthApp } from './support/auth.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
+import { Redis } from 'ioredis';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env.js';
+import { TestPgBouncer } from './support/pgbouncer.js';
 import { RedisTopology, startRedisCluster, startRedisSentinel } from './support/redis-topologies.js';
 import { TestRedisServer } from './support/redis-server.js';
 import { testCipher, testPrisma } from './support/store.js';
 import { startTestWorkerApp, TestWorker } from './support/worker.js';
 import { waitFor } from './support/wait.js';
 
+/** PostgreSQL through PgBouncer in transaction mode (the test database, migrated directly), Redis as usual. */
+async function startPgBouncer(): Promise<RedisTopology> {
+  const bouncer = await new TestPgBouncer().start();
+  const database = new URL(TEST_DATABASE_URL).pathname.slice(1);
+  return {
+    env: { DATABASE_URL: bouncer.through(TEST_DATABASE_URL) },
+    client: () => new Redis(TEST_REDIS_URL),
+    stop: () => bouncer.stop(),
+    afterFlow: async () => expect(await bouncer.transactions(database)).toBeGreaterThan(10),
+  };
+}
+
 /**
- * The platform on the Redis topologies vendors run: a 3-master Redis Cluster and a master found through Sentinel, both
- * real redis-server processes. A callback goes in, the worker exchanges the install's auth_code, the token API serves
- * the corp's token — every Redis path of the three apps (BullMQ, locks, the refresh index, the token cache, pub/sub).
+ * The platform on the engines vendors run: a 3-master Redis Cluster, a Redis master found through Sentinel, and
+ * PostgreSQL behind PgBouncer in transaction mode — real redis-server and pgbouncer processes. A callback goes in, the
+ * worker exchanges the install's auth_code, the token API serves the corp's token: every Redis path of the three apps
+ * (BullMQ, locks, the refresh index, the token cache, pub/sub) and their PostgreSQL transactions.
  */
 describe.each([
   ['a 3-master Redis Cluster', startRedisCluster],
   ['Redis behind Sentinel', startRedisSentinel],
+  ['PostgreSQL behind PgBouncer (transaction mode)', startPgBouncer],
 ])('the platform on %s', (_name, start: () => Promise<RedisTopology>) => {
   let topology: RedisTopology;
   let sim: Simulator;
@@ -71,6 +88,7 @@ describe.each([
     } finally {
       redis.disconnect();
     }
+    await topology.afterFlow?.();
   });
 });
 
