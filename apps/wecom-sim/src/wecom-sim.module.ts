@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { SimCore } from './core/sim-core.js';
 import { BrowserController } from './http/browser.controller.js';
+import { BusinessApiController } from './http/business-api.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
 import { ControlProvidersController } from './http/control-providers.controller.js';
 import { ControlTrafficController } from './http/control-traffic.controller.js';
@@ -11,7 +12,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, BusinessApiController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

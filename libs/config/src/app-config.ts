@@ -79,6 +79,32 @@ export const callbackEnv = {
   CALLBACK_MAX_CLOCK_SKEW_SECONDS: int(300, 10, 86_400),
 };
 
+/**
+ * The WeCom API gateway's limits, enforced in Redis across replicas before WeCom would refuse (WeCom's published
+ * figures by default: 主动调用频率限制 and 发送应用消息).
+ */
+const gatewayLimits = {
+  /** Calls of one WeCom API for one corp per minute and per hour. */
+  GATEWAY_CORP_API_PER_MINUTE: int(10_000, 1, 10_000_000),
+  GATEWAY_CORP_API_PER_HOUR: int(150_000, 1, 100_000_000),
+  /** Calls through the gateway from this platform (one server IP) per minute and per hour. */
+  GATEWAY_IP_PER_MINUTE: int(20_000, 1, 10_000_000),
+  GATEWAY_IP_PER_HOUR: int(600_000, 1, 100_000_000),
+  /** App messages to one member from one app per minute and per hour (WeCom drops the rest silently). */
+  GATEWAY_MESSAGES_PER_MEMBER_PER_MINUTE: int(30, 1, 100_000),
+  GATEWAY_MESSAGES_PER_MEMBER_PER_HOUR: int(1000, 1, 1_000_000),
+  /** Person-times per app per day for every account of the corp (corp_user_max × this). */
+  GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY: int(200, 1, 100_000),
+  /** corp_user_max assumed when the corp's auth info has none. */
+  GATEWAY_DEFAULT_CORP_USER_MAX: int(200, 1, 10_000_000),
+  /** How long one gateway call may take in all, retries of errcode -1 included (ms). */
+  GATEWAY_DEADLINE_MS: int(10_000, 100, 120_000),
+  /** After WeCom answers 45009/45033 for a corp, its calls are refused here this long (s); WeCom locks out 60 s. */
+  GATEWAY_SLOWDOWN_SECONDS: int(60, 1, 3600),
+  /** Cached id conversions live this long (s); per suite, never shared. */
+  GATEWAY_ID_CACHE_SECONDS: int(86_400, 1, 30 * 86_400),
+};
+
 export const authEnv = {
   ...common,
   ...secrets,
@@ -119,6 +145,7 @@ export const authEnv = {
   ...webhookTargets,
   /** Longest long-poll of the pull API (`wait`), seconds. */
   EVENTS_MAX_WAIT_SECONDS: int(30, 0, 300),
+  ...gatewayLimits,
 };
 
 export const workerEnv = {
