@@ -18,7 +18,7 @@ export interface EventTypeSpec {
   /** Dotted, lower case, stable: `contact.user.created`. */
   type: string;
   description: string;
-  source: CommandSource | DataSource | SystemSource | PlatformSource;
+  source: CommandSource | DataSource | SystemSource;
   fields: Readonly<Record<string, FieldSpec>>;
   /** WeCom fields never put in an event (credentials). */
   omit?: readonly string[];
@@ -34,12 +34,6 @@ export interface CommandSource {
 export interface SystemSource {
   kind: 'system';
   infoType: string;
-}
-
-/** An event the platform raises itself (no WeCom callback): `trigger` says what raises it. */
-export interface PlatformSource {
-  kind: 'platform';
-  trigger: string;
 }
 
 export interface DataSource {
@@ -233,7 +227,6 @@ const BASE_EVENT_TYPES: readonly EventTypeSpec[] = [
   { type: 'license.unlicensed_notify', description: 'A member without a license used the app', source: { kind: 'command', infoType: 'unlicensed_notify' }, fields: { AgentID: int('agent id') } },
   // WeCom documents unlicensed_notify as a data-callback event (接口许可失效通知, /95716); recorded per member.
   { type: 'license.unlicensed_member', description: 'A member whose account license is missing or expired used the app (the platform records the member until licensed)', source: { kind: 'data', msgType: 'event', event: 'unlicensed_notify' }, fields: { FromUserName: s('the member\'s userid'), AgentID: int('the app\'s agent id in the corp') } },
-  { type: 'license.expiring', description: 'A member\'s account license expires within 30, 7 or 1 days, or has expired (once per window per expiry)', source: { kind: 'platform', trigger: 'license expiry check' }, fields: { userId: s('the member'), accountType: int('1 基础账号 (base), 2 互通账号 (external contact)'), expiresAt: s('ISO 8601 expiry'), windowDays: int('30, 7, 1, or 0 once expired') } },
 ];
 
 export const EVENT_TYPES: readonly EventTypeSpec[] = [...BASE_EVENT_TYPES, ...systemTwins(BASE_EVENT_TYPES)];

@@ -124,7 +124,6 @@ function indexTable(table: readonly EventTypeSpec[]): Map<string, EventTypeSpec>
   const map = new Map<string, EventTypeSpec>();
   for (const spec of table) {
     const src = spec.source;
-    if (src.kind === 'platform') continue; // raised by the platform, never matched to a callback
     const key = src.kind === 'system'
       ? sourceKey('system', src.infoType)
       : src.kind === 'command'
