@@ -367,6 +367,7 @@ describe('auth app: admin API', () => {
           '/api/v1/suites/{suiteId}/corps/{corpId}/access-token',
           '/api/v1/suites/{suiteId}/corps/{corpId}/access-token/invalidate',
           '/api/v1/suites/{suiteId}/corps/{corpId}/jssdk-signatures',
+          '/api/v1/suites/{suiteId}/corps/{corpId}/wecom/{path}',
           '/api/v1/admin/suites',
           '/api/v1/admin/suites/{suiteId}',
           '/api/v1/admin/suites/{suiteId}/corps',
