@@ -131,4 +131,20 @@ describe('WeCom API gateway', () => {
     expect(anyFile.status).toBe(200);
     expect((await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId]).toBe(uploadsBefore + 1);
   });
+
+  it("forwards provider APIs with the provider_access_token injected, never the token-minting ones", async () => {
+    const providerCorpId = stack.suite.providerCorpId;
+    const providerKey = await createApiKey([`provider:${providerCorpId}`]);
+    const res = await callApi<{ errcode: number; open_corpid: string }>(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/corpid_to_opencorpid`, {
+      key: providerKey,
+      body: { corpid: corpId },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.errcode).toBe(0);
+    expect(res.body.open_corpid).toMatch(/^wp/);
+    const minted = await callApi(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/get_provider_token`, { key: providerKey, body: {} });
+    expect([minted.status, minted.body.error]).toEqual([400, 'invalid_wecom_path']);
+    // A suite-scoped key is not a provider key.
+    expect((await callApi(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/corpid_to_opencorpid`, { key, body: { corpid: corpId } })).status).toBe(403);
+  });
 });

@@ -34,6 +34,7 @@ import { LoginGuard } from './console/login.guard.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
+import { ProviderGatewayController } from './gateway/provider-gateway.controller.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
 import { LinkInstallService } from './install/link-install.service.js';
@@ -59,6 +60,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     LoginTokenController,
     TokenApiController,
     GatewayController,
+    ProviderGatewayController,
     ProviderTokenController,
     AdminProvidersController,
     AdminSuitesController,
