@@ -366,6 +366,10 @@ describe('auth app: admin API', () => {
           '/api/v1/suites/{suiteId}/access-token/invalidate',
           '/api/v1/suites/{suiteId}/corps/{corpId}/access-token',
           '/api/v1/suites/{suiteId}/corps/{corpId}/access-token/invalidate',
+          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/new-external-userids',
+          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/open-userids',
+          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/tmp-external-userids',
+          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/unionid-external-userid',
           '/api/v1/suites/{suiteId}/corps/{corpId}/jssdk-signatures',
           '/api/v1/suites/{suiteId}/corps/{corpId}/wecom/{path}',
           '/api/v1/admin/suites',
@@ -406,6 +410,8 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/providers/{providerCorpId}',
           '/api/v1/providers/{providerCorpId}/access-token',
           '/api/v1/providers/{providerCorpId}/access-token/invalidate',
+          '/api/v1/providers/{providerCorpId}/ids/open-corpid',
+          '/api/v1/providers/{providerCorpId}/wecom/{path}',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');
