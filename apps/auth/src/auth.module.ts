@@ -31,6 +31,7 @@ import { AdminConsoleUsersController } from './console/admin-console-users.contr
 import { ConsoleSessionController } from './console/console-session.controller.js';
 import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
 import { LoginGuard } from './console/login.guard.js';
+import { AdminGatewayUsageController } from './gateway/admin-gateway-usage.controller.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
@@ -63,6 +64,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     TokenApiController,
     GatewayController,
     ProviderGatewayController,
+    AdminGatewayUsageController,
     IdConvertController,
     ProviderIdConvertController,
     ProviderTokenController,
