@@ -14,6 +14,7 @@ import { LocalStrategy } from './access/local.strategy.js';
 import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
+import { AdminLicensesController } from './admin/admin-licenses.controller.js';
 import { AdminEventsController } from './admin/admin-events.controller.js';
 import { AdminOverviewController } from './admin/admin-overview.controller.js';
 import { AdminSuiteSetupController } from './admin/admin-suite-setup.controller.js';
@@ -71,6 +72,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     AdminProvidersController,
     AdminSuitesController,
     AdminCorpsController,
+    AdminLicensesController,
     AdminEventsController,
     AdminApiKeysController,
     AdminOverviewController,
