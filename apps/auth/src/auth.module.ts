@@ -32,6 +32,7 @@ import { AdminConsoleUsersController } from './console/admin-console-users.contr
 import { ConsoleSessionController } from './console/console-session.controller.js';
 import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
 import { LoginGuard } from './console/login.guard.js';
+import { AdminGatewayUsageController } from './gateway/admin-gateway-usage.controller.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
@@ -64,6 +65,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     TokenApiController,
     GatewayController,
     ProviderGatewayController,
+    AdminGatewayUsageController,
     IdConvertController,
     ProviderIdConvertController,
     ProviderTokenController,

@@ -230,6 +230,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/gateway-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A corp's use of the WeCom gateway's quotas: app messages today, and whether WeCom's lockout holds its calls */
+        get: operations["AdminGatewayUsageController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/suites/{suiteId}/corps/{corpId}/ids/open-userids": {
         parameters: {
             query?: never;
@@ -1087,6 +1104,18 @@ export interface components {
             config: components["schemas"]["JssdkConfigDto"];
             /** @description for wx.agentConfig */
             agentConfig: components["schemas"]["JssdkAgentConfigDto"];
+        };
+        GatewayUsageDto: {
+            /** @description App-message person-times used today (China's calendar day), this suite in this corp */
+            messagesToday: number;
+            /** @description Today's budget: corp_user_max × GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY */
+            messagesDailyLimit: number;
+            /** @description corp_user_max from the corp's auth info (or the configured default) */
+            corpUserMax: number;
+            /** @description Per WeCom API and minute (GATEWAY_CORP_API_PER_MINUTE) */
+            corpApiPerMinuteLimit: number;
+            /** @description Seconds the corp's calls are still held after WeCom's 45009/45033; 0 when not held */
+            slowedDownForSeconds: number;
         };
         UserIdsDto: {
             /**
@@ -2881,6 +2910,55 @@ export interface operations {
             };
             /** @description corp_api_rate_limited (the provider budget), ip_rate_limited, corp_slowed_down (with Retry-After) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminGatewayUsageController_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUsageDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
