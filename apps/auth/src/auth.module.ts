@@ -44,6 +44,8 @@ import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { ProviderTokenController } from './token-api/provider-token.controller.js';
 import { AdminProvidersController } from './admin/admin-providers.controller.js';
+import { ProviderLoginController, ProviderLoginTokenController } from './provider-login/provider-login.controller.js';
+import { ProviderLoginService } from './provider-login/provider-login.service.js';
 import { ProvidersAdminService } from './admin/providers-admin.service.js';
 import { TokenApiService } from './token-api/token-api.service.js';
 import { webhookControllers, webhookProviders } from './webhooks/webhook-providers.js';
@@ -57,6 +59,8 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     TokenApiController,
     ProviderTokenController,
     AdminProvidersController,
+    ProviderLoginController,
+    ProviderLoginTokenController,
     AdminSuitesController,
     AdminCorpsController,
     AdminEventsController,
@@ -70,6 +74,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
   ],
   providers: [
     ProvidersAdminService,
+    ProviderLoginService,
     ApiKeyStrategy,
     ApiKeyCache,
     ApiKeyAuthGuard,

@@ -3,6 +3,7 @@ import { SimCore } from './core/sim-core.js';
 import { BrowserController } from './http/browser.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
 import { ControlProvidersController } from './http/control-providers.controller.js';
+import { CustomizedAppController } from './http/customized-app.controller.js';
 import { ControlTrafficController } from './http/control-traffic.controller.js';
 import { WecomApiController } from './http/wecom-api.controller.js';
 
@@ -11,7 +12,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, CustomizedAppController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

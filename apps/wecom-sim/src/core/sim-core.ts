@@ -8,6 +8,7 @@ import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { ProviderRegistry } from './provider-registry.js';
+import { CustomizedAppApi } from './customized-app-api.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResponsePatches } from './response-patches.js';
 import { ServiceApi } from './service-api.js';
@@ -47,6 +48,7 @@ export class SimCore {
   readonly pusher: CallbackPusher;
   readonly registry: SuiteRegistry;
   readonly providers: ProviderRegistry;
+  readonly customized: CustomizedAppApi;
   readonly installs: InstallFlow;
   readonly events: LifecycleEvents;
   readonly service: ServiceApi;
@@ -72,6 +74,7 @@ export class SimCore {
     this.events = new LifecycleEvents(this.clock, this.state, this.registry, this.installs, this.pusher);
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
+    this.customized = new CustomizedAppApi(this.clock, this.state, credentials, this.registry, this.installs, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
   }
 
@@ -117,6 +120,7 @@ export class SimCore {
   reset(): void {
     this.state.clear();
     this.providers.clear();
+    this.customized.clear();
     this.faults.clear();
     this.patches.clear();
     this.faults.resetStats();
