@@ -158,3 +158,45 @@ describe('代开发 templates, v2 exchange and provider login', () => {
     expect(asSuite.body.error).toBe('invalid_login_token');
   });
 });
+
+describe('代开发 member login through the corp\'s own OAuth', () => {
+  let stack: AuthStack;
+  const templateId = `dk${randomBytes(8).toString('hex')}`;
+
+  beforeAll(async () => {
+    stack = await startAuthStack();
+    const secret = randomBytes(16).toString('hex');
+    const token = randomBytes(8).toString('hex');
+    const aesKey = randomAesKey();
+    await callApi(stack.authUrl, 'POST', '/api/v1/admin/suites', { key: stack.adminKey, body: { suiteId: templateId, secret, token, encodingAesKey: aesKey } });
+    await simControl(stack.sim, 'POST', '/sim/suites', {
+      suite_id: templateId,
+      suite_secret: secret,
+      token,
+      encoding_aes_key: aesKey,
+      command_callback_url: `${stack.callbackUrl}/callback/suites/${templateId}/command`,
+    });
+    await pushTicket(stack.sim, templateId);
+  });
+
+  afterAll(() => stack.close());
+
+  it('picks auth/getuserinfo with the corp token (never getuserinfo3rd) and signs a member login', async () => {
+    const install = await simControl<{ corp_id: string; auth_code: string; agentid: number; admin_userid: string }>(stack.sim, 'POST', `/sim/suites/${templateId}/installs`, { push_callback: true });
+    await stack.worker.handleCreateAuth(templateId, install.auth_code);
+    expect((await fetch(`${stack.authUrl}/oauth/${templateId}/authorize`, { redirect: 'manual' })).status).toBe(404);
+    const started = await fetch(`${stack.authUrl}/oauth/${templateId}/authorize?corpId=${install.corp_id}`, { redirect: 'manual' });
+    expect(started.status).toBe(302);
+    const wecomPage = new URL(started.headers.get('location')!);
+    expect(wecomPage.searchParams.get('appid')).toBe(install.corp_id);
+    expect(wecomPage.searchParams.get('agentid')).toBe(String(install.agentid));
+    const cookie = started.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const back = await fetch(wecomPage, { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    const done = await fetch(back.headers.get('location')!, { headers: { cookie } });
+    expect(done.status).toBe(200);
+    const body = (await done.json()) as { user: Record<string, unknown> };
+    expect(body.user).toMatchObject({ suiteId: templateId, member: true, corpId: install.corp_id, userId: install.admin_userid });
+    expect(await simCallCount(stack.sim, templateId, '/cgi-bin/service/auth/getuserinfo3rd')).toBe(0);
+  });
+});

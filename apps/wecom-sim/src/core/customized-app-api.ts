@@ -138,6 +138,17 @@ export class CustomizedAppApi {
     return response;
   }
 
+  /** The 代开发 template a corp's OAuth link names (appid = the corp's id, agentid = the app's), if any. */
+  templateOfAgent(corpId: string, agentId: string | undefined): SuiteRecord | undefined {
+    if (!agentId || !this.state.corps.has(corpId)) return undefined;
+    for (const auth of this.state.authorizations.values()) {
+      if (auth.corpId !== corpId || auth.status !== 'active' || String(auth.agentId) !== agentId) continue;
+      const suite = this.state.suites.get(auth.suiteId);
+      if (suite && isCustomizedTemplate(suite)) return suite;
+    }
+    return undefined;
+  }
+
   /** Forgets every authorization link (simulator reset). */
   clear(): void {
     this.links.clear();
