@@ -399,6 +399,7 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/providers/{providerCorpId}',
           '/api/v1/admin/providers/{providerCorpId}/customized-auth-url',
           '/login/{providerCorpId}',
+          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/callback-keys',
           '/login/{providerCorpId}/callback',
           '/api/v1/providers/{providerCorpId}/login-tokens/verify',
           '/api/v1/providers/{providerCorpId}/access-token',

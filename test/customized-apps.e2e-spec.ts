@@ -199,4 +199,31 @@ describe('代开发 member login through the corp\'s own OAuth', () => {
     expect(body.user).toMatchObject({ suiteId: templateId, member: true, corpId: install.corp_id, userId: install.admin_userid });
     expect(await simCallCount(stack.sim, templateId, '/cgi-bin/service/auth/getuserinfo3rd')).toBe(0);
   });
+
+  it('checks a corp\'s data callbacks with its own keys when a corp-level override is set', async () => {
+    const install = await simControl<{ corp_id: string; auth_code: string }>(stack.sim, 'POST', `/sim/suites/${templateId}/installs`, { push_callback: true });
+    await stack.worker.handleCreateAuth(templateId, install.auth_code);
+    await simControl(stack.sim, 'POST', '/sim/suites', {
+      suite_id: templateId,
+      suite_secret: (stack.sim.state.suite(templateId)!).suiteSecret,
+      token: stack.sim.state.suite(templateId)!.token,
+      encoding_aes_key: stack.sim.state.suite(templateId)!.encodingAesKey,
+      command_callback_url: `${stack.callbackUrl}/callback/suites/${templateId}/command`,
+      data_callback_url: `${stack.callbackUrl}/callback/suites/${templateId}/data`,
+    });
+    const keys = { token: randomBytes(8).toString('hex'), encodingAesKey: randomAesKey() };
+    const set = await callApi(stack.authUrl, 'PUT', `/api/v1/admin/suites/${templateId}/corps/${install.corp_id}/callback-keys`, { key: stack.adminKey, body: keys });
+    expect(set.status).toBe(200);
+    const row = await stack.worker.prisma.client.authCorp.findUniqueOrThrow({ where: { suiteId_corpId: { suiteId: templateId, corpId: install.corp_id } } });
+    expect(row.callbackAesKeyEnc).not.toContain(keys.encodingAesKey);
+    await simControl(stack.sim, 'POST', `/sim/suites/${templateId}/corps/${install.corp_id}/callback-keys`, { token: keys.token, encoding_aes_key: keys.encodingAesKey });
+    const own = await simControl<{ outcome: { delivered: boolean } }>(stack.sim, 'POST', `/sim/suites/${templateId}/data-callbacks`, { auth_corpid: install.corp_id });
+    expect(own.outcome.delivered).toBe(true);
+    // Signed with the suite's keys instead, the same corp's callback no longer passes.
+    await simControl(stack.sim, 'POST', `/sim/suites/${templateId}/corps/${install.corp_id}/callback-keys`, {});
+    const suiteKeys = await simControl<{ outcome: { delivered: boolean; status: number } }>(stack.sim, 'POST', `/sim/suites/${templateId}/data-callbacks`, { auth_corpid: install.corp_id });
+    expect(suiteKeys.outcome).toMatchObject({ delivered: false, status: 401 });
+    const missing = await callApi(stack.authUrl, 'PUT', `/api/v1/admin/suites/${templateId}/corps/wwnosuchcorp/callback-keys`, { key: stack.adminKey, body: keys });
+    expect(missing.status).toBe(404);
+  });
 });

@@ -44,6 +44,7 @@ import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { ProviderTokenController } from './token-api/provider-token.controller.js';
 import { AdminProvidersController } from './admin/admin-providers.controller.js';
+import { AdminCorpCallbackKeysController } from './admin/admin-corp-callback-keys.controller.js';
 import { ProviderLoginController, ProviderLoginTokenController } from './provider-login/provider-login.controller.js';
 import { ProviderLoginService } from './provider-login/provider-login.service.js';
 import { ProvidersAdminService } from './admin/providers-admin.service.js';
@@ -59,6 +60,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     TokenApiController,
     ProviderTokenController,
     AdminProvidersController,
+    AdminCorpCallbackKeysController,
     ProviderLoginController,
     ProviderLoginTokenController,
     AdminSuitesController,

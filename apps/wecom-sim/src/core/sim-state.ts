@@ -69,6 +69,8 @@ export interface AuthorizationRecord {
   state: string;
   /** The admin who approved the install (auth_user_info). */
   authUserId: string;
+  /** 代开发: this corp's data callbacks configured with their own Token and EncodingAESKey (else the suite's). */
+  callbackKeys?: { token: string; encodingAesKey: string };
   installedAt: number;
   updatedAt: number;
 }
