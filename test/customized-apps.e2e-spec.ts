@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AuthCorpRepository } from '@app/store';
-import { AuthStack, callApi, createApiKey, pushTicket, simCallCount, startAuthStack } from './support/auth.js';
+import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
+import { AuthStack, callApi, createApiKey, pushTicket, simCallCount, startAuthStack, waitFor } from './support/auth.js';
 import { simControl } from './support/platform.js';
 import { testCipher } from './support/store.js';
 import { randomAesKey } from './support/wecom-sender.js';
@@ -225,5 +225,22 @@ describe('代开发 member login through the corp\'s own OAuth', () => {
     expect(suiteKeys.outcome).toMatchObject({ delivered: false, status: 401 });
     const missing = await callApi(stack.authUrl, 'PUT', `/api/v1/admin/suites/${templateId}/corps/wwnosuchcorp/callback-keys`, { key: stack.adminKey, body: keys });
     expect(missing.status).toBe(404);
+  });
+
+  it('reset_permanent_code replaces a template corp\'s app secret, and its token comes from gettoken with the new one', async () => {
+    const install = await simControl<{ corp_id: string; auth_code: string }>(stack.sim, 'POST', `/sim/suites/${templateId}/installs`, { push_callback: true });
+    await stack.worker.handleCreateAuth(templateId, install.auth_code);
+    const before = await new AuthCorpRepository(stack.worker.prisma, testCipher()).getPermanentCode(templateId, install.corp_id);
+    await simControl(stack.sim, 'POST', `/sim/suites/${templateId}/events`, { info_type: 'reset_permanent_code', auth_corpid: install.corp_id });
+    const inbox = new CallbackEventRepository(stack.worker.prisma, testCipher());
+    const event = await waitFor(async () => (await inbox.list({ suiteId: templateId, type: 'reset_permanent_code' }, 10))[0]);
+    expect(await stack.worker.processEvent(event.id, templateId)).toBe('authorized');
+    const after = await new AuthCorpRepository(stack.worker.prisma, testCipher()).getPermanentCode(templateId, install.corp_id);
+    expect(after).not.toBe(before);
+    expect(after).toBe(stack.sim.state.authorization(templateId, install.corp_id)!.permanentCode);
+    await simControl(stack.sim, 'POST', '/sim/tokens/invalidate', { kind: 'corp', suite_id: templateId, corp_id: install.corp_id });
+    const token = await callApi<TokenBody>(stack.authUrl, 'GET', `/api/v1/suites/${templateId}/corps/${install.corp_id}/access-token`, { key: stack.adminKey });
+    expect(token.status).toBe(200);
+    expect(await simCallCount(stack.sim, templateId, CORP_TOKEN_PATH)).toBe(0);
   });
 });
