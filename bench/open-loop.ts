@@ -3,8 +3,8 @@ import { percentile } from './support.js';
 
 export interface OpenLoopOptions {
   url: string;
-  /** called once per request, in order */
-  next: (i: number) => { path: string; method?: string; body?: string; headers?: Record<string, string> };
+  /** called once per request, in order; `port` overrides the url's (spreading load over several processes) */
+  next: (i: number) => { path: string; port?: number; method?: string; body?: string; headers?: Record<string, string> };
   rate: number;
   durationSeconds: number;
   maxSockets?: number;
@@ -41,7 +41,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     new Promise((resolve) => {
       const r = o.next(i);
       const req = http.request(
-        { host: target.hostname, port: target.port, path: r.path, method: r.method ?? 'GET', agent, headers: r.headers },
+        { host: target.hostname, port: r.port ?? target.port, path: r.path, method: r.method ?? 'GET', agent, headers: r.headers },
         (res) => {
           res.resume();
           res.on('end', () => {

@@ -12,9 +12,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `node <script>` from the build; its output is dropped unless `inherit` is asked for. */
+/**
+ * Starts `node <script>` from the build; its output is dropped unless `inherit` is asked for. With
+ * BENCH_PROFILE_DIR set, each app writes a V8 CPU profile there when it exits (open it in Chrome DevTools or speedscope).
+ */
 export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, inherit = false): ChildProcess {
-  return spawn(process.execPath, [resolve(ROOT, script), ...args], { env: { ...process.env, ...env }, stdio: inherit ? 'inherit' : 'ignore' });
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  return spawn(process.execPath, [...profile, resolve(ROOT, script), ...args], { env: { ...process.env, ...env }, stdio: inherit ? 'inherit' : 'ignore' });
 }
 
 /** Runs `node <script>` to completion and returns its last stdout line parsed as JSON. */
@@ -49,7 +53,9 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** A fresh, migrated database for one bench run. */
-export async function freshDatabase(name: string): Promise<string> {
+export async function freshDatabase(base: string): Promise<string> {
+  // BENCH_DB_SUFFIX keeps concurrent runs on one server apart.
+  const name = `${base}${process.env.BENCH_DB_SUFFIX ?? ''}`;
   const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
   const pg = (await import('pg')).default;
   const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });

@@ -1,4 +1,4 @@
-// Applies prisma/migrations to DATABASE_URL (creating the database first if needed), without the Prisma
+// Applies prisma/migrations to DIRECT_DATABASE_URL or DATABASE_URL (creating the database first if needed), without the Prisma
 // CLI's native schema engine, which cannot be downloaded everywhere: the engine's WebAssembly build drives
 // PostgreSQL through the pg driver adapter. It writes the standard `_prisma_migrations` table, so
 // `prisma migrate deploy` stays valid on machines that do have the binary.
@@ -21,10 +21,14 @@ const LOCKFILE = 'migration_lock.toml';
 /** schema.prisma as of the newest migration; `--create` diffs from it. */
 const SNAPSHOT = 'schema.snapshot.prisma';
 
+/**
+ * DIRECT_DATABASE_URL when set, else DATABASE_URL: behind PgBouncer in transaction mode, DATABASE_URL points at the
+ * pooler and migrations (DDL, a session of their own) must go straight to PostgreSQL.
+ */
 function databaseUrl() {
   const envFile = resolve(process.cwd(), '.env');
-  if (!process.env.DATABASE_URL && existsSync(envFile)) process.loadEnvFile(envFile);
-  return process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/wecom_isv';
+  if (!process.env.DATABASE_URL && !process.env.DIRECT_DATABASE_URL && existsSync(envFile)) process.loadEnvFile(envFile);
+  return process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/wecom_isv';
 }
 
 async function adminQuery(url, fn) {

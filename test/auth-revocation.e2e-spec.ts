@@ -1,8 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { hashApiKey } from '@app/store';
+import { Redis } from 'ioredis';
+import { ApiKeyRepository, hashApiKey } from '@app/store';
+import { ApiKeyCache } from '../apps/auth/src/access/api-key-cache.js';
 import { buildCli } from '../apps/cli/src/cli.js';
 import { AuthStack, callApi, createApiKey, startAuthStack, startTestAuthApp } from './support/auth.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './support/env.js';
+import { waitFor } from './support/wait.js';
 
 /** A revoked key stops working in every auth process at once, whoever revoked it. */
 describe('auth app: API key revocation', () => {
@@ -47,6 +50,30 @@ describe('auth app: API key revocation', () => {
     let output = '';
     await buildCli((line) => void (output += line), env).parseAsync(['node', 'cli', 'apikey', 'revoke', await keyIdOf(key)]);
     expect(output).toMatch(/^revoked /);
+    expect((await suiteToken(other.url, key)).status).toBe(401);
+    expect((await suiteToken(stack.authUrl, key)).status).toBe(401);
+  });
+
+  it('drops its cached keys when its revocation subscription comes back (a message may have been missed)', async () => {
+    const cache = other.app.get(ApiKeyCache);
+    await waitFor(async () => cache.subscribed, 30_000, 'revocation subscription');
+    const key = await createApiKey([`suite:${suiteId}`], 'svc-gap');
+    expect((await suiteToken(other.url, key)).status).toBe(200);
+    // Revoked in the database only, while the subscription is cut: the message that would announce it is never sent.
+    const admin = new Redis(TEST_REDIS_URL);
+    try {
+      const name = `${stack.env.REDIS_PREFIX}:api-key-revocations`;
+      const clients = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+      const ids = clients.split('\n').filter((line) => line.includes(` name=${name} `)).map((line) => /id=(\d+)/.exec(line)![1]);
+      expect(ids.length).toBeGreaterThanOrEqual(2); // both auth processes subscribe
+      expect(await new ApiKeyRepository(stack.worker.prisma).revoke(await keyIdOf(key))).toBe(true);
+      for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
+    } finally {
+      admin.disconnect();
+    }
+    // Without the drop on resubscription the key would stay cached for a minute.
+    await waitFor(async () => (await suiteToken(other.url, key)).status === 401, 20_000);
+    await waitFor(async () => cache.subscribed, 30_000, 'revocation subscription');
     expect((await suiteToken(other.url, key)).status).toBe(401);
     expect((await suiteToken(stack.authUrl, key)).status).toBe(401);
   });

@@ -3,6 +3,7 @@
  * redis-server, the simulator, the apps as child processes) and checks that every acknowledged callback is stored
  * and processed exactly once, and that no token served was expired. A table of the figures is printed at the end.
  */
+import { startRedisSentinel } from '../support/redis-topologies.js';
 import { FaultRig } from './fault-rig.js';
 import { createApiKeyIn, TokenProbe } from './fault-tokens.js';
 import { fuzzRequests } from './fuzz.js';
@@ -58,6 +59,24 @@ describe('fault suite', () => {
       expectNoLoss(row);
     } finally {
       await rig.stop();
+    }
+  });
+
+  it('the Redis master SIGKILLed under Sentinel in the middle of a 2,000-callback load: the replica takes over', async () => {
+    // Ports of our own (27031–27041), apart from test/redis-topologies.e2e-spec.ts's.
+    const sentinel = await startRedisSentinel({ master: 27031, replica: 27032, sentinel: 27041 });
+    const rig = new FaultRig('sentinel', sentinel.env);
+    try {
+      await rig.start(['callback', 'worker']);
+      const tally = await rig.load(2000, 100, [[5000, () => sentinel.killMaster()]]);
+      const { stored, processed } = await rig.waitProcessed(tally.acked, 120_000);
+      const row = { scenario: 'redis master SIGKILL (Sentinel failover)', sent: tally.sent, acked: tally.acked, stored, processed, duplicates: rig.duplicatesProcessed(), staleTokens: '-' };
+      rows.push(row);
+      expect(tally.acked).toBe(2000);
+      expectNoLoss(row);
+    } finally {
+      await rig.stop();
+      await sentinel.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from '@app/platform';
 
 @Injectable()
@@ -9,6 +9,8 @@ export class AuthMetrics {
   readonly wecomCalls: Counter<'path' | 'outcome'>;
   readonly installs: Counter<'outcome'>;
   readonly logins: Counter<'outcome'>;
+  readonly gatewayCalls: Counter<'path' | 'errcode' | 'corp_class'>;
+  readonly gatewayDuration: Histogram<'path'>;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
@@ -32,5 +34,18 @@ export class AuthMetrics {
     });
     this.installs = new Counter({ name: 'auth_installs_total', help: 'Install completions by outcome', labelNames: ['outcome'], registers });
     this.logins = new Counter({ name: 'auth_oauth_logins_total', help: 'Third-party OAuth logins by outcome', labelNames: ['outcome'], registers });
+    this.gatewayCalls = new Counter({
+      name: 'wecom_gateway_calls_total',
+      help: "Calls through the WeCom gateway by WeCom path, outcome (WeCom's errcode, or the gateway's refusal code) and corp size class",
+      labelNames: ['path', 'errcode', 'corp_class'],
+      registers,
+    });
+    this.gatewayDuration = new Histogram({
+      name: 'wecom_gateway_call_seconds',
+      help: 'Time a gateway call took in all (WeCom included), by WeCom path',
+      labelNames: ['path'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
   }
 }

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mapAuthError } from './auth-errors.js';
 import { AuthModule } from './auth.module.js';
 import { serveConsole } from './console/console-static.js';
+import { registerGatewayBody } from './gateway/gateway-body.js';
 import { registerBrowserCookies } from './common/browser-cookies.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { setupOpenApi } from './openapi.js';
@@ -21,6 +22,7 @@ export function startAuthApp(config: AuthConfig): Promise<NestFastifyApplication
     configure: async (app) => {
       await registerBrowserCookies(app, config.SECRET_KEY, config.SECRET_KEYS_OLD);
       await registerRateLimits(app, config);
+      registerGatewayBody(app.getHttpAdapter().getInstance());
       setupOpenApi(app);
       serveConsole(app);
     },

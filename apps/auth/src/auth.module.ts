@@ -31,6 +31,9 @@ import { AdminConsoleUsersController } from './console/admin-console-users.contr
 import { ConsoleSessionController } from './console/console-session.controller.js';
 import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
 import { LoginGuard } from './console/login.guard.js';
+import { GatewayLimits } from './gateway/gateway-limits.js';
+import { GatewayController } from './gateway/gateway.controller.js';
+import { GatewayService } from './gateway/gateway.service.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
 import { LinkInstallService } from './install/link-install.service.js';
@@ -58,6 +61,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     OAuthController,
     LoginTokenController,
     TokenApiController,
+    GatewayController,
     ProviderTokenController,
     AdminProvidersController,
     AdminCorpCallbackKeysController,
@@ -88,6 +92,8 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     TokenApiService,
     JssdkService,
     InvalidationLimiter,
+    GatewayLimits,
+    GatewayService,
     SuitesAdminService,
     CorpsAdminService,
     EventsAdminService,

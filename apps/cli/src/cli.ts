@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliEnv, CliConfig, loadConfig } from '@app/config';
 import { randomBytes } from 'node:crypto';
-import { bumpApiKeyRevocationEpoch, createRedis } from '@app/queues';
+import { bumpApiKeyRevocationEpoch, createRedis, redisSettingsFrom } from '@app/queues';
 import {
   ApiKeyRepository,
   CONSOLE_ROLES,
@@ -172,8 +172,8 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
       const settings = config();
       const found = await withStore(settings, ({ prisma }) => new ApiKeyRepository(prisma).revoke(id));
       if (!found) throw new CliError(`no API key ${id}`);
-      // Tell every auth process to drop its cached keys (they read this epoch on each request).
-      const redis = createRedis(settings.REDIS_URL, 'producer', { lazyConnect: true });
+      // Tell every auth process to drop its cached keys (they subscribe to the announcement).
+      const redis = createRedis(redisSettingsFrom(settings), 'producer', { lazyConnect: true });
       try {
         await redis.connect();
         await bumpApiKeyRevocationEpoch(redis, settings.REDIS_PREFIX);

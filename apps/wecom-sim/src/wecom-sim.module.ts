@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { SimCore } from './core/sim-core.js';
 import { BrowserController } from './http/browser.controller.js';
+import { BusinessApiController } from './http/business-api.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
 import { ControlProvidersController } from './http/control-providers.controller.js';
 import { CustomizedAppController } from './http/customized-app.controller.js';
@@ -12,7 +13,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, CustomizedAppController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, CustomizedAppController, BusinessApiController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

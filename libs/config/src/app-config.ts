@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bool, cidrList, ConfigError, EnvOf, int, key32, key32List, num, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
+import { bool, cidrList, ConfigError, EnvOf, hostPortList, int, key32, key32List, num, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -8,6 +8,16 @@ const common = {
   DATABASE_URL: url('postgresql://postgres@127.0.0.1:5432/wecom_isv', ['postgresql:', 'postgres:']),
   DATABASE_POOL_SIZE: int(10, 1, 500),
   REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  /**
+   * Redis behind Sentinel: the Sentinels (`host:port,...`) and the master's name (REDIS_SENTINEL_NAME); REDIS_URL then
+   * gives only the credentials, TLS and database number. Redis Cluster: its seed nodes in REDIS_CLUSTER_NODES instead
+   * (credentials and TLS from REDIS_URL; a cluster has database 0 only). At most one of the two.
+   */
+  REDIS_SENTINELS: hostPortList(),
+  REDIS_SENTINEL_NAME: optionalStr(),
+  REDIS_CLUSTER_NODES: hostPortList(),
+  /** Start even if Redis may evict keys (`maxmemory-policy` other than noeviction): BullMQ jobs could then vanish. */
+  REDIS_ALLOW_EVICTION: bool(false),
   /** Prefix for every Redis key (BullMQ queues and token cache); lets tests and tenants share one Redis. */
   REDIS_PREFIX: str('wecom'),
   WECOM_API_BASE: url('https://qyapi.weixin.qq.com', HTTP),
@@ -69,6 +79,32 @@ export const callbackEnv = {
   CALLBACK_MAX_CLOCK_SKEW_SECONDS: int(300, 10, 86_400),
 };
 
+/**
+ * The WeCom API gateway's limits, enforced in Redis across replicas before WeCom would refuse (WeCom's published
+ * figures by default: 主动调用频率限制 and 发送应用消息).
+ */
+const gatewayLimits = {
+  /** Calls of one WeCom API for one corp per minute and per hour. */
+  GATEWAY_CORP_API_PER_MINUTE: int(10_000, 1, 10_000_000),
+  GATEWAY_CORP_API_PER_HOUR: int(150_000, 1, 100_000_000),
+  /** Calls through the gateway from this platform (one server IP) per minute and per hour. */
+  GATEWAY_IP_PER_MINUTE: int(20_000, 1, 10_000_000),
+  GATEWAY_IP_PER_HOUR: int(600_000, 1, 100_000_000),
+  /** App messages to one member from one app per minute and per hour (WeCom drops the rest silently). */
+  GATEWAY_MESSAGES_PER_MEMBER_PER_MINUTE: int(30, 1, 100_000),
+  GATEWAY_MESSAGES_PER_MEMBER_PER_HOUR: int(1000, 1, 1_000_000),
+  /** Person-times per app per day for every account of the corp (corp_user_max × this). */
+  GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY: int(200, 1, 100_000),
+  /** corp_user_max assumed when the corp's auth info has none. */
+  GATEWAY_DEFAULT_CORP_USER_MAX: int(200, 1, 10_000_000),
+  /** How long one gateway call may take in all, retries of errcode -1 included (ms). */
+  GATEWAY_DEADLINE_MS: int(10_000, 100, 120_000),
+  /** After WeCom answers 45009/45033 for a corp, its calls are refused here this long (s); WeCom locks out 60 s. */
+  GATEWAY_SLOWDOWN_SECONDS: int(60, 1, 3600),
+  /** Cached id conversions live this long (s); per suite, never shared. */
+  GATEWAY_ID_CACHE_SECONDS: int(86_400, 1, 30 * 86_400),
+};
+
 export const authEnv = {
   ...common,
   ...secrets,
@@ -109,6 +145,7 @@ export const authEnv = {
   ...webhookTargets,
   /** Longest long-poll of the pull API (`wait`), seconds. */
   EVENTS_MAX_WAIT_SECONDS: int(30, 0, 300),
+  ...gatewayLimits,
 };
 
 export const workerEnv = {

@@ -188,3 +188,14 @@ export function numList(fallback: readonly number[]): EnvParser<number[]> {
     return out;
   }, [...fallback]);
 }
+
+/** Comma-separated `host:port` pairs (Redis Sentinels, Cluster seed nodes); none when unset. */
+export function hostPortList(): EnvParser<{ host: string; port: number }[]> {
+  return (raw) =>
+    commaItems(raw).map((item) => {
+      const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(item);
+      const port = match ? Number(match[2]) : 0;
+      if (!match || port < 1 || port > 65535) throw new EnvValueError(`must list host:port pairs like 10.0.0.5:26379, got "${item}"`);
+      return { host: match[1].replace(/^\[|\]$/g, ''), port };
+    });
+}

@@ -1,6 +1,6 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { CommonConfig, ConfigModule } from '@app/config';
-import { QueuesModule, RedisModule } from '@app/queues';
+import { QueuesModule, RedisModule, redisSettingsFrom } from '@app/queues';
 import { StoreModule, storeOptionsFrom } from '@app/store';
 import { MetricsModule } from './metrics.js';
 
@@ -17,7 +17,7 @@ export class InfrastructureModule {
       imports: [
         ConfigModule.forRoot(config),
         StoreModule.forRoot(storeOptionsFrom(config)),
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, role: redisRole }),
+        RedisModule.forRoot({ ...redisSettingsFrom(config), role: redisRole }),
         QueuesModule.forRoot(),
         MetricsModule,
       ],

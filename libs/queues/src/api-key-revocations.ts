@@ -1,17 +1,29 @@
 import type { Redis } from 'ioredis';
 
 /**
- * The API-key revocation epoch: a Redis counter every revocation increments (after the database write). Processes that
- * cache API keys read it on each request and drop their cache when it moved, so a revoked key stops working in every
- * process at once — by the time the revoking call has answered.
+ * The API-key revocation epoch: a Redis counter every revocation increments (after the database write). Auth
+ * processes of earlier releases read it on each request; it is kept moving so a rolling upgrade stays correct.
  */
 export function apiKeyRevocationEpochKey(prefix: string): string {
   return `${prefix}:api-keys:revocation-epoch`;
 }
 
-/** Announces a revocation; call after the key is marked revoked in the database. */
+/**
+ * The pub/sub channel every revocation is announced on. Each auth process subscribes and drops its cached keys on
+ * a message; Redis hands the message to every subscriber before it answers the PUBLISH, so by the time the revoking
+ * call has answered, every subscribed process has it on its socket.
+ */
+export function apiKeyRevocationChannel(prefix: string): string {
+  return `${prefix}:api-keys:revoked`;
+}
+
+/**
+ * Announces a revocation; call after the key is marked revoked in the database. Moves the epoch (older processes
+ * poll it) and publishes on `apiKeyRevocationChannel` (current ones subscribe). Throws when Redis cannot answer.
+ */
 export async function bumpApiKeyRevocationEpoch(redis: Redis, prefix: string): Promise<void> {
-  await redis.incr(apiKeyRevocationEpochKey(prefix));
+  const epoch = await redis.incr(apiKeyRevocationEpochKey(prefix));
+  await redis.publish(apiKeyRevocationChannel(prefix), String(epoch));
 }
 
 /** The current epoch ('0' before the first revocation); throws when Redis cannot answer. */

@@ -6,3 +6,4 @@ export * from './redis.health.js';
 export * from './api-key-revocations.js';
 export * from './redis.module.js';
 export * from './redis.tokens.js';
+export * from './eviction-policy.js';

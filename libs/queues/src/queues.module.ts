@@ -6,7 +6,8 @@ import { REDIS, REDIS_SETTINGS } from './redis.tokens.js';
 import { QueueName } from './queue-names.js';
 
 /**
- * The BullMQ queues on the shared Redis client (`RedisModule`), under `<REDIS_PREFIX>:bull`. Producers inject
+ * The BullMQ queues on the shared Redis client (`RedisModule`), under `bullPrefix` (`<REDIS_PREFIX>:bull`; hash-tagged
+ * on a Cluster so each queue's keys share a slot). Producers inject
  * them with `@InjectQueue(QueueName.CallbackEvents)`; the worker adds `@Processor` classes.
  */
 @Global()

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { InjectRedis, readApiKeyRevocationEpoch } from '@app/queues';
+import { apiKeyRevocationChannel, duplicateRedis, InjectRedis } from '@app/queues';
 import { ApiKeyInfo, ApiKeyRepository, hashApiKey } from '@app/store';
 
 const MAX_ENTRIES = 10_000;
@@ -14,15 +14,27 @@ const UNKNOWN_TTL_MS = 5_000;
 type Entry = { info: ApiKeyInfo | null };
 
 /**
- * Active suite-scoped API keys, remembered per process (bounded LRU, `lru-cache`) so the token API's hot path does not
- * query PostgreSQL on every request; unknown keys are remembered briefly too. Admin keys are never cached. Every
- * lookup first reads the revocation epoch from Redis and drops the whole cache when it moved, so a revocation from any
- * process or the CLI takes effect everywhere at once. When Redis cannot answer, nothing is cached or served from cache.
+ * Active suite-scoped API keys, remembered per process (bounded LRU, `lru-cache`, 60 s) so the token API's hot path
+ * asks neither PostgreSQL nor Redis on a request; unknown keys are remembered 5 s. Admin keys are never cached.
+ *
+ * Revocations arrive by Redis pub/sub (`apiKeyRevocationChannel`, published by the admin API and the CLI after the
+ * database write): a message drops the whole cache. Redis delivers it to every subscriber before it answers the
+ * PUBLISH, so a revoked key is refused everywhere by the time the revoking call has answered. While the subscription
+ * is down a message could be missed, so nothing is served from or put into the cache until it is back, and the cache
+ * is dropped when it is back.
+ *
+ * Before, every lookup read a revocation epoch from Redis: a second Redis round trip on each token read (see the
+ * README's token-api profile).
  */
 @Injectable()
-export class ApiKeyCache {
+export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiKeyCache');
   private readonly entries = new LRUCache<string, Entry>({ max: MAX_ENTRIES, ttl: TTL_MS });
-  private epoch: string | null = null;
+  private subscriber: Redis | null = null;
+  /** Subscribed and not missed anything since the cache was last dropped. */
+  private live = false;
+  /** Moves on every drop: a database answer read before a revocation must not be cached after it. */
+  private generation = 0;
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -30,18 +42,60 @@ export class ApiKeyCache {
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** The active key with this value, or null (unknown or revoked). */
+  onModuleInit(): void {
+    const channel = apiKeyRevocationChannel(this.config.REDIS_PREFIX);
+    // A connection in subscriber mode can send nothing else: its own, named so operators can find it in CLIENT LIST.
+    const subscriber = duplicateRedis(this.redis, { autoResubscribe: false, connectionName: `${this.config.REDIS_PREFIX}:api-key-revocations` });
+    this.subscriber = subscriber;
+    subscriber.on('message', (from: string) => {
+      if (from === channel) this.forgetAll();
+    });
+    const down = () => {
+      this.live = false;
+      this.forgetAll();
+    };
+    subscriber.on('close', down);
+    subscriber.on('reconnecting', down);
+    subscriber.on('error', (err: Error) => this.logger.warn({ msg: 'revocation subscription', error: err.message }));
+    // Subscribe on every (re)connection; only once the subscription stands may the cache be used again.
+    subscriber.on('ready', () => {
+      subscriber.subscribe(channel).then(
+        () => {
+          if (subscriber.status !== 'ready') return;
+          this.forgetAll();
+          this.live = true;
+        },
+        (err: Error) => this.logger.warn({ msg: 'revocation subscription failed', error: err.message }),
+      );
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.live = false;
+    this.subscriber?.disconnect();
+  }
+
+  /** Whether lookups may use the cache now (the revocation subscription stands); for tests and /health detail. */
+  get subscribed(): boolean {
+    return this.live;
+  }
+
+  /** Drops every cached key (a revocation in this process; the pub/sub message follows for the others). */
+  forgetAll(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  /** The active key with this value, or null (unknown or revoked). Throws when PostgreSQL cannot answer a miss. */
   async findActive(key: string): Promise<ApiKeyInfo | null> {
-    const epoch = await readApiKeyRevocationEpoch(this.redis, this.config.REDIS_PREFIX).catch(() => null);
-    if (epoch === null || epoch !== this.epoch) {
-      this.entries.clear();
-      this.epoch = epoch;
-    }
-    if (epoch === null) return this.keys.findActive(key);
+    if (!this.live) return this.keys.findActive(key);
     const hash = hashApiKey(key);
     const hit = this.entries.get(hash);
     if (hit) return hit.info;
+    const generation = this.generation;
     const info = await this.keys.findActive(key);
+    // A revocation may have arrived while the database answered (that answer may predate it): cache only if not.
+    if (!this.live || generation !== this.generation) return info;
     if (!info) this.entries.set(hash, { info: null }, { ttl: UNKNOWN_TTL_MS });
     else if (!info.scopes.includes('admin')) this.entries.set(hash, { info });
     return info;

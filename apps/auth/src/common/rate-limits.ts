@@ -1,7 +1,7 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import { createRedis, redisSettingsFrom } from '@app/queues';
 import type { AuthConfig } from '@app/config';
 
 const MINUTE_MS = 60_000;
@@ -31,11 +31,8 @@ const OAUTH_ROUTES = new Set(['/oauth/:suiteId/authorize', '/oauth/:suiteId/call
  */
 export async function registerRateLimits(app: NestFastifyApplication, config: AuthConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  const redis = new Redis(config.RATE_LIMIT_REDIS_URL ?? config.REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 2000,
-  });
+  // Without a Redis of their own, the counters live in the platform's Redis (single node, Sentinel or Cluster alike).
+  const redis = createRedis(config.RATE_LIMIT_REDIS_URL ?? redisSettingsFrom(config), 'producer', { commandTimeout: undefined });
   redis.on('error', () => undefined);
   fastify.addHook('onClose', async () => {
     redis.disconnect();

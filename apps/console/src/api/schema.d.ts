@@ -191,6 +191,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/wecom/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A WeCom GET API of the corp (e.g. …/wecom/cgi-bin/user/get?userid=), its access_token injected; see the POST route */
+        get: operations["GatewayController_get"];
+        put?: never;
+        /**
+         * Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is
+         * @description Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today (message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).
+         */
+        post: operations["GatewayController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers/{providerCorpId}/access-token": {
         parameters: {
             query?: never;
@@ -2234,6 +2255,120 @@ export interface operations {
             };
             /** @description no_suite_ticket, token_busy, wecom_rate_limited: retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatewayController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WeCom's answer, unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_wecom_path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatewayController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WeCom's answer, unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_wecom_path, invalid_body, media_invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { TOKEN_KINDS, TokenKind } from './token-store.js';
 import { CallSubject } from './rate-limiter.js';
+import { CorpCallLog } from './corp-call-log.js';
 
 export interface CallCounts {
   total: number;
@@ -20,6 +21,8 @@ export class CallCounter {
   private readonly bySuite = new Map<string, Map<string, number>>();
   private readonly byCorp = new Map<string, Map<string, number>>();
   private readonly issued = new Map<TokenKind, number>();
+  /** when each call attributed to a corp arrived (`GET /sim/calls/corps/:corpId`) */
+  readonly corpLog = new CorpCallLog();
 
   call(path: string): void {
     this.total++;
@@ -28,7 +31,10 @@ export class CallCounter {
 
   attribute(path: string, subject: CallSubject): void {
     if (subject.suiteId !== undefined) this.nested(this.bySuite, subject.suiteId, path);
-    if (subject.corpId !== undefined) this.nested(this.byCorp, subject.corpId, path);
+    if (subject.corpId !== undefined) {
+      this.nested(this.byCorp, subject.corpId, path);
+      this.corpLog.record(subject.corpId, path);
+    }
   }
 
   tokenIssued(kind: TokenKind): void {
@@ -60,6 +66,7 @@ export class CallCounter {
     this.bySuite.clear();
     this.byCorp.clear();
     this.issued.clear();
+    this.corpLog.reset();
   }
 
   private nested(map: Map<string, Map<string, number>>, id: string, path: string): void {

@@ -4,6 +4,9 @@ import { CorpApi } from './corp-api.js';
 import { Credentials } from './credentials.js';
 import { FaultInjector } from './fault-injector.js';
 import { Gate } from './gate.js';
+import { IdConvertApi } from './idconvert-api.js';
+import { MediaApi } from './media-api.js';
+import { MessageApi } from './message-api.js';
 import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
 import { LifecycleEvents } from './lifecycle-events.js';
@@ -54,6 +57,9 @@ export class SimCore {
   readonly service: ServiceApi;
   readonly identity: IdentityApi;
   readonly corpApi: CorpApi;
+  readonly messages: MessageApi;
+  readonly media: MediaApi;
+  readonly idConvert: IdConvertApi;
   private ticketIntervalSeconds: number;
   private timer?: NodeJS.Timeout;
 
@@ -76,6 +82,9 @@ export class SimCore {
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
     this.customized = new CustomizedAppApi(this.clock, this.state, credentials, this.registry, this.installs, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
+    this.messages = new MessageApi(this.clock, credentials, gate);
+    this.media = new MediaApi(this.clock, credentials, gate);
+    this.idConvert = new IdConvertApi(credentials, gate);
   }
 
   /** Starts the automatic suite_ticket pushes (checked a few times per real second). */
@@ -127,6 +136,8 @@ export class SimCore {
     this.limiter.clear();
     this.limiter.resetStats();
     this.counter.reset();
+    this.messages.reset();
+    this.media.reset();
     this.pusher.clearLog();
     this.clock.reset(this.options.timeFactor);
     this.clock.expiresInMode = this.options.expiresInMode ?? 'remaining';

@@ -4,6 +4,8 @@ import { SimCore } from '../core/sim-core.js';
 import { Errcode, errmsgFor } from '../core/wecom-error.js';
 
 const BODY_LIMIT = 1024 * 1024;
+/** media/upload takes files up to 20 MB; a little more is read so that an oversize file earns WeCom's errcode. */
+const UPLOAD_BODY_LIMIT = 22 * 1024 * 1024;
 
 /**
  * WeCom reads request bodies as JSON whatever the Content-Type, and answers 47001 for bodies that are not
@@ -21,6 +23,8 @@ export function installBodyParser(instance: FastifyInstance): void {
       done(null, new InvalidJsonBody(text));
     }
   });
+  // Uploads (media/upload) stay bytes: the handler reads the multipart parts itself.
+  instance.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: UPLOAD_BODY_LIMIT }, (_request, body, done) => done(null, body));
 }
 
 function gatewayPage(status: number): string {

@@ -8,6 +8,7 @@ import {
   WecomResponseError,
   WecomTimeoutError,
 } from './errors.js';
+import { ForwardedAnswer, ForwardRequest, forwardToWecom } from './forwarder.js';
 import { isJsonObject, JsonReader } from './json-reader.js';
 import {
   mapAdminList,
@@ -297,6 +298,27 @@ export class WecomServiceApi {
   async getAgentTicket(corpAccessToken: string): Promise<JsapiTicket> {
     const r = await this.#get('/cgi-bin/ticket/get', { access_token: corpAccessToken, type: 'agent_config' });
     return { ticket: r.string('ticket'), expiresIn: r.number('expires_in') };
+  }
+
+  /**
+   * Any WeCom API on behalf of a vendor's service (the platform's gateway): the token injected under `tokenParam`,
+   * the body sent as given, WeCom's answer handed back as it came (`ForwardedAnswer`: JSON answers read whole, media
+   * downloads streamed). Waits for the shared call budget before every attempt; retries only errcode -1, with backoff,
+   * until `deadline`. Throws `WecomTimeoutError` / `WecomNetworkError` (never retried: the call may have reached WeCom).
+   * It does not judge errcodes: token errcodes and rate limits are the gateway's to act on.
+   */
+  forward(request: ForwardRequest): Promise<ForwardedAnswer> {
+    return forwardToWecom(
+      {
+        baseUrl: this.#baseUrl,
+        fetch: this.#fetch,
+        acquire: this.#limiter ? (path) => this.#limiter!.acquire(path) : undefined,
+        retryDelayMs: (retry) => retryDelayMs(retry, this.#retryBaseDelayMs),
+        report: (info) => this.#report(info),
+        transportError: (path, err, timeoutMs) => this.#transportError(path, err, timeoutMs),
+      },
+      request,
+    );
   }
 
   #get(path: string, query: Query): Promise<JsonReader> {

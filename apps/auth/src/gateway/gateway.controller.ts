@@ -1,0 +1,78 @@
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { Allow } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiAccess } from '../access/api-access.decorator.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { CorpParams } from '../common/ids.js';
+import { callerContentType } from './gateway-body.js';
+import { GatewayRefusal } from './gateway-refusal.js';
+import { GatewayService } from './gateway.service.js';
+
+/** The route's params: the corp, and Fastify's wildcard (WeCom's path, read from the URL itself, as sent). */
+class GatewayParams extends CorpParams {
+  @Allow()
+  '*'?: unknown;
+}
+
+const PREFIX = /^\/api\/v1\/suites\/[^/?]+\/corps\/[^/?]+\/wecom(\/[^?]*)/;
+
+/**
+ * `ANY /api/v1/suites/:suiteId/corps/:corpId/wecom/<WeCom path>`: a WeCom API of the corp, called with the corp's
+ * access_token the platform injects. Keys scoped `admin` or `suite:<suiteId>`, as for the token API.
+ */
+@ApiTags('gateway')
+@ApiAccess('suite')
+@Controller('api/v1/suites/:suiteId/corps/:corpId/wecom')
+export class GatewayController {
+  constructor(private readonly gateway: GatewayService) {}
+
+  @Get('*')
+  @ApiOperation({ summary: 'A WeCom GET API of the corp (e.g. …/wecom/cgi-bin/user/get?userid=), its access_token injected; see the POST route' })
+  @ApiOkResponse({ description: "WeCom's answer, unchanged" })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_wecom_path' })
+  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'corp_api_rate_limited, ip_rate_limited, corp_slowed_down (with Retry-After)' })
+  get(@Param() params: GatewayParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(params, request, reply);
+  }
+
+  @Post('*')
+  @ApiOperation({
+    summary: "Call a WeCom API of the corp with its access_token injected (e.g. POST …/wecom/cgi-bin/message/send); WeCom's answer comes back as is",
+    description:
+      'Headers on the answer: X-Wecom-Token-Kind, X-Wecom-Errcode, X-Quota-Corp-Api-Remaining-Minute/-Hour, X-Quota-Messages-Remaining-Today ' +
+      '(message/send), X-Wecom-Media-Expires-At (media/upload), X-Wecom-Token-Refreshed (the token was replaced and the call sent again).',
+  })
+  @ApiOkResponse({ description: "WeCom's answer, unchanged" })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_wecom_path, invalid_body, media_invalid' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description: 'corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After)',
+  })
+  post(@Param() params: GatewayParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(params, request, reply);
+  }
+
+  private async forward(params: GatewayParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const url = request.url;
+    const path = PREFIX.exec(url)?.[1] ?? '';
+    const q = url.indexOf('?');
+    const method = request.method === 'POST' ? 'POST' : 'GET';
+    try {
+      const answer = await this.gateway.call({
+        suiteId: params.suiteId,
+        corpId: params.corpId,
+        method,
+        path,
+        query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+        contentType: callerContentType(request),
+        body: Buffer.isBuffer(request.body) ? request.body : undefined,
+      });
+      await reply.code(answer.status).headers(answer.headers).send(answer.body ?? '');
+    } catch (err) {
+      if (!(err instanceof GatewayRefusal)) throw err;
+      if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
+      await reply.code(err.status).send({ statusCode: err.status, error: err.code, message: err.message });
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import type { Readable } from 'node:stream';
+import { APP_CONFIG, AuthConfig } from '@app/config';
+import { AuthCorpRepository, CorpRecord } from '@app/store';
+import { TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { ForwardedAnswer, WecomServiceApi } from '@app/wecom';
+import { AuthMetrics } from '../auth-metrics.js';
+import { GatewayLimits } from './gateway-limits.js';
+import { GatewayRefusal } from './gateway-refusal.js';
+import { checkMediaUpload, MEDIA_ID_LIFETIME_MS, MEDIA_UPLOAD_PATHS } from './media-check.js';
+
+/** One vendor call to a WeCom API of a corp, as the gateway received it. */
+export interface GatewayCall {
+  suiteId: string;
+  corpId: string;
+  method: 'GET' | 'POST';
+  /** WeCom's path, `/cgi-bin/...` */
+  path: string;
+  query: URLSearchParams;
+  contentType?: string;
+  body?: Buffer;
+}
+
+/** What the gateway answers: WeCom's status and body as they came, plus headers about the token and quotas. */
+export interface GatewayAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | Readable | null;
+}
+
+/** Errcodes that mean "this access_token is bad": drop it, fetch a new one (single-flight), send once more. */
+const TOKEN_ERRCODES = new Set([40014, 42001, 40001, 41001]);
+/** WeCom's frequency (45009) and concurrency (45033) limits. */
+const RATE_ERRCODES = new Set([45009, 45033]);
+const MESSAGE_SEND = '/cgi-bin/message/send';
+/** WeCom paths as documented: lower-case words under /cgi-bin/. */
+const WECOM_PATH = /^\/cgi-bin(\/[a-z0-9_]+){1,4}$/;
+/**
+ * Paths the gateway never forwards: they mint or reveal credentials (tokens, codes, tickets), which the platform
+ * alone holds; the token API serves the tokens a vendor may see.
+ */
+const FORBIDDEN = /^\/cgi-bin\/(gettoken|get_jsapi_ticket|ticket\/get|service\/)/;
+const JSON_BODY_LIMIT = 2 * 1024 * 1024;
+const AGENT_CACHE_MS = 60_000;
+
+/**
+ * The WeCom API gateway: forwards a vendor's call with the corp's access_token injected (the caller never sees it),
+ * after WeCom's limits are checked in Redis (`GatewayLimits`); on a token errcode the token is invalidated (only while
+ * current), refreshed once through the broker (single-flight across replicas) and the call sent once more; errcode
+ * -1 is retried with backoff within GATEWAY_DEADLINE_MS (`WecomServiceApi.forward`); 45009/45033 turn into 429 with
+ * Retry-After and slow the corp down. Throws `GatewayRefusal`, `TokenUnavailableError` and `WecomError`
+ * (timeouts, network) for the controller and the app's error filter.
+ */
+@Injectable()
+export class GatewayService {
+  private readonly logger = new Logger(GatewayService.name);
+  private readonly corpCache = new LRUCache<string, CorpRecord>({ max: 10_000, ttl: AGENT_CACHE_MS });
+
+  constructor(
+    private readonly api: WecomServiceApi,
+    private readonly broker: TokenBroker,
+    private readonly limits: GatewayLimits,
+    private readonly corps: AuthCorpRepository,
+    private readonly metrics: AuthMetrics,
+    @Inject(APP_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async call(call: GatewayCall): Promise<GatewayAnswer> {
+    const started = performance.now();
+    let errcode = 'none';
+    try {
+      const answer = await this.forward(call);
+      errcode = answer.headers['x-wecom-errcode'] ?? '0';
+      return answer;
+    } catch (err) {
+      errcode = err instanceof GatewayRefusal ? err.code : err instanceof TokenUnavailableError ? err.reason : 'transport';
+      throw err;
+    } finally {
+      const labels = { path: WECOM_PATH.test(call.path) ? call.path : 'invalid', errcode, corp_class: corpClass(this.corpCache.get(corpKey(call))) };
+      this.metrics.gatewayCalls.inc(labels);
+      this.metrics.gatewayDuration.observe({ path: labels.path }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async forward(call: GatewayCall): Promise<GatewayAnswer> {
+    if (!WECOM_PATH.test(call.path) || FORBIDDEN.test(call.path)) {
+      throw new GatewayRefusal('invalid_wecom_path', `${call.path.slice(0, 100)} is not a WeCom API the gateway forwards with a corp token`);
+    }
+    const corp = await this.corp(call.suiteId, call.corpId);
+    const headers: Record<string, string> = { 'x-wecom-token-kind': 'corp' };
+    await this.limits.checkSlowdown(call.corpId);
+    if (MEDIA_UPLOAD_PATHS.has(call.path)) {
+      await checkMediaUpload(call.query.get('type'), call.contentType ?? '', call.body ?? Buffer.alloc(0));
+    } else if (call.body && call.body.length > JSON_BODY_LIMIT) {
+      throw new GatewayRefusal('invalid_body', `bodies other than uploads are at most ${JSON_BODY_LIMIT} bytes`);
+    }
+    if (call.path === MESSAGE_SEND) {
+      const { members, personTimes } = recipients(call.body, corpUserMax(corp, this.config));
+      const { remainingToday } = await this.limits.consumeMessage(call.suiteId, call.corpId, members, personTimes, dailyMessageLimit(corp, this.config));
+      headers['x-quota-messages-remaining-today'] = String(remainingToday);
+    }
+    const remaining = await this.limits.consumeCall(call.corpId, call.path);
+    headers['x-quota-corp-api-remaining-minute'] = String(remaining.corpApiMinute);
+    headers['x-quota-corp-api-remaining-hour'] = String(remaining.corpApiHour);
+
+    const key: TokenKey = { kind: 'corp', suiteId: call.suiteId, corpId: call.corpId };
+    const deadline = Date.now() + this.config.GATEWAY_DEADLINE_MS;
+    const first = await this.broker.get(key);
+    let answer = await this.send(call, first.value, deadline);
+    if (TOKEN_ERRCODES.has(answer.errcode)) {
+      // Another replica may already have replaced it: drop it only while it is the current one, then one fetch for all.
+      await this.broker.invalidateIfCurrent(key, first.value);
+      const second = await this.broker.get(key);
+      answer = await this.send(call, second.value, deadline);
+      headers['x-wecom-token-refreshed'] = 'true';
+    }
+    headers['x-wecom-errcode'] = String(answer.errcode);
+    if (RATE_ERRCODES.has(answer.errcode)) {
+      const seconds = await this.limits.slowDown(call.corpId);
+      this.logger.warn({ msg: 'WeCom rate-limited a corp; slowing it down', suiteId: call.suiteId, corpId: call.corpId, path: call.path, errcode: answer.errcode });
+      throw new GatewayRefusal('corp_slowed_down', `WeCom answered errcode ${answer.errcode} for corp ${call.corpId}; its calls are held for ${seconds} s`, seconds);
+    }
+    if (MEDIA_UPLOAD_PATHS.has(call.path) && answer.errcode === 0 && answer.json) {
+      const created = Number(answer.json['created_at']);
+      if (Number.isFinite(created)) headers['x-wecom-media-expires-at'] = new Date(created * 1000 + MEDIA_ID_LIFETIME_MS).toISOString();
+    }
+    if (answer.contentType) headers['content-type'] = answer.contentType;
+    if (answer.contentDisposition) headers['content-disposition'] = answer.contentDisposition;
+    return { status: answer.status, headers, body: answer.text ?? answer.stream };
+  }
+
+  private send(call: GatewayCall, token: string, deadline: number): Promise<ForwardedAnswer> {
+    return this.api.forward({
+      method: call.method,
+      path: call.path,
+      query: call.query,
+      tokenParam: 'access_token',
+      token,
+      contentType: call.contentType,
+      body: call.body,
+      deadline,
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+    });
+  }
+
+  /** The corp, active (else the token broker's own errors); cached a minute per replica. */
+  private async corp(suiteId: string, corpId: string): Promise<CorpRecord> {
+    const cacheKey = `${suiteId}\u0000${corpId}`;
+    const cached = this.corpCache.get(cacheKey);
+    if (cached) return cached;
+    const corp = await this.corps.find(suiteId, corpId);
+    if (!corp) throw new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    if (corp.status === 'cancelled') throw new TokenUnavailableError('corp_cancelled', `corp ${corpId} cancelled its authorization of suite ${suiteId}`);
+    if (corp.status !== 'active') throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}`);
+    this.corpCache.set(cacheKey, corp);
+    return corp;
+  }
+}
+
+function corpKey(call: GatewayCall): string {
+  return `${call.suiteId}\u0000${call.corpId}`;
+}
+
+/** corp_user_max from the corp's auth info (WeCom's account limit), else the configured default. */
+export function corpUserMax(corp: CorpRecord, config: Pick<AuthConfig, 'GATEWAY_DEFAULT_CORP_USER_MAX'>): number {
+  const info = corp.authCorpInfo as { corpUserMax?: unknown } | null;
+  const max = info?.corpUserMax;
+  return typeof max === 'number' && max > 0 ? max : config.GATEWAY_DEFAULT_CORP_USER_MAX;
+}
+
+/** The app's person-times per day: corp_user_max × GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY (WeCom: × 200). */
+export function dailyMessageLimit(corp: CorpRecord, config: Pick<AuthConfig, 'GATEWAY_DEFAULT_CORP_USER_MAX' | 'GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY'>): number {
+  return corpUserMax(corp, config) * config.GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY;
+}
+
+/** For metrics: the corp's size class by its account limit (a bounded label, unlike corp ids). */
+function corpClass(corp: CorpRecord | undefined): string {
+  if (!corp) return 'unknown';
+  const info = corp.authCorpInfo as { corpUserMax?: unknown } | null;
+  const max = typeof info?.corpUserMax === 'number' ? info.corpUserMax : 0;
+  return max >= 10_000 ? 'large' : max >= 1000 ? 'medium' : max > 0 ? 'small' : 'unknown';
+}
+
+/**
+ * Whom an app message goes to: the members of `touser` (split on `|`), each counted in the per-member windows, and the
+ * person-times it costs of the day's budget. `@all` costs every account (corp_user_max) and no member window (the
+ * members are not known here); toparty/totag alone cost one person-time (their size is not known either).
+ */
+export function recipients(body: Buffer | undefined, accounts: number): { members: string[]; personTimes: number } {
+  let parsed: unknown;
+  try {
+    parsed = body && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+  } catch {
+    throw new GatewayRefusal('invalid_body', 'message/send takes a JSON body');
+  }
+  const touser = typeof parsed === 'object' && parsed !== null ? (parsed as { touser?: unknown }).touser : undefined;
+  if (touser === '@all') return { members: [], personTimes: accounts };
+  const members = typeof touser === 'string' ? [...new Set(touser.split('|').filter(Boolean))] : [];
+  return { members, personTimes: Math.max(1, members.length) };
+}

@@ -1,0 +1,117 @@
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isJsonObject } from './json-reader.js';
+import type { JsonObject } from './types.js';
+
+/** Which query parameter carries the token for a WeCom path. */
+export type TokenParam = 'access_token' | 'suite_access_token' | 'provider_access_token';
+
+/** One vendor request to pass on to WeCom, the token still to be injected. */
+export interface ForwardRequest {
+  method: 'GET' | 'POST';
+  /** `/cgi-bin/...`, no query string */
+  path: string;
+  /** The caller's query without any token parameter (a token sent by the caller is dropped). */
+  query: URLSearchParams;
+  tokenParam: TokenParam;
+  token: string;
+  contentType?: string;
+  body?: Buffer;
+  /** Epoch ms: errcode -1 (busy) is retried with backoff only while the next attempt can start before this. */
+  deadline: number;
+  /** Per attempt, ms. */
+  timeoutMs: number;
+}
+
+/** WeCom's answer. A JSON answer is read whole (its errcode decides what happens next); any other body streams. */
+export interface ForwardedAnswer {
+  status: number;
+  contentType: string | null;
+  contentDisposition: string | null;
+  json: JsonObject | null;
+  /** the bytes of a JSON (or text) answer, exactly as WeCom sent them */
+  text: Buffer | null;
+  /** any other answer (a media download), not yet read */
+  stream: Readable | null;
+  /** 0 when WeCom sent none; -2 when the answer was not JSON */
+  errcode: number;
+  attempts: number;
+}
+
+/** What a forwarder needs from its client: the transport and the hooks of `WecomServiceApi`. */
+export interface ForwarderDeps {
+  baseUrl: string;
+  fetch: typeof fetch;
+  acquire?: (path: string) => Promise<void>;
+  retryDelayMs: (retry: number) => number;
+  report: (info: { path: string; durationMs: number; outcome: 'ok' | 'error'; attempt: number; errcode?: number }) => void;
+  transportError: (path: string, err: unknown, timeoutMs: number) => Error;
+}
+
+const NOT_JSON = -2;
+const BUSY = -1;
+
+function isTextual(contentType: string | null): boolean {
+  return contentType === null || /json|text\//i.test(contentType);
+}
+
+/**
+ * Sends a request to WeCom with the token injected and hands back the answer as it came. Only errcode -1 is retried
+ * (WeCom did nothing); a transport failure is thrown (`WecomTimeoutError`, `WecomNetworkError`) and never retried here,
+ * since the request (a message, an upload) may have reached WeCom.
+ */
+export async function forwardToWecom(deps: ForwarderDeps, request: ForwardRequest): Promise<ForwardedAnswer> {
+  const query = new URLSearchParams(request.query);
+  query.delete('access_token');
+  query.delete('suite_access_token');
+  query.delete('provider_access_token');
+  query.set(request.tokenParam, request.token);
+  const url = `${deps.baseUrl}${request.path}?${query.toString()}`;
+  for (let attempt = 1; ; attempt++) {
+    if (deps.acquire) await deps.acquire(request.path);
+    const answer = await attemptOnce(deps, request, url, attempt);
+    const wait = deps.retryDelayMs(attempt - 1);
+    if (answer.errcode !== BUSY || Date.now() + wait >= request.deadline) return answer;
+    await sleep(wait);
+  }
+}
+
+async function attemptOnce(deps: ForwarderDeps, request: ForwardRequest, url: string, attempt: number): Promise<ForwardedAnswer> {
+  const started = performance.now();
+  let response: Response;
+  try {
+    response = await deps.fetch(url, {
+      method: request.method,
+      headers: request.contentType ? { 'content-type': request.contentType } : {},
+      body: request.method === 'GET' ? undefined : request.body,
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+  } catch (err) {
+    deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'error', attempt });
+    throw deps.transportError(request.path, err, request.timeoutMs);
+  }
+  const contentType = response.headers.get('content-type');
+  const base = { status: response.status, contentType, contentDisposition: response.headers.get('content-disposition'), attempts: attempt };
+  if (!isTextual(contentType) && response.ok && response.body) {
+    deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'ok', attempt });
+    return { ...base, json: null, text: null, stream: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), errcode: 0 };
+  }
+  let text: Buffer;
+  try {
+    text = Buffer.from(await response.arrayBuffer());
+  } catch (err) {
+    deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'error', attempt });
+    throw deps.transportError(request.path, err, request.timeoutMs);
+  }
+  let json: JsonObject | null = null;
+  try {
+    const parsed: unknown = JSON.parse(text.toString('utf8'));
+    if (isJsonObject(parsed)) json = parsed;
+  } catch {
+    json = null;
+  }
+  const code = json?.['errcode'];
+  const errcode = json === null ? NOT_JSON : typeof code === 'number' ? code : 0;
+  deps.report({ path: request.path, durationMs: performance.now() - started, outcome: response.ok && errcode === 0 ? 'ok' : 'error', attempt, ...(errcode > 0 || errcode === BUSY ? { errcode } : {}) });
+  return { ...base, json, text, stream: null, errcode };
+}

@@ -1,0 +1,40 @@
+import { AuthStack, createApiKey, installThroughBrowser, spawnAuthApp, SpawnedAuthApp, startAuthStack } from './support/auth.js';
+import { simControl } from './support/platform.js';
+
+const BUDGET = 20;
+const PATH = '/cgi-bin/user/get';
+
+describe('WeCom API gateway on three replicas', () => {
+  let stack: AuthStack;
+  let replicas: SpawnedAuthApp[] = [];
+
+  beforeAll(async () => {
+    stack = await startAuthStack();
+    replicas = await Promise.all([1, 2, 3].map(() => spawnAuthApp({ ...stack.env, LOG_LEVEL: 'warn', GATEWAY_CORP_API_PER_MINUTE: String(BUDGET) })));
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await stack?.close();
+  });
+
+  it("never lets more than the corp's per-minute budget reach WeCom under a burst of five times the budget", async () => {
+    const suiteId = stack.suite.suiteId;
+    const corpId = (await installThroughBrowser(stack)).corpId;
+    const key = await createApiKey([`suite:${suiteId}`]);
+    const userId = stack.sim.state.corps.get(corpId)!.users[0].userid;
+    const statuses = await Promise.all(
+      Array.from({ length: 5 * BUDGET }, async (_, i) => {
+        const replica = replicas[i % replicas.length];
+        const res = await fetch(`${replica.url}/api/v1/suites/${suiteId}/corps/${corpId}/wecom${PATH}?userid=${userId}`, { headers: { authorization: `Bearer ${key}` } });
+        const body = (await res.json()) as { errcode?: number; error?: string };
+        return res.status === 200 ? `200:${body.errcode}` : `${res.status}:${body.error}`;
+      }),
+    );
+    const counts = statuses.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+    expect(counts).toEqual({ '200:0': BUDGET, '429:corp_api_rate_limited': 4 * BUDGET });
+    const atWecom = await simControl<{ total: number; max_in_any_minute: number }>(stack.sim, 'GET', `/sim/calls/corps/${corpId}?path=${encodeURIComponent(PATH)}`);
+    expect(atWecom.total).toBe(BUDGET);
+    expect(atWecom.max_in_any_minute).toBeLessThanOrEqual(BUDGET);
+  }, 60_000);
+});

@@ -1,0 +1,134 @@
+import { AuthStack, callApi, createApiKey, installThroughBrowser, startAuthStack } from './support/auth.js';
+import { simControl } from './support/platform.js';
+
+const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const CORP_TOKEN_PATH = '/cgi-bin/service/get_corp_token';
+
+interface SimCorpCalls {
+  total: number;
+  max_in_any_minute: number;
+  by_path: Record<string, number>;
+}
+
+describe('WeCom API gateway', () => {
+  let stack: AuthStack;
+  let suiteId: string;
+  let corpId: string;
+  let key: string;
+  let members: string[];
+  let agentId: number;
+
+  beforeAll(async () => {
+    // 1 person-time per account per day: the simulator's corps have 200 accounts, so 200 a day.
+    stack = await startAuthStack({ GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY: '1', GATEWAY_DEADLINE_MS: '5000' });
+    suiteId = stack.suite.suiteId;
+    corpId = (await installThroughBrowser(stack)).corpId;
+    key = await createApiKey([`suite:${suiteId}`]);
+    members = stack.sim.state.corps.get(corpId)!.users.map((u) => u.userid);
+    agentId = stack.sim.state.authorization(suiteId, corpId)!.agentId;
+  }, 120_000);
+
+  afterAll(() => stack.close());
+
+  const gw = (path: string) => `/api/v1/suites/${suiteId}/corps/${corpId}/wecom${path}`;
+  const corpCalls = (path?: string) => simControl<SimCorpCalls>(stack.sim, 'GET', `/sim/calls/corps/${corpId}${path ? `?path=${encodeURIComponent(path)}` : ''}`);
+  const send = (touser: string) =>
+    callApi<{ errcode: number; invaliduser?: string }>(stack.authUrl, 'POST', gw('/cgi-bin/message/send'), {
+      key,
+      body: { touser, msgtype: 'text', agentid: agentId, text: { content: 'hi' } },
+    });
+
+  it("forwards a call with the corp's token injected, drops a token the caller sent, and answers WeCom's body with quota headers", async () => {
+    const res = await fetch(`${stack.authUrl}${gw('/cgi-bin/user/get')}?userid=${members[0]}&access_token=forged`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await res.json()) as { errcode: number; userid: string; open_userid: string };
+    expect(res.status).toBe(200);
+    expect(body.errcode).toBe(0);
+    expect(body.userid).toBe(members[0]);
+    expect(res.headers.get('x-wecom-token-kind')).toBe('corp');
+    expect(res.headers.get('x-wecom-errcode')).toBe('0');
+    expect(Number(res.headers.get('x-quota-corp-api-remaining-minute'))).toBe(10_000 - 1);
+    expect(Number(res.headers.get('x-quota-corp-api-remaining-hour'))).toBe(150_000 - 1);
+    expect(JSON.stringify(body)).not.toContain('access_token');
+  });
+
+  it('refuses paths that mint or reveal credentials, and keys of another suite', async () => {
+    for (const path of ['/cgi-bin/gettoken', '/cgi-bin/service/get_corp_token', '/cgi-bin/get_jsapi_ticket', '/cgi-bin/../etc']) {
+      const res = await callApi(stack.authUrl, 'GET', gw(path), { key });
+      expect([res.status, res.body.error]).toEqual([400, 'invalid_wecom_path']);
+    }
+    const otherKey = await createApiKey(['suite:wwsomeothersuite']);
+    expect((await callApi(stack.authUrl, 'GET', gw('/cgi-bin/user/get'), { key: otherKey })).status).toBe(403);
+    expect((await callApi(stack.authUrl, 'GET', gw('/cgi-bin/user/get'))).status).toBe(401);
+  });
+
+  it('replaces a token WeCom stopped accepting and sends the call once more', async () => {
+    const fetchesBefore = (await corpCalls(CORP_TOKEN_PATH)).total;
+    await simControl(stack.sim, 'POST', '/sim/tokens/invalidate', { kind: 'corp', suite_id: suiteId, corp_id: corpId });
+    const res = await fetch(`${stack.authUrl}${gw('/cgi-bin/user/get')}?userid=${members[0]}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errcode: number }).errcode).toBe(0);
+    expect(res.headers.get('x-wecom-token-refreshed')).toBe('true');
+    expect((await corpCalls(CORP_TOKEN_PATH)).total).toBe(fetchesBefore + 1);
+  });
+
+  it('retries errcode -1 with backoff and answers what WeCom finally said', async () => {
+    await simControl(stack.sim, 'POST', '/sim/faults', { errcode: -1, count: 2, paths: ['/cgi-bin/user/get'] });
+    const res = await fetch(`${stack.authUrl}${gw('/cgi-bin/user/get')}?userid=${members[0]}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errcode: number }).errcode).toBe(0);
+    expect((await simControl<{ injected: number }>(stack.sim, 'GET', '/sim/faults')).injected).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers WeCom\'s 45009 with 429 and Retry-After, and holds that corp\'s calls without calling WeCom', async () => {
+    await simControl(stack.sim, 'POST', '/sim/faults', { errcode: 45009, count: 1, paths: ['/cgi-bin/agent/get'] });
+    const limited = await fetch(`${stack.authUrl}${gw('/cgi-bin/agent/get')}?agentid=${agentId}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect(((await limited.json()) as { error: string }).error).toBe('corp_slowed_down');
+    const before = (await corpCalls()).total;
+    const held = await fetch(`${stack.authUrl}${gw('/cgi-bin/user/get')}?userid=${members[0]}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(held.status).toBe(429);
+    expect(((await held.json()) as { error: string }).error).toBe('corp_slowed_down');
+    expect((await corpCalls()).total).toBe(before);
+    // Lift the hold for the tests that follow (as WeCom's lockout would end).
+    await stack.worker.redis.del(`${stack.env.REDIS_PREFIX}:gw:slow:${corpId}`);
+  });
+
+  it('refuses the 31st app message to a member within a minute before WeCom would drop it, and the day budget once spent', async () => {
+    const answers: number[] = [];
+    for (let i = 0; i < 32; i++) answers.push((await send(members[0])).status);
+    expect(answers.filter((s) => s === 200)).toHaveLength(30);
+    expect(answers.slice(30)).toEqual([429, 429]);
+    const refused = await send(members[0]);
+    expect(refused.body).toMatchObject({ error: 'message_member_rate_limited' });
+    const stats = await simControl<{ by_corp: Record<string, { delivered: number; dropped: number }> }>(stack.sim, 'GET', '/sim/messages');
+    expect(stats.by_corp[corpId]).toMatchObject({ delivered: 30, dropped: 0 });
+
+    // 30 of the day's 200 person-times are spent: @all costs 200 (every account), so it is refused before WeCom.
+    const all = await send('@all');
+    expect([all.status, (all.body as unknown as { error: string }).error]).toEqual([429, 'message_daily_quota_exceeded']);
+  });
+
+  it('checks uploads by content before WeCom sees them and returns when the media_id expires', async () => {
+    const upload = (bytes: Buffer, filename: string, type: string) => {
+      const form = new FormData();
+      form.append('media', new Blob([bytes]), filename);
+      return fetch(`${stack.authUrl}${gw('/cgi-bin/media/upload')}?type=${type}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${key}` } });
+    };
+    const good = await upload(PNG_1x1, 'dot.png', 'image');
+    const goodBody = (await good.json()) as { errcode: number; media_id: string; created_at: string };
+    expect([good.status, goodBody.errcode]).toEqual([200, 0]);
+    expect(goodBody.media_id.length).toBeGreaterThan(10);
+    expect(new Date(good.headers.get('x-wecom-media-expires-at')!).getTime()).toBe((Number(goodBody.created_at) + 3 * 86_400) * 1000);
+
+    const uploadsBefore = (await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId];
+    const fake = await upload(Buffer.from('this is plain text, not a picture'), 'photo.jpg', 'image');
+    expect(fake.status).toBe(400);
+    expect(((await fake.json()) as { error: string }).error).toBe('media_invalid');
+    const tooBig = await upload(Buffer.alloc(2 * 1024 * 1024 + 10, 1), 'voice.amr', 'voice');
+    expect(tooBig.status).toBe(413);
+    const anyFile = await upload(Buffer.from('a plain text file is fine as a file'), 'notes.txt', 'file');
+    expect(anyFile.status).toBe(200);
+    expect((await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId]).toBe(uploadsBefore + 1);
+  });
+});
