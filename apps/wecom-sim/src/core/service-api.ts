@@ -115,7 +115,7 @@ export class ServiceApi {
   }
 
   getPermanentCodeV2(suiteToken: string | undefined, body: JsonObject): PermanentCodeV2Response {
-    const { suite, auth } = this.exchangeAuthCode(ServicePath.permanentCodeV2, suiteToken, body);
+    const { auth } = this.exchangeAuthCode(ServicePath.permanentCodeV2, suiteToken, body);
     return { ...OK, ...permanentCodeV2Body(this.corpOf(auth), auth) };
   }
 
