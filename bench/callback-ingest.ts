@@ -1,13 +1,15 @@
 /**
- * Callback intake under load: the callback app (Fastify, PostgreSQL inbox, BullMQ) against the limit — a bare
- * node:http server doing only verify + decrypt + answer on the same inputs. The load generator is a separate
- * process (autocannon) sending valid, unique, encrypted callbacks at rising rates, then without a cap.
- *   node dist/bench/callback-ingest.js
+ * Callback intake under load: the callback app (Fastify, PostgreSQL inbox, BullMQ) against two references in the same
+ * run — the limit, a bare node:http server doing only verify + decrypt + answer on the same inputs, and the durable
+ * limit, the same plus a group-committed INSERT with `pg` before answering (bench/durable-limit-server.ts). The goal is
+ * ours ≥ 0.8 × the durable limit. The load generator is a separate process (autocannon) sending valid, unique,
+ * encrypted callbacks at rising rates, then without a cap.
+ *   node dist/bench/callback-ingest.js        (BENCH_CALLBACK_PROCESSES=2: two callback processes, connections split)
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { PrismaService, SecretCipher, SuiteRepository } from '@app/store';
-import { freePort, freshDatabase, runNode, startNode, stop, waitForHttp } from './processes.js';
+import { freePort, freshDatabase, runNodeAsync, startNode, stop, waitForHttp } from './processes.js';
 import { printSummary, printTable } from './support.js';
 
 interface LoadResult {
@@ -21,6 +23,23 @@ interface LoadResult {
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** Several generators' figures as one: rates and counts add up; latency percentiles are the worst part's. */
+function combine(parts: LoadResult[]): LoadResult {
+  if (parts.length === 1) return parts[0];
+  const statuses: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const sum = (f: (p: LoadResult) => number) => parts.reduce((n, p) => n + f(p), 0);
+  return {
+    sent: sum((p) => p.sent),
+    rps: sum((p) => p.rps),
+    p50: Math.max(...parts.map((p) => p.p50)),
+    p99: Math.max(...parts.map((p) => p.p99)),
+    errors: sum((p) => p.errors),
+    non2xx: sum((p) => p.non2xx),
+    statuses,
+  };
+}
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
 const RATES = [250, 500, 1000];
 const secretKey = randomBytes(32);
@@ -31,33 +50,52 @@ const databaseUrl = await freshDatabase('wecom_isv_bench');
 const prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
 await new SuiteRepository(prisma, new SecretCipher(secretKey)).upsert({ ...suite, secret: 'bench-secret', encodingAesKey: suite.aesKey });
 
-const appPort = await freePort();
+const CALLBACK_PROCESSES = Number(process.env.BENCH_CALLBACK_PROCESSES ?? 1);
+const appPorts = await Promise.all(Array.from({ length: CALLBACK_PROCESSES }, () => freePort()));
 const limitPort = await freePort();
-const app = startNode('dist/apps/callback/src/main.js', [], {
-  DATABASE_URL: databaseUrl,
-  DATABASE_POOL_SIZE: '20',
-  REDIS_PREFIX: redisPrefix,
-  SECRET_KEY: secretKey.toString('base64'),
-  CALLBACK_PORT: String(appPort),
-  LOG_LEVEL: 'log',
-});
+const durablePort = await freePort();
+const apps = appPorts.map((port) =>
+  startNode('dist/apps/callback/src/main.js', [], {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '20',
+    REDIS_PREFIX: redisPrefix,
+    SECRET_KEY: secretKey.toString('base64'),
+    CALLBACK_PORT: String(port),
+    LOG_LEVEL: 'log',
+  }),
+);
 const limit = startNode('dist/bench/limit-server.js', [JSON.stringify({ port: limitPort, ...suite })], {});
+const durable = startNode('dist/bench/durable-limit-server.js', [JSON.stringify({ port: durablePort, ...suite, databaseUrl })], {});
 
 const rows: (string | number)[][] = [];
-const results: Record<string, Record<string, LoadResult>> = { ours: {}, limit: {} };
+const results: Record<string, Record<string, LoadResult>> = { ours: {}, durable: {}, limit: {} };
 const warmups: Record<string, LoadResult> = {};
 try {
-  await waitForHttp(`http://127.0.0.1:${appPort}/health`);
+  for (const port of appPorts) await waitForHttp(`http://127.0.0.1:${port}/health`);
   await waitForHttp(`http://127.0.0.1:${limitPort}/`);
+  await waitForHttp(`http://127.0.0.1:${durablePort}/`);
   const path = `/callback/suites/${suite.suiteId}/command`;
-  for (const [name, port] of [['ours', appPort], ['limit', limitPort]] as const) {
-    const load = (rate: number | undefined, connections: number, run: string): LoadResult =>
-      runNode<LoadResult>('dist/bench/load-generator.js', [
-        JSON.stringify({ url: `http://127.0.0.1:${port}`, path, ...suite, durationSeconds: DURATION, connections, rate, runId: `${name}-${run}` }),
-      ]);
-    warmups[name] = load(500, 20, 'warmup');
-    for (const rate of RATES) results[name][String(rate)] = load(rate, 32, `r${rate}`);
-    results[name].saturation = load(undefined, 64, 'sat');
+  for (const [name, ports] of [['ours', appPorts], ['durable', [durablePort]], ['limit', [limitPort]]] as const) {
+    /** One load generator per process of the target, the rate and connections split between them; figures summed. */
+    const load = async (rate: number | undefined, connections: number, run: string): Promise<LoadResult> => {
+      const parts = ports.map((port, i) =>
+        runNodeAsync<LoadResult>('dist/bench/load-generator.js', [
+          JSON.stringify({
+            url: `http://127.0.0.1:${port}`,
+            path,
+            ...suite,
+            durationSeconds: DURATION,
+            connections: Math.ceil(connections / ports.length),
+            rate: rate === undefined ? undefined : rate / ports.length,
+            runId: `${name}-${run}-${i}`,
+          }),
+        ]),
+      );
+      return combine(await Promise.all(parts));
+    };
+    warmups[name] = await load(500, 20, 'warmup');
+    for (const rate of RATES) results[name][String(rate)] = await load(rate, 32, `r${rate}`);
+    results[name].saturation = await load(undefined, 64, 'sat');
     for (const [label, r] of Object.entries(results[name])) {
       rows.push([name, label === 'saturation' ? 'max' : label, r.rps, r.p50, r.p99, r.errors + r.non2xx]);
     }
@@ -65,23 +103,28 @@ try {
   const acked = [warmups.ours, ...Object.values(results.ours)].reduce((n, r) => n + (r.statuses['200'] ?? 0), 0);
   const stored = await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId, type: 'change_contact' } });
 
-  process.stdout.write(`callback intake, ${DURATION} s per step; latency in ms; 'limit' = bare node:http verify+decrypt+answer\n`);
+  process.stdout.write(
+    `callback intake, ${DURATION} s per step, ${CALLBACK_PROCESSES} callback process(es); latency in ms; 'durable' = bare node:http verify+decrypt+group-committed INSERT (pg) then answer; 'limit' = bare node:http verify+decrypt+answer\n`,
+  );
   printTable(['target', 'offered req/s', 'achieved req/s', 'p50 ms', 'p99 ms', 'errors'], rows);
   process.stdout.write(`acknowledged by the callback app (incl. warm-up): ${acked}, stored in the inbox: ${stored}\n`);
   printSummary({
     bench: 'callback-ingest',
-    metric: 'req/s at saturation',
+    metric: `req/s at saturation, ${CALLBACK_PROCESSES} callback process(es) (reference: the durable limit in the same run; goal ≥ 0.8)`,
     ours: results.ours.saturation.rps,
-    reference: results.limit.saturation.rps,
+    reference: results.durable.saturation.rps,
+    limit_rps: results.limit.saturation.rps,
+    callback_processes: CALLBACK_PROCESSES,
     p50_ms_at_500: round1(results.ours['500'].p50),
     p99_ms_at_500: round1(results.ours['500'].p99),
     p99_ms_at_1000: round1(results.ours['1000'].p99),
+    durable_p99_ms_at_1000: round1(results.durable['1000'].p99),
     errors: Object.values(results.ours).reduce((n, r) => n + r.errors + r.non2xx, 0),
     acked,
     stored,
   });
 } finally {
-  await Promise.all([stop(app), stop(limit)]);
+  await Promise.all([...apps.map((a) => stop(a)), stop(limit), stop(durable)]);
   await prisma.onModuleDestroy();
   const redis = new Redis('redis://127.0.0.1:6379');
   const keys = await redis.keys(`${redisPrefix}:*`);

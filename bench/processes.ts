@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import { resolve } from 'node:path';
 
@@ -26,6 +26,17 @@ export function runNode<T>(script: string, args: string[]): T {
   const out = execFileSync(process.execPath, [resolve(ROOT, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const lines = out.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** runNode without blocking this process, so several can run side by side. */
+export function runNodeAsync<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, [resolve(ROOT, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, out) => {
+      if (err) return reject(err);
+      const lines = out.trim().split('\n');
+      resolvePromise(JSON.parse(lines[lines.length - 1]) as T);
+    });
+  });
 }
 
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {

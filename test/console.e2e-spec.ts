@@ -3,13 +3,13 @@ import { Queue } from 'bullmq';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bullPrefix, QueueName } from '@app/queues';
 import { openPayload } from '@app/store';
-import { AuthStack, callApi, pushTicket, startAuthStack, waitFor } from './support/auth.js';
+import { AuthStack, callApi, installThroughBrowser, pushTicket, startAuthStack, waitFor } from './support/auth.js';
 import { axeViolations, launchChromium } from './support/browser.js';
 import { ConsolePerson, createConsoleUser } from './support/console.js';
 import { uniqueId } from './support/env.js';
 import { simControl } from './support/platform.js';
 import { testCipher } from './support/store.js';
-import { randomAesKey } from './support/wecom-sender.js';
+import { randomAesKey, type SuiteFixture } from './support/wecom-sender.js';
 
 /** The screenshots the README shows are copied from here (docs/screenshots). */
 const SHOTS = 'dist/screenshots';
@@ -195,6 +195,67 @@ describe('admin console in Chromium', () => {
     await page.goto(url('/overview'));
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await shot('console-overview');
+  });
+
+  it('adds a webhook endpoint (secret shown once), lists the delivery an install owes it, edits, disables, rotates, redelivers', async () => {
+    await page.goto(url('/overview'));
+    await nav('Webhooks').click();
+    await page.waitForURL(/\/webhooks/);
+    await page.goto(url(`/webhooks?suiteId=${state.suiteId}`));
+    await page.getByText('No endpoint for this suite yet').waitFor();
+    await page.getByRole('button', { name: 'Add an endpoint' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('URL').fill('https://crm.example.com/wecom-events');
+    await form.getByLabel('Description').fill('CRM');
+    await form.getByLabel('Event types').fill('tenant.*');
+    await page.keyboard.press('Enter');
+    await form.getByLabel('Description').click(); // closes the type list
+    await form.getByRole('button', { name: 'Create' }).click();
+    const secret = await page.getByTestId('new-webhook-secret').innerText();
+    expect(secret).toMatch(/^whsec_/);
+    const prisma = stack.worker.prisma.client;
+    const endpoint = await prisma.webhookEndpoint.findFirstOrThrow({ where: { suiteId: state.suiteId, url: 'https://crm.example.com/wecom-events' } });
+    expect(endpoint).toMatchObject({ description: 'CRM', eventTypes: ['tenant.*'], enabled: true });
+    expect(endpoint.secret).not.toContain(secret.slice(6)); // sealed at rest
+
+    // A second tenant installs: the platform owes the endpoint its tenant.installed, and the screen lists it.
+    const { corpId } = await installThroughBrowser({ authUrl: stack.authUrl, suite: { suiteId: state.suiteId } as SuiteFixture });
+    const deliveries = page.locator('.ant-card').filter({ hasText: 'Deliveries to https://crm.example.com/wecom-events' });
+    const row = deliveries.getByRole('row', { name: new RegExp(corpId) });
+    await row.waitFor({ timeout: 20_000 });
+    const owed = await prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id } });
+    expect(owed.map((d) => d.corpId)).toEqual([corpId]);
+    await row.getByRole('cell', { name: `evt_${owed[0].eventId}`, exact: true }).waitFor();
+    await expectAccessible('webhooks');
+    await shot('console-webhooks');
+    await row.getByRole('button', { name: `Redeliver evt_${owed[0].eventId}` }).click();
+    await page.getByText('Delivery queued again').waitFor();
+
+    // The event-type filter, enabled flag and signing secret, each changed from the screen.
+    const endpointRow = page.getByRole('row', { name: /crm\.example\.com/ }).first();
+    await endpointRow.getByRole('button', { name: 'Edit event types' }).click();
+    const edit = page.getByRole('dialog');
+    await edit.getByLabel('Event types').fill('message.*');
+    await page.keyboard.press('Enter');
+    await edit.getByText('Edit event types', { exact: true }).click(); // the title: closes the type list
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Endpoint saved').first().waitFor();
+    await waitFor(async () => (await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).eventTypes.includes('message.*'));
+    expect((await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).eventTypes).toEqual(['tenant.*', 'message.*']);
+    await endpointRow.getByRole('switch', { name: 'Enabled https://crm.example.com/wecom-events' }).click();
+    await waitFor(async () => !(await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).enabled);
+    await endpointRow.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'OK' }).click();
+    await waitFor(async () => (await page.getByTestId('new-webhook-secret').innerText()) !== secret);
+    expect(await page.getByTestId('new-webhook-secret').innerText()).toMatch(/^whsec_/);
+    expect((await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).previousSecret).not.toBeNull();
+
+    // The overview shows the delivery success rate and links its token numbers to the tenants in that state.
+    await page.goto(url('/overview'));
+    await page.getByText('Success rate').waitFor();
+    await page.getByRole('link', { name: /^Fresh: \d+$/ }).click();
+    await page.waitForURL(/tokenState=fresh/);
+    await page.locator('.ant-table-tbody tr').filter({ hasText: state.corpId! }).first().waitFor();
   });
 
   it('creates an API key shown once, which works until it is revoked', async () => {

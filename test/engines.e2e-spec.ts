@@ -89,6 +89,8 @@ describe.each([
       redis.disconnect();
     }
     await topology.afterFlow?.();
+    // Liveness answers without asking PostgreSQL or Redis (the Kubernetes probes, deploy/kubernetes).
+    for (const url of [auth.url, callback.url, worker.url]) expect((await fetch(`${url}/health/live`)).status).toBe(200);
   });
 });
 

@@ -15,6 +15,7 @@ const Suites = lazy(() => import('./screens/Suites'));
 const Tenants = lazy(() => import('./screens/Tenants'));
 const TenantDetail = lazy(() => import('./screens/TenantDetail'));
 const Events = lazy(() => import('./screens/Events'));
+const Webhooks = lazy(() => import('./screens/Webhooks'));
 const ApiKeys = lazy(() => import('./screens/ApiKeys'));
 const Users = lazy(() => import('./screens/Users'));
 
@@ -45,6 +46,7 @@ export function App() {
                     <Route path="/tenants" element={<Tenants />} />
                     <Route path="/tenants/:suiteId/:corpId" element={<TenantDetail />} />
                     <Route path="/events" element={<Events />} />
+                    <Route path="/webhooks" element={<Webhooks />} />
                     <Route path="/api-keys" element={<ApiKeys />} />
                     <Route path="/users" element={<Users />} />
                     <Route path="*" element={<Navigate to="/overview" replace />} />

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiOutlined, AppstoreOutlined, BankOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApiOutlined, AppstoreOutlined, BankOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, SendOutlined, TeamOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Segmented, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
@@ -16,6 +16,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
     { key: '/suites', icon: <AppstoreOutlined />, label: <Link to="/suites">{t('nav.suites')}</Link> },
     { key: '/tenants', icon: <BankOutlined />, label: <Link to="/tenants">{t('nav.tenants')}</Link> },
     { key: '/events', icon: <ApiOutlined />, label: <Link to="/events">{t('nav.events')}</Link> },
+    { key: '/webhooks', icon: <SendOutlined />, label: <Link to="/webhooks">{t('nav.webhooks')}</Link> },
     ...(can('manage')
       ? [
           { key: '/api-keys', icon: <KeyOutlined />, label: <Link to="/api-keys">{t('nav.apiKeys')}</Link> },

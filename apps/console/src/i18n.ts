@@ -8,7 +8,7 @@ import { initReactI18next } from 'react-i18next';
 const en = {
   appName: 'WeCom ISV Console',
   language: 'Language',
-  nav: { overview: 'Overview', suites: 'Suites', tenants: 'Tenants', events: 'Callback events', apiKeys: 'API keys', users: 'Console users' },
+  nav: { overview: 'Overview', suites: 'Suites', tenants: 'Tenants', events: 'Callback events', webhooks: 'Webhooks', apiKeys: 'API keys', users: 'Console users' },
   login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', failed: 'Wrong username or password', tooMany: 'Too many failed sign-ins; try again later' },
   logout: 'Sign out',
   role: { admin: 'Admin', operator: 'Operator', viewer: 'Viewer' },
@@ -23,6 +23,7 @@ const en = {
     installs: 'Installs', cancellations: 'Cancellations', intake: 'Callback intake and processing (last 24 h)', received: 'Received', processed: 'Processed',
     backlog: 'Event backlog', failed: 'Failed events', oldestPending: 'Oldest unprocessed', tickets: 'suite_ticket age', ticketFresh: 'fresh', ticketStale: 'stale (> 30 min): check the 指令回调 URL',
     noTicket: 'no ticket yet', tokens: 'access_token freshness', fresh: 'Fresh', withinMargin: 'Due for refresh', expired: 'Expired', missing: 'Missing',
+    webhooks: 'Webhook deliveries (last 24 h)', successRate: 'Success rate', delivered: 'Delivered', deliveryFailed: 'Failed',
   },
   suites: {
     title: 'Suites (应用)', register: 'Register a suite', suiteId: 'Suite ID (suite_id)', name: 'Name', secret: 'Secret (suite_secret)', token: 'Token', aesKey: 'EncodingAESKey',
@@ -34,6 +35,7 @@ const en = {
   tenants: {
     title: 'Tenants (授权企业)', search: 'Corp ID or name', corpId: 'CorpID', corpName: 'Corp name', installedAt: 'Installed', token: 'access_token',
     edition: 'Edition ID', installedBetween: 'Installed between', fresh: 'fresh', stale: 'stale', none: 'none', empty: 'No tenant matches',
+    tokenState: 'access_token', tokenStates: { fresh: 'Fresh', within_margin: 'Due for refresh', expired: 'Expired', missing: 'Missing' },
   },
   tenant: {
     auth: 'Authorization', fullName: 'Full name', agents: 'Agents and privileges', agentId: 'AgentID', authMode: 'Mode', privilege: 'Privilege', admin: 'Installing admin',
@@ -53,6 +55,14 @@ const en = {
     title: 'Console users', create: 'Add a user', username: 'Username', role: 'Role', password: 'Password (12+ characters)', lastLogin: 'Last sign-in', disabled: 'Disabled',
     disable: 'Disable', enable: 'Enable', endSessions: 'End sessions', sessionsEnded: '{{count}} sessions ended', empty: 'No console user yet',
   },
+  webhooks: {
+    title: 'Webhooks', create: 'Add an endpoint', url: 'URL', description: 'Description', eventTypes: 'Event types', allTypes: 'every type', enabled: 'Enabled',
+    disabledReason: 'Disabled by the platform', editFilter: 'Edit event types', rotate: 'Rotate secret', rotateConfirm: 'Issue a new signing secret? The old one keeps signing for one day.',
+    secretShownOnce: 'Copy the signing secret now: it is not shown again.', rotating: 'rotating', deliveries: 'Deliveries', deliveriesOf: 'Deliveries to {{url}}',
+    event: 'Event', corpId: 'CorpID', attempts: 'Attempts', lastStatus: 'Last HTTP status', lastError: 'Last error', redeliver: 'Redeliver', redelivered: 'Delivery queued again',
+    empty: 'No endpoint for this suite yet', noDeliveries: 'No delivery yet', pickSuite: 'Choose a suite', eventTypesHelp: 'Exact types, prefix.* or *; empty = every type', saved: 'Endpoint saved',
+  },
+  deliveryStatus: { pending: 'Pending', delivering: 'Delivering', delivered: 'Delivered', failed: 'Failed' },
 };
 
 type Dict = typeof en;
@@ -60,7 +70,7 @@ type Dict = typeof en;
 const zh: Dict = {
   appName: '企业微信服务商控制台',
   language: '语言',
-  nav: { overview: '概览', suites: '应用', tenants: '授权企业', events: '回调事件', apiKeys: 'API 密钥', users: '控制台用户' },
+  nav: { overview: '概览', suites: '应用', tenants: '授权企业', events: '回调事件', webhooks: '事件推送', apiKeys: 'API 密钥', users: '控制台用户' },
   login: { title: '登录', username: '用户名', password: '密码', submit: '登录', failed: '用户名或密码错误', tooMany: '登录失败次数过多，请稍后再试' },
   logout: '退出登录',
   role: { admin: '管理员', operator: '运维', viewer: '只读' },
@@ -75,6 +85,7 @@ const zh: Dict = {
     installs: '安装', cancellations: '取消授权', intake: '回调接收与处理（近 24 小时）', received: '接收', processed: '处理',
     backlog: '待处理事件', failed: '失败事件', oldestPending: '最早未处理', tickets: 'suite_ticket 时效', ticketFresh: '正常', ticketStale: '已过期（超过 30 分钟）：请检查指令回调URL',
     noTicket: '尚未收到', tokens: '企业 access_token 时效', fresh: '有效', withinMargin: '待刷新', expired: '已过期', missing: '缺失',
+    webhooks: '事件推送（最近 24 小时）', successRate: '成功率', delivered: '已送达', deliveryFailed: '失败',
   },
   suites: {
     title: '应用', register: '登记应用', suiteId: 'SuiteID', name: '名称', secret: 'Secret', token: 'Token', aesKey: 'EncodingAESKey',
@@ -86,6 +97,7 @@ const zh: Dict = {
   tenants: {
     title: '授权企业', search: 'CorpID 或企业名称', corpId: 'CorpID', corpName: '企业名称', installedAt: '安装时间', token: 'access_token',
     edition: '版本 ID', installedBetween: '安装时间范围', fresh: '有效', stale: '过期', none: '无', empty: '没有匹配的授权企业',
+    tokenState: 'access_token', tokenStates: { fresh: '有效', within_margin: '待刷新', expired: '已过期', missing: '缺失' },
   },
   tenant: {
     auth: '授权信息', fullName: '企业全称', agents: '应用与权限', agentId: 'AgentID', authMode: '授权方式', privilege: '权限', admin: '授权管理员',
@@ -105,6 +117,14 @@ const zh: Dict = {
     title: '控制台用户', create: '添加用户', username: '用户名', role: '角色', password: '密码（至少 12 个字符）', lastLogin: '最近登录', disabled: '已停用',
     disable: '停用', enable: '启用', endSessions: '结束会话', sessionsEnded: '已结束 {{count}} 个会话', empty: '还没有控制台用户',
   },
+  webhooks: {
+    title: '事件推送（Webhook）', create: '添加接收地址', url: 'URL', description: '说明', eventTypes: '事件类型', allTypes: '全部类型', enabled: '启用',
+    disabledReason: '已被平台停用', editFilter: '修改事件类型', rotate: '更换签名密钥', rotateConfirm: '生成新的签名密钥？旧密钥在一天内仍会同时签名。',
+    secretShownOnce: '请立即复制签名密钥：它不会再次显示。', rotating: '更换中', deliveries: '推送记录', deliveriesOf: '推送到 {{url}} 的记录',
+    event: '事件', corpId: 'CorpID', attempts: '尝试次数', lastStatus: '最后 HTTP 状态', lastError: '最后错误', redeliver: '重新推送', redelivered: '已重新排队推送',
+    empty: '此应用还没有接收地址', noDeliveries: '还没有推送记录', pickSuite: '选择应用', eventTypesHelp: '精确类型、prefix.* 或 *；留空 = 全部类型', saved: '接收地址已保存',
+  },
+  deliveryStatus: { pending: '待推送', delivering: '推送中', delivered: '已送达', failed: '失败' },
 };
 
 const STORAGE_KEY = 'console.lang';

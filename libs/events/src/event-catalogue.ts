@@ -1,6 +1,7 @@
 import { EVENT_TYPES, EventTypeSpec } from './event-types.js';
 import { camelName } from './field-codecs.js';
 import { UNKNOWN_EVENT_TYPE } from './platform-event.js';
+import { PLATFORM_ORIGINATED_TYPES } from './platform-originated-types.js';
 
 /** One catalogue entry per type (a type with two sources, command and data, appears once with both). */
 export interface CatalogueEntry {
@@ -17,12 +18,13 @@ export function eventCatalogue(): CatalogueEntry[] {
     entry.sources.push(describeSource(spec));
     byType.set(spec.type, entry);
   }
+  for (const t of PLATFORM_ORIGINATED_TYPES) byType.set(t.type, { type: t.type, description: t.description, sources: [t.origin], fields: t.fields });
   return [...byType.values()];
 }
 
 /** Every type a filter can name, for validation and the admin API. */
 export function knownEventTypes(): string[] {
-  return [...new Set(EVENT_TYPES.map((t) => t.type)), UNKNOWN_EVENT_TYPE];
+  return [...new Set([...EVENT_TYPES.map((t) => t.type), ...PLATFORM_ORIGINATED_TYPES.map((t) => t.type)]), UNKNOWN_EVENT_TYPE];
 }
 
 /** The markdown page `docs/events.md`. */
@@ -30,7 +32,7 @@ export function renderEventCatalogue(): string {
   const lines = [
     '# Event catalogue',
     '',
-    '<!-- generated from libs/events/src/event-types.ts by `node dist/scripts/event-catalogue.js`; do not edit -->',
+    '<!-- generated from libs/events/src/event-types.ts and platform-originated-types.ts by `node dist/scripts/event-catalogue.js`; do not edit -->',
     '',
     'Every event has the envelope `{ id, type, timestamp, receivedAt, suiteId, corpId, data }` (see the README,',
     '"Events and webhooks"). `data` holds WeCom\'s fields in camelCase; the fields below are typed (numbers as numbers,',

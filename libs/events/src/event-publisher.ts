@@ -71,6 +71,23 @@ export class EventPublisher {
     return this.publish(draft, installKey(suiteId, authCode), null);
   }
 
+  /**
+   * `tenant.suspended`: the platform itself saw WeCom reject a corp's permanent code (TokenBroker), so WeCom sends
+   * no callback for it. Called once per transition active → suspended; keyed by the transition's time (ms), so a
+   * later reinstall and suspension is a new event. `data`: `{ errcode, reason }`.
+   */
+  async publishSuspended(suiteId: string, corpId: string, errcode: number, reason: string, at: Date): Promise<PublishResult> {
+    const draft: PlatformEventDraft = {
+      type: 'tenant.suspended',
+      timestamp: at.toISOString(),
+      receivedAt: at.toISOString(),
+      suiteId,
+      corpId,
+      data: { errcode, reason },
+    };
+    return this.publish(draft, `suspended:${suiteId}:${corpId}:${at.getTime()}`, null);
+  }
+
   private async publish(draft: PlatformEventDraft, dedupeKey: string, sourceEventId: bigint | null): Promise<PublishResult> {
     const { eventId, created, deliveries } = await this.events.publishWithDeliveries({
       suiteId: draft.suiteId,

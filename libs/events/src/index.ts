@@ -8,3 +8,5 @@ export * from './webhook-sender.js';
 export * from './webhook-signer.js';
 export * from './webhook-target.js';
 export * from './event-publisher.js';
+export * from './tenant-suspended.listener.js';
+export * from './platform-originated-types.js';

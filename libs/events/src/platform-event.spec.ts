@@ -1,5 +1,6 @@
 import { parseXml } from '@app/wecom';
 import { eventCatalogue, knownEventTypes, renderEventCatalogue } from './event-catalogue.js';
+import { PLATFORM_ORIGINATED_TYPES } from './platform-originated-types.js';
 import { EVENT_TYPES } from './event-types.js';
 import { InboxEventInput, parsePlatformEventId, platformEventId, toPlatformEvent } from './platform-event.js';
 
@@ -106,7 +107,9 @@ describe('platform events from WeCom callbacks', () => {
 
   it('has a case above for every type in the table', () => {
     const tested = new Set(CASES.map(([type]) => type));
-    expect(knownEventTypes().filter((t) => t !== 'wecom.unknown' && !tested.has(t))).toEqual([]);
+    const ownTypes = new Set(PLATFORM_ORIGINATED_TYPES.map((t) => t.type)); // no WeCom callback to map
+    expect(knownEventTypes().filter((t) => t !== 'wecom.unknown' && !tested.has(t) && !ownTypes.has(t))).toEqual([]);
+    expect(knownEventTypes()).toContain('tenant.suspended');
   });
 
   it('takes the timestamp from WeCom (TimeStamp or CreateTime), in UTC', () => {
@@ -166,7 +169,8 @@ describe('platform events from WeCom callbacks', () => {
     const page = renderEventCatalogue();
     for (const entry of eventCatalogue()) expect(page).toContain(`## ${entry.type}`);
     expect(page).toContain('| `department` | integer[] |');
-    expect(new Set(EVENT_TYPES.map((t) => t.type)).size).toBe(eventCatalogue().length);
+    expect(new Set(EVENT_TYPES.map((t) => t.type)).size + PLATFORM_ORIGINATED_TYPES.length).toBe(eventCatalogue().length);
+    expect(page).toContain('## tenant.suspended');
   });
 });
 

@@ -58,6 +58,16 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
 export class HealthController {
   constructor(@Inject(HealthService) private readonly health: HealthService) {}
 
+  /**
+   * Liveness (`/health/live`): the process answers, nothing else. It must not depend on PostgreSQL or Redis, or an
+   * outage of either would have every replica restarted; readiness is `/health`.
+   */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 200 when every check (PostgreSQL, Redis, …) is ok, else 503 with the report. */
   @Get()
   async get(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.health.report();

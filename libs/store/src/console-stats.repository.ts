@@ -96,4 +96,16 @@ export class ConsoleStatsRepository {
       orderBy: { kind: 'asc' },
     });
   }
+
+  /** Webhook deliveries created at or after `since`, by status (`delivering` counted with `pending`). */
+  async webhookDeliveriesSince(since: Date): Promise<{ delivered: number; failed: number; pending: number }> {
+    const rows = await this.prisma.client.webhookDelivery.groupBy({ by: ['status'], where: { createdAt: { gte: since } }, _count: { _all: true } });
+    const out = { delivered: 0, failed: 0, pending: 0 };
+    for (const row of rows) {
+      if (row.status === 'delivered') out.delivered += row._count._all;
+      else if (row.status === 'failed') out.failed += row._count._all;
+      else out.pending += row._count._all;
+    }
+    return out;
+  }
 }

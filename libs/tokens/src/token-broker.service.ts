@@ -43,6 +43,17 @@ const WAIT_LIMIT_MS = 20_000;
 
 export type RefreshOutcome = 'ok' | 'error' | 'skipped';
 
+/** A corp this broker has just moved from active to suspended (WeCom rejected its permanent code). */
+export interface CorpSuspension {
+  suiteId: string;
+  corpId: string;
+  /** WeCom's errcode (40084 permanent code invalid, or 40082 not authorized) */
+  errcode: number;
+  reason: string;
+  /** when the status changed */
+  at: Date;
+}
+
 export interface TokenBrokerDeps {
   redis: Redis;
   redisPrefix: string;
@@ -81,6 +92,7 @@ export class TokenBroker {
   private readonly cache: TokenCache;
   private readonly lock: RefreshLock;
   private readonly inFlight = new Map<string, Promise<Token>>();
+  private readonly suspensionListeners: ((suspension: CorpSuspension) => Promise<void>)[] = [];
   /** Reports only (`isFresh`): see SERVE_MARGIN_MS. */
   readonly serveMarginMs: number;
   /** FINAL_MS, scaled down with a serve margin shortened for a fast test clock. */
@@ -91,6 +103,15 @@ export class TokenBroker {
     this.finalMs = Math.min(FINAL_MS, this.serveMarginMs / 3);
     this.cache = new TokenCache(deps.redis, deps.redisPrefix, deps.cipher);
     this.lock = new RefreshLock(deps.redis, deps.redisPrefix, LOCK_TTL_MS);
+  }
+
+  /**
+   * Called once per transition active → suspended, by the one process whose conditional update made it (the
+   * store's `markSuspended` is true for one caller only), after the status is written. A listener's error is
+   * logged, not thrown: the suspension stands. The event publisher listens here (`tenant.suspended`).
+   */
+  onCorpSuspended(listener: (suspension: CorpSuspension) => Promise<void>): void {
+    this.suspensionListeners.push(listener);
   }
 
   /**
@@ -266,11 +287,22 @@ export class TokenBroker {
         const reason = err instanceof CorpNotAuthorizedError ? 'the corp has not authorized this suite' : 'permanent code rejected by WeCom';
         // Tokens and schedule first, the status last: whoever sees `suspended` also sees nothing left to refresh.
         await this.forgetCorp(suiteId, corpId);
-        await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
+        const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
         this.logger.warn({ msg: `corp suspended: ${reason}`, suiteId, corpId, errcode: err.errcode });
+        if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
         throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: ${reason}`, err);
       }
       throw err;
+    }
+  }
+
+  private async notifySuspended(suspension: CorpSuspension): Promise<void> {
+    for (const listener of this.suspensionListeners) {
+      try {
+        await listener(suspension);
+      } catch (err) {
+        this.logger.error({ msg: 'a corp suspension listener failed', suiteId: suspension.suiteId, corpId: suspension.corpId, error: String(err) });
+      }
     }
   }
 

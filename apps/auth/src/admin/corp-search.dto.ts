@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { TOKEN_STATES, TokenState } from '@app/store';
 import { WECOM_ID } from '../common/ids.js';
 import { PageQueryDto } from '../common/page.js';
 import { CorpSummaryDto } from './corp.dto.js';
@@ -39,6 +40,14 @@ export class CorpSearchQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   installedTo?: string;
+
+  @ApiPropertyOptional({
+    enum: TOKEN_STATES,
+    description: "Active corps by their stored access_token, as the overview counts them: fresh (at least the serve margin left), within_margin, expired, missing",
+  })
+  @IsOptional()
+  @IsIn(TOKEN_STATES)
+  tokenState?: TokenState;
 }
 
 export class TenantDto extends CorpSummaryDto {

@@ -53,6 +53,7 @@ export class CorpsAdminService {
       editionId: query.editionId,
       installedFrom: query.installedFrom ? new Date(query.installedFrom) : undefined,
       installedTo: query.installedTo ? new Date(query.installedTo) : undefined,
+      tokenState: query.tokenState && { state: query.tokenState, marginMs: this.config.TOKEN_SERVE_MARGIN_SECONDS * 1000 },
     };
     const page = await pageOf(query.limit, (take) => this.searchRepo.search(filter, take, after), (row) => row, (row) => ({ installedAt: row.installedAt.toISOString(), id: row.id }));
     const expiries = new Map<string, Date>();

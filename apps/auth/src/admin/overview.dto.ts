@@ -49,6 +49,13 @@ export class TokenFreshnessOverviewDto {
   @ApiProperty({ description: 'Active corps with no stored access_token' }) missing: number;
 }
 
+export class WebhookDeliveryOverviewDto {
+  @ApiProperty({ description: 'Deliveries created in the last 24 hours and delivered' }) delivered: number;
+  @ApiProperty({ description: '… that failed for good (retries exhausted, endpoint gone)' }) failed: number;
+  @ApiProperty({ description: '… still owed (pending or being delivered)' }) pending: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'delivered / (delivered + failed), 0..1; null when none settled' }) successRate: number | null;
+}
+
 export class OverviewDto {
   @ApiProperty() generatedAt: Date;
   @ApiProperty({ type: CountsByCorpStatusDto }) tenants: CountsByCorpStatusDto;
@@ -56,4 +63,5 @@ export class OverviewDto {
   @ApiProperty({ type: EventsOverviewDto }) events: EventsOverviewDto;
   @ApiProperty({ type: [SuiteTicketAgeDto] }) suites: SuiteTicketAgeDto[];
   @ApiProperty({ type: TokenFreshnessOverviewDto, description: "Active corps' access_tokens" }) tokens: TokenFreshnessOverviewDto;
+  @ApiProperty({ type: WebhookDeliveryOverviewDto, description: 'Webhook deliveries of the last 24 hours' }) webhooks: WebhookDeliveryOverviewDto;
 }

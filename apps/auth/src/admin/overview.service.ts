@@ -34,6 +34,8 @@ export class OverviewService {
     const suites = await this.suites.list();
     const ticketTimes = await this.tickets.receivedTimes();
     const tokens = await this.stats.corpTokenFreshness(marginMs);
+    const deliveries = await this.stats.webhookDeliveriesSince(new Date(now.getTime() - DAY_MS));
+    const settled = deliveries.delivered + deliveries.failed;
     const installsByDay = new Map(installs.installs.map((d) => [d.day, d.count]));
     const cancelsByDay = new Map(installs.cancellations.map((d) => [d.day, d.count]));
     const receivedByHour = new Map(hourly.received.map((h) => [h.hour, h.count]));
@@ -60,6 +62,7 @@ export class OverviewService {
         return { suiteId: s.suiteId, name: s.name, ticketReceivedAt: at, ticketAgeSeconds: age === null ? null : Math.round(age / 1000), fresh: age !== null && age < SUITE_TICKET_MAX_AGE_MS };
       }),
       tokens: { marginSeconds: this.config.TOKEN_SERVE_MARGIN_SECONDS, ...tokens },
+      webhooks: { ...deliveries, successRate: settled ? deliveries.delivered / settled : null },
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { EventPublisher } from '@app/events';
+import { EventPublisher, TenantSuspendedListener } from '@app/events';
 import { AdminWebhooksController } from './admin-webhooks.controller.js';
 import { EventStreamController } from './event-stream.controller.js';
 import { EventStreamService } from './event-stream.service.js';
@@ -7,5 +7,5 @@ import { WebhooksAdminService } from './webhooks-admin.service.js';
 
 export const webhookControllers = [AdminWebhooksController, EventStreamController];
 
-/** Endpoints admin, the pull API, and the publisher the install flow uses for `tenant.installed`. */
-export const webhookProviders: Provider[] = [EventPublisher, WebhooksAdminService, EventStreamService];
+/** Endpoints admin, the pull API, the publisher the install flow uses for `tenant.installed`, `tenant.suspended` from the broker. */
+export const webhookProviders: Provider[] = [EventPublisher, TenantSuspendedListener, WebhooksAdminService, EventStreamService];

@@ -1383,6 +1383,16 @@ export interface components {
             /** @description Active corps with no stored access_token */
             missing: number;
         };
+        WebhookDeliveryOverviewDto: {
+            /** @description Deliveries created in the last 24 hours and delivered */
+            delivered: number;
+            /** @description … that failed for good (retries exhausted, endpoint gone) */
+            failed: number;
+            /** @description … still owed (pending or being delivered) */
+            pending: number;
+            /** @description delivered / (delivered + failed), 0..1; null when none settled */
+            successRate: number | null;
+        };
         OverviewDto: {
             /** Format: date-time */
             generatedAt: string;
@@ -1393,6 +1403,8 @@ export interface components {
             suites: components["schemas"]["SuiteTicketAgeDto"][];
             /** @description Active corps' access_tokens */
             tokens: components["schemas"]["TokenFreshnessOverviewDto"];
+            /** @description Webhook deliveries of the last 24 hours */
+            webhooks: components["schemas"]["WebhookDeliveryOverviewDto"];
         };
         TenantDto: {
             corpId: string;
@@ -3962,6 +3974,8 @@ export interface operations {
                 installedFrom?: string;
                 /** @description Installed before (ISO time) */
                 installedTo?: string;
+                /** @description Active corps by their stored access_token, as the overview counts them: fresh (at least the serve margin left), within_margin, expired, missing */
+                tokenState?: "fresh" | "within_margin" | "expired" | "missing";
             };
             header?: never;
             path?: never;

@@ -52,10 +52,10 @@ export default function Overview() {
             <Col xs={24} md={12} xl={6}>
               <Card title={t('overview.tokens')}>
                 <Row>
-                  <Col span={6}><LinkedStat title={t('overview.fresh')} value={o.tokens.fresh} to="/tenants?status=active" /></Col>
-                  <Col span={6}><Statistic title={t('overview.withinMargin')} value={o.tokens.withinMargin} /></Col>
-                  <Col span={6}><Statistic title={t('overview.expired')} value={o.tokens.expired} styles={{ content: o.tokens.expired ? { color: '#cf1322' } : undefined }} /></Col>
-                  <Col span={6}><Statistic title={t('overview.missing')} value={o.tokens.missing} /></Col>
+                  <Col span={6}><LinkedStat title={t('overview.fresh')} value={o.tokens.fresh} to="/tenants?tokenState=fresh" /></Col>
+                  <Col span={6}><LinkedStat title={t('overview.withinMargin')} value={o.tokens.withinMargin} to="/tenants?tokenState=within_margin" /></Col>
+                  <Col span={6}><LinkedStat title={t('overview.expired')} value={o.tokens.expired} to="/tenants?tokenState=expired" danger={o.tokens.expired > 0} /></Col>
+                  <Col span={6}><LinkedStat title={t('overview.missing')} value={o.tokens.missing} to="/tenants?tokenState=missing" /></Col>
                 </Row>
               </Card>
             </Col>
@@ -75,6 +75,22 @@ export default function Overview() {
                     </List.Item>
                   )}
                 />
+              </Card>
+            </Col>
+            <Col xs={24} md={12} xl={6}>
+              <Card title={t('overview.webhooks')}>
+                <Row>
+                  <Col span={8}>
+                    <LinkedStat
+                      title={t('overview.successRate')}
+                      value={o.webhooks.successRate === null ? '—' : `${(o.webhooks.successRate * 100).toFixed(1)}%`}
+                      to="/webhooks"
+                      danger={o.webhooks.successRate !== null && o.webhooks.successRate < 0.95}
+                    />
+                  </Col>
+                  <Col span={8}><Statistic title={t('overview.delivered')} value={o.webhooks.delivered} /></Col>
+                  <Col span={8}><Statistic title={t('overview.deliveryFailed')} value={o.webhooks.failed} styles={{ content: o.webhooks.failed ? { color: '#cf1322' } : undefined }} /></Col>
+                </Row>
               </Card>
             </Col>
             <Col xs={24} xl={12}>

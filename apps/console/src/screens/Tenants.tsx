@@ -10,7 +10,8 @@ import { QueryState } from '../components/QueryState';
 import { StatusTag } from '../components/StatusTag';
 import { dateTime } from '../format';
 
-const FILTERS = ['q', 'suiteId', 'status', 'editionId', 'installedFrom', 'installedTo'] as const;
+const FILTERS = ['q', 'suiteId', 'status', 'editionId', 'installedFrom', 'installedTo', 'tokenState'] as const;
+const TOKEN_STATES = ['fresh', 'within_margin', 'expired', 'missing'] as const;
 
 export default function Tenants() {
   const { t } = useTranslation();
@@ -23,19 +24,28 @@ export default function Tenants() {
     queryFn: async ({ pageParam }) =>
       unwrap(
         await api.GET('/api/v1/admin/corps', {
-          params: { query: { ...filter, status: filter.status as 'active' | 'cancelled' | 'suspended' | undefined, limit: 50, cursor: pageParam } },
+          params: {
+            query: {
+              ...filter,
+              status: filter.status as 'active' | 'cancelled' | 'suspended' | undefined,
+              tokenState: filter.tokenState as (typeof TOKEN_STATES)[number] | undefined,
+              limit: 50,
+              cursor: pageParam,
+            },
+          },
         }),
       ),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const rows = query.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const apply = (v: { q?: string; suiteId?: string; status?: string; editionId?: string; installed?: [Dayjs | null, Dayjs | null] | null }) => {
+  const apply = (v: { q?: string; suiteId?: string; status?: string; editionId?: string; tokenState?: string; installed?: [Dayjs | null, Dayjs | null] | null }) => {
     const next: Record<string, string> = {};
     if (v.q?.trim()) next.q = v.q.trim();
     if (v.suiteId) next.suiteId = v.suiteId;
     if (v.status) next.status = v.status;
     if (v.editionId?.trim()) next.editionId = v.editionId.trim();
+    if (v.tokenState) next.tokenState = v.tokenState;
     if (v.installed?.[0]) next.installedFrom = v.installed[0].startOf('day').toISOString();
     if (v.installed?.[1]) next.installedTo = v.installed[1].endOf('day').toISOString();
     setParams(next);
@@ -60,6 +70,9 @@ export default function Tenants() {
         </Form.Item>
         <Form.Item name="status" label={t('common.status')}>
           <Select allowClear style={{ width: 140 }} options={['active', 'cancelled', 'suspended'].map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+        </Form.Item>
+        <Form.Item name="tokenState" label={t('tenants.tokenState')}>
+          <Select allowClear style={{ width: 150 }} options={TOKEN_STATES.map((s) => ({ value: s, label: t(`tenants.tokenStates.${s}`) }))} />
         </Form.Item>
         <Form.Item name="editionId" label={t('tenants.edition')}>
           <Input allowClear style={{ width: 140 }} />

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@app/config';
-import { EventPublisher, WebhookSender } from '@app/events';
+import { EventPublisher, TenantSuspendedListener, WebhookSender } from '@app/events';
 import { REDIS } from '@app/queues';
 import { DeliverWebhookJob } from './deliver-webhook.job.js';
 import { EndpointSlots } from './endpoint-slots.js';
@@ -18,6 +18,7 @@ export function webhookProviders(config: WorkerConfig): Provider[] {
     { provide: EndpointSlots, inject: [REDIS], useFactory: (redis: Redis) => new EndpointSlots(redis, config.REDIS_PREFIX) },
     WebhookMetrics,
     EventPublisher,
+    TenantSuspendedListener,
     DeliverWebhookJob,
     SweepWebhooksJob,
   ];
