@@ -47,7 +47,7 @@ export type RefreshOutcome = 'ok' | 'error' | 'skipped';
 export interface CorpSuspension {
   suiteId: string;
   corpId: string;
-  /** WeCom's errcode (40084 permanent code invalid, or 40082 not authorized) */
+  /** WeCom's errcode (40084 permanent code invalid, 40082 not authorized; 40001 for a 代开发 corp whose app secret get_auth_info also refused) */
   errcode: number;
   reason: string;
   /** when the status changed */
@@ -325,8 +325,11 @@ export class TokenBroker {
         throw new TokenUnavailableError('wecom_error', `WeCom refused the token of 代开发 corp ${corpId} (errcode ${err.errcode}) but still recognises its authorization; retry later`, err);
       }
       await this.forgetCorp(suiteId, corpId);
-      await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: app secret (permanent code) rejected by WeCom`);
+      const reason = 'app secret (permanent code) rejected by WeCom';
+      const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
       this.logger.warn({ msg: 'corp suspended: 代开发 app secret rejected', suiteId, corpId, errcode: err.errcode });
+      // tenant.suspended, once per transition, as for get_corp_token's 40084.
+      if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
       throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: its app secret (permanent code) was rejected`, err);
     }
   }
