@@ -2,6 +2,7 @@ import type { HttpErrorBody } from '@app/platform';
 import { AuthCodeInProgressError, AuthCodeUnusableError } from '@app/tenants';
 import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
 import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
+import { GatewayRefusal } from './gateway/gateway-refusal.js';
 
 /**
  * Every `error` code the auth app answers with, and its status. Callers branch on the code, so codes are
@@ -35,6 +36,17 @@ export const AUTH_ERROR_STATUS = {
   login_token_expired: 400,
   login_token_used: 409,
   invalid_cursor: 400,
+  invalid_id_list: 400,
+  id_conversion_failed: 502,
+  corp_api_rate_limited: 429,
+  ip_rate_limited: 429,
+  corp_slowed_down: 429,
+  message_member_rate_limited: 429,
+  message_daily_quota_exceeded: 429,
+  media_invalid: 400,
+  media_too_large: 413,
+  invalid_wecom_path: 400,
+  invalid_body: 400,
   cross_site_request: 403,
   no_suite_ticket: 503,
   no_provider_credentials: 409,
@@ -87,6 +99,7 @@ export function mapAuthError(err: unknown): HttpErrorBody | null {
 
 export function toAuthAppError(err: unknown): AuthAppError | null {
   if (err instanceof AuthAppError) return err;
+  if (err instanceof GatewayRefusal) return new AuthAppError(err.code, err.message);
   if (err instanceof TokenUnavailableError) return new AuthAppError(TOKEN_REASON_CODE[err.reason], err.message);
   if (err instanceof AuthCodeInProgressError) {
     return new AuthAppError('install_in_progress', 'this install is being completed by another request; retry in a moment');

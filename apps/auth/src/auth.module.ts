@@ -34,6 +34,9 @@ import { LoginGuard } from './console/login.guard.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
+import { ProviderGatewayController } from './gateway/provider-gateway.controller.js';
+import { IdConvertController, ProviderIdConvertController } from './gateway/id-convert.controller.js';
+import { IdConvertService } from './gateway/id-convert.service.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
 import { LinkInstallService } from './install/link-install.service.js';
@@ -62,6 +65,9 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     LoginTokenController,
     TokenApiController,
     GatewayController,
+    ProviderGatewayController,
+    IdConvertController,
+    ProviderIdConvertController,
     ProviderTokenController,
     AdminProvidersController,
     AdminCorpCallbackKeysController,
@@ -94,6 +100,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     InvalidationLimiter,
     GatewayLimits,
     GatewayService,
+    IdConvertService,
     SuitesAdminService,
     CorpsAdminService,
     EventsAdminService,

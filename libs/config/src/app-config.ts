@@ -87,6 +87,9 @@ const gatewayLimits = {
   /** Calls of one WeCom API for one corp per minute and per hour. */
   GATEWAY_CORP_API_PER_MINUTE: int(10_000, 1, 10_000_000),
   GATEWAY_CORP_API_PER_HOUR: int(150_000, 1, 100_000_000),
+  /** Provider-token API calls per provider per minute and per hour. */
+  GATEWAY_PROVIDER_PER_MINUTE: int(40_000, 1, 10_000_000),
+  GATEWAY_PROVIDER_PER_HOUR: int(1_200_000, 1, 100_000_000),
   /** Calls through the gateway from this platform (one server IP) per minute and per hour. */
   GATEWAY_IP_PER_MINUTE: int(20_000, 1, 10_000_000),
   GATEWAY_IP_PER_HOUR: int(600_000, 1, 100_000_000),

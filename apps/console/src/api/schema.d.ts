@@ -212,6 +212,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/providers/{providerCorpId}/wecom/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A WeCom provider API (GET) with the provider_access_token injected */
+        get: operations["ProviderGatewayController_get"];
+        put?: never;
+        /** A WeCom provider API (POST, e.g. …/wecom/cgi-bin/service/corpid_to_opencorpid) with the provider_access_token injected */
+        post: operations["ProviderGatewayController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/open-userids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** userid → open_userid (batch/userid_to_openuserid) */
+        post: operations["IdConvertController_openUserIds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/new-external-userids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** external_userid → the new external_userid (externalcontact/get_new_external_userid; with chat_id the group chat variant) */
+        post: operations["IdConvertController_newExternalUserIds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/tmp-external-userids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** tmp_external_userid → external_userid (idconvert/convert_tmp_external_userid) */
+        post: operations["IdConvertController_tmpExternalUserIds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/unionid-external-userid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** unionid + openid → external_userid and pending_id (idconvert/unionid_to_external_userid) */
+        post: operations["IdConvertController_unionId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{providerCorpId}/ids/open-corpid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** corpid → open_corpid (service/corpid_to_opencorpid, provider token) */
+        post: operations["ProviderIdConvertController_openCorpId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers/{providerCorpId}/access-token": {
         parameters: {
             query?: never;
@@ -967,6 +1070,57 @@ export interface components {
             config: components["schemas"]["JssdkConfigDto"];
             /** @description for wx.agentConfig */
             agentConfig: components["schemas"]["JssdkAgentConfigDto"];
+        };
+        UserIdsDto: {
+            /**
+             * @description userids of the corp (1–1000)
+             * @example [
+             *       "zhangsan"
+             *     ]
+             */
+            userids: string[];
+        };
+        ConvertedIdsDto: {
+            /** @description input id → converted id */
+            converted: {
+                [key: string]: string;
+            };
+            /** @description ids WeCom did not convert (not cached: asked again next time) */
+            invalid: string[];
+        };
+        ExternalUserIdsDto: {
+            /** @description external_userids as the app had them (1–1000) */
+            external_userids: string[];
+            /** @description a customer group: converts its members (groupchat/get_new_external_userid) */
+            chat_id?: string;
+        };
+        TmpExternalUserIdsDto: {
+            /** @description 1 meeting, 2 form (收集表), … as WeCom lists them */
+            business_type: number;
+            /** @description 1 customer, 2 other corp member, 3 …, as WeCom lists them */
+            user_type: number;
+            tmp_external_userids: string[];
+        };
+        UnionIdDto: {
+            unionid: string;
+            /** @description the openid from the same mini program or official account */
+            openid: string;
+            /**
+             * @description 0: the mini program/official account belongs to the corp, 1: to the provider
+             * @enum {number}
+             */
+            subject_type?: 0 | 1;
+        };
+        UnionIdResultDto: {
+            external_userid: string;
+            pending_id: string;
+        };
+        CorpIdDto: {
+            /** @description a corp's plain corpid */
+            corpid: string;
+        };
+        OpenCorpIdDto: {
+            open_corpid: string;
         };
         RegisterProviderDto: {
             /** @description Display name; default the provider corpid */
@@ -2522,6 +2676,423 @@ export interface operations {
             };
             /** @description corp_api_rate_limited, ip_rate_limited, corp_slowed_down, message_member_rate_limited, message_daily_quota_exceeded (with Retry-After) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderGatewayController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_wecom_path (token-minting and install APIs are never forwarded), invalid_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_api_rate_limited (the provider budget), ip_rate_limited, corp_slowed_down (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderGatewayController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WeCom's answer, unchanged (X-Wecom-Token-Kind: provider, X-Quota-Provider-Remaining-Minute/-Hour) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_wecom_path (token-minting and install APIs are never forwarded), invalid_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_api_rate_limited (the provider budget), ip_rate_limited, corp_slowed_down (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_openUserIds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvertedIdsDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_newExternalUserIds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalUserIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvertedIdsDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_tmpExternalUserIds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TmpExternalUserIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvertedIdsDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_unionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnionIdDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnionIdResultDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderIdConvertController_openCorpId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorpIdDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenCorpIdDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
