@@ -107,6 +107,8 @@ describe('WeCom API gateway', () => {
     // 30 of the day's 200 person-times are spent: @all costs 200 (every account), so it is refused before WeCom.
     const all = await send('@all');
     expect([all.status, (all.body as unknown as { error: string }).error]).toEqual([429, 'message_daily_quota_exceeded']);
+    const usage = await callApi(stack.authUrl, 'GET', `/api/v1/admin/suites/${suiteId}/corps/${corpId}/gateway-usage`, { key: stack.adminKey });
+    expect(usage.body).toEqual({ messagesToday: 30, messagesDailyLimit: 200, corpUserMax: 200, corpApiPerMinuteLimit: 10_000, slowedDownForSeconds: 0 });
   });
 
   it('checks uploads by content before WeCom sees them and returns when the media_id expires', async () => {

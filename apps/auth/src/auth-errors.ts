@@ -1,7 +1,7 @@
 import type { HttpErrorBody } from '@app/platform';
-import { AuthCodeInProgressError, AuthCodeUnusableError } from '@app/tenants';
+import { AuthCodeInProgressError, AuthCodeUnusableError, LicenseOperationError } from '@app/tenants';
 import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
-import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
+import { LicenseApiError, RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
 import { GatewayRefusal } from './gateway/gateway-refusal.js';
 
 /**
@@ -58,6 +58,12 @@ export const AUTH_ERROR_STATUS = {
   queue_unavailable: 503,
   redis_unavailable: 503,
   rate_limited: 429,
+  license_no_provider: 409,
+  license_no_free_code: 409,
+  license_unknown_code: 404,
+  license_transfer_refused: 409,
+  license_activation_refused: 409,
+  license_error: 409,
 } as const;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_STATUS;
@@ -107,6 +113,8 @@ export function toAuthAppError(err: unknown): AuthAppError | null {
   if (err instanceof AuthCodeUnusableError) {
     return new AuthAppError('install_outcome_unknown', 'WeCom may have spent this install code without answering; it is not sent again: reinstall the app, or contact support');
   }
+  if (err instanceof LicenseOperationError) return new AuthAppError(`license_${err.code}`, err.message);
+  if (err instanceof LicenseApiError) return new AuthAppError('license_error', `WeCom ${err.path} refused: errcode ${err.errcode}`);
   if (err instanceof RateLimitedError) return new AuthAppError('wecom_rate_limited', `WeCom rate-limited ${err.path} (errcode ${err.errcode})`);
   if (err instanceof WecomApiError) return new AuthAppError('wecom_error', `WeCom ${err.path} answered errcode ${err.errcode}`);
   if (err instanceof WecomError) return new AuthAppError('wecom_unavailable', err.message);

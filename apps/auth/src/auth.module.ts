@@ -14,6 +14,7 @@ import { LocalStrategy } from './access/local.strategy.js';
 import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
+import { AdminLicensesController } from './admin/admin-licenses.controller.js';
 import { AdminEventsController } from './admin/admin-events.controller.js';
 import { AdminOverviewController } from './admin/admin-overview.controller.js';
 import { AdminSuiteSetupController } from './admin/admin-suite-setup.controller.js';
@@ -31,6 +32,7 @@ import { AdminConsoleUsersController } from './console/admin-console-users.contr
 import { ConsoleSessionController } from './console/console-session.controller.js';
 import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
 import { LoginGuard } from './console/login.guard.js';
+import { AdminGatewayUsageController } from './gateway/admin-gateway-usage.controller.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
@@ -66,6 +68,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     TokenApiController,
     GatewayController,
     ProviderGatewayController,
+    AdminGatewayUsageController,
     IdConvertController,
     ProviderIdConvertController,
     ProviderTokenController,
@@ -75,6 +78,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     ProviderLoginTokenController,
     AdminSuitesController,
     AdminCorpsController,
+    AdminLicensesController,
     AdminEventsController,
     AdminApiKeysController,
     AdminOverviewController,

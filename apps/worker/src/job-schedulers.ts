@@ -13,7 +13,7 @@ import { ReconcileReport, ScheduleReconciler } from './refresh/schedule-reconcil
 const TICK_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: 100 };
 
 /**
- * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`, `sweep-webhooks`), registered here and nowhere else; they are put
+ * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`, `reconcile-licenses`, `notify-license-expiry`, `sweep-webhooks`), registered here and nowhere else; they are put
  * back on every Redis reconnect, with the start-up reconciliation of the due-time index. On shutdown (SIGTERM)
  * the workers stop taking jobs and the running ones finish before the queues and Redis are closed.
  */
@@ -67,6 +67,16 @@ export class JobSchedulers implements OnApplicationBootstrap, OnModuleDestroy {
       'purge-retention',
       { every: this.config.RETENTION_PURGE_INTERVAL_MS },
       { name: 'purge-retention' satisfies JobName, data: {}, opts: TICK_OPTIONS },
+    );
+    await this.callbackQueue.upsertJobScheduler(
+      'reconcile-licenses',
+      { every: this.config.LICENSE_RECONCILE_INTERVAL_MS },
+      { name: 'reconcile-licenses' satisfies JobName, data: {}, opts: TICK_OPTIONS },
+    );
+    await this.callbackQueue.upsertJobScheduler(
+      'notify-license-expiry',
+      { every: this.config.LICENSE_EXPIRY_CHECK_INTERVAL_MS },
+      { name: 'notify-license-expiry' satisfies JobName, data: {}, opts: TICK_OPTIONS },
     );
     await this.webhookQueue.upsertJobScheduler(
       'sweep-webhooks',

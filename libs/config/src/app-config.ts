@@ -193,6 +193,14 @@ export const workerEnv = {
   /** How often deliveries whose job was lost are looked for; those overdue by the grace are queued again. */
   WEBHOOK_SWEEP_INTERVAL_MS: int(10_000, 100, 600_000),
   WEBHOOK_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
+  /** How often one worker reconciles the next batch of tenants' account licenses with WeCom (a full pass spans ticks). */
+  LICENSE_RECONCILE_INTERVAL_MS: int(60_000, 100, 86_400_000),
+  /** Tenants per reconciliation tick; the pass resumes where the last tick stopped. */
+  LICENSE_RECONCILE_TENANTS_PER_TICK: int(200, 1, 100_000),
+  /** WeCom calls per minute the license reconciliation may make, across every worker (within WECOM_CALLS_PER_MINUTE). */
+  LICENSE_CALLS_PER_MINUTE: int(6000, 60, 40_000),
+  /** How often accounts entering an expiry window (30, 7, 1 days, expired) are announced as `license.expiring`. */
+  LICENSE_EXPIRY_CHECK_INTERVAL_MS: int(60_000, 100, 86_400_000),
 };
 
 export const simEnv = {

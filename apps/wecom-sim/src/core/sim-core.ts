@@ -9,6 +9,7 @@ import { MediaApi } from './media-api.js';
 import { MessageApi } from './message-api.js';
 import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
+import { LicenseApi } from './license-api.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { CustomizedAppApi } from './customized-app-api.js';
@@ -57,6 +58,7 @@ export class SimCore {
   readonly service: ServiceApi;
   readonly identity: IdentityApi;
   readonly corpApi: CorpApi;
+  readonly licenses: LicenseApi;
   readonly messages: MessageApi;
   readonly media: MediaApi;
   readonly idConvert: IdConvertApi;
@@ -82,6 +84,7 @@ export class SimCore {
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
     this.customized = new CustomizedAppApi(this.clock, this.state, credentials, this.registry, this.installs, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
+    this.licenses = new LicenseApi(this.clock, this.state, credentials, gate, this.pusher, this.events, this.providers);
     this.messages = new MessageApi(this.clock, credentials, gate);
     this.media = new MediaApi(this.clock, credentials, gate);
     this.idConvert = new IdConvertApi(credentials, gate);
@@ -89,7 +92,10 @@ export class SimCore {
 
   /** Starts the automatic suite_ticket pushes (checked a few times per real second). */
   start(): void {
-    this.timer ??= setInterval(() => this.registry.pushDueTickets(), 200);
+    this.timer ??= setInterval(() => {
+      this.registry.pushDueTickets();
+      this.licenses.tick();
+    }, 200);
     this.timer.unref();
   }
 
@@ -130,6 +136,7 @@ export class SimCore {
     this.state.clear();
     this.providers.clear();
     this.customized.clear();
+    this.licenses.clear();
     this.faults.clear();
     this.patches.clear();
     this.faults.resetStats();
