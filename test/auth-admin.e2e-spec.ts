@@ -409,13 +409,8 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/webhook-endpoints/{id}/rotate-secret',
           '/api/v1/admin/webhook-deliveries/{id}',
           '/api/v1/admin/webhook-deliveries/{id}/resend',
-          '/api/v1/suites/{suiteId}/corps/{corpId}/wecom/{path}',
           '/api/v1/providers/{providerCorpId}/ids/open-corpid',
           '/api/v1/providers/{providerCorpId}/wecom/{path}',
-          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/new-external-userids',
-          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/open-userids',
-          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/tmp-external-userids',
-          '/api/v1/suites/{suiteId}/corps/{corpId}/ids/unionid-external-userid',
           '/api/v1/admin/providers',
           '/api/v1/admin/providers/{providerCorpId}',
           '/api/v1/admin/providers/{providerCorpId}/customized-auth-url',
@@ -425,8 +420,7 @@ describe('auth app: admin API', () => {
           '/api/v1/providers/{providerCorpId}/login-tokens/verify',
           '/api/v1/providers/{providerCorpId}/access-token',
           '/api/v1/providers/{providerCorpId}/access-token/invalidate',
-          '/api/v1/providers/{providerCorpId}/ids/open-corpid',
-          '/api/v1/providers/{providerCorpId}/wecom/{path}',
+          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/gateway-usage',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');
