@@ -421,7 +421,6 @@ describe('auth app: admin API', () => {
           '/api/v1/providers/{providerCorpId}/login-tokens/verify',
           '/api/v1/providers/{providerCorpId}/access-token',
           '/api/v1/providers/{providerCorpId}/access-token/invalidate',
-          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/gateway-usage',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');
