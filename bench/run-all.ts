@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ROOT } from './processes.js';
 import { printTable } from './support.js';
 
-const ALL = ['crypto', 'callback-ingest', 'token-api', 'refresh-scale', 'event-delivery'];
+const ALL = ['crypto', 'callback-ingest', 'token-api', 'refresh-scale', 'event-delivery', 'license-reconcile'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 const summaries: Record<string, unknown>[] = [];

@@ -1,5 +1,5 @@
-import { AuthStack, callApi, createApiKey, installThroughBrowser, startAuthStack } from './support/auth.js';
-import { simControl } from './support/platform.js';
+import { AuthStack, callApi, createApiKey, installThroughBrowser, pushTicket, startAuthStack } from './support/auth.js';
+import { registerSuite, simControl } from './support/platform.js';
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const CORP_TOKEN_PATH = '/cgi-bin/service/get_corp_token';
@@ -107,6 +107,8 @@ describe('WeCom API gateway', () => {
     // 30 of the day's 200 person-times are spent: @all costs 200 (every account), so it is refused before WeCom.
     const all = await send('@all');
     expect([all.status, (all.body as unknown as { error: string }).error]).toEqual([429, 'message_daily_quota_exceeded']);
+    const usage = await callApi(stack.authUrl, 'GET', `/api/v1/admin/suites/${suiteId}/corps/${corpId}/gateway-usage`, { key: stack.adminKey });
+    expect(usage.body).toEqual({ messagesToday: 30, messagesDailyLimit: 200, corpUserMax: 200, corpApiPerMinuteLimit: 10_000, slowedDownForSeconds: 0 });
   });
 
   it('checks uploads by content before WeCom sees them and returns when the media_id expires', async () => {
@@ -130,5 +132,59 @@ describe('WeCom API gateway', () => {
     const anyFile = await upload(Buffer.from('a plain text file is fine as a file'), 'notes.txt', 'file');
     expect(anyFile.status).toBe(200);
     expect((await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId]).toBe(uploadsBefore + 1);
+  });
+
+  it("forwards provider APIs with the provider_access_token injected, never the token-minting ones", async () => {
+    const providerCorpId = stack.suite.providerCorpId;
+    const providerKey = await createApiKey([`provider:${providerCorpId}`]);
+    const res = await callApi<{ errcode: number; open_corpid: string }>(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/corpid_to_opencorpid`, {
+      key: providerKey,
+      body: { corpid: corpId },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.errcode).toBe(0);
+    expect(res.body.open_corpid).toMatch(/^wp/);
+    const minted = await callApi(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/get_provider_token`, { key: providerKey, body: {} });
+    expect([minted.status, minted.body.error]).toEqual([400, 'invalid_wecom_path']);
+    // A suite-scoped key is not a provider key.
+    expect((await callApi(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/corpid_to_opencorpid`, { key, body: { corpid: corpId } })).status).toBe(403);
+  });
+
+  it('converts ids through typed routes, caches them per suite and corp, and never answers one suite from another\'s cache', async () => {
+    const open = await callApi<{ converted: Record<string, string>; invalid: string[] }>(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/${corpId}/ids/open-userids`, {
+      key,
+      body: { userids: [members[0], 'nobody-here'] },
+    });
+    const user = (await (await fetch(`${stack.authUrl}${gw('/cgi-bin/user/get')}?userid=${members[0]}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { open_userid: string };
+    expect(open.status).toBe(200);
+    expect(open.body).toEqual({ converted: { [members[0]]: user.open_userid }, invalid: ['nobody-here'] });
+    const callsBefore = (await corpCalls('/cgi-bin/batch/userid_to_openuserid')).total;
+    const again = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/${corpId}/ids/open-userids`, { key, body: { userids: [members[0]] } });
+    expect(again.body).toEqual({ converted: { [members[0]]: user.open_userid }, invalid: [] });
+    expect((await corpCalls('/cgi-bin/batch/userid_to_openuserid')).total).toBe(callsBefore);
+
+    // The same corp installs a second suite: the same old external_userid has another new id for it.
+    const suite2 = await registerSuite(stack.sim, stack.callbackUrl);
+    await pushTicket(stack.sim, suite2.suiteId);
+    await installThroughBrowser({ authUrl: stack.authUrl, suite: suite2 }, { simCorpId: corpId });
+    const key2 = await createApiKey([`suite:${suite2.suiteId}`]);
+    const convert = (s: string, k: string) =>
+      callApi<{ converted: Record<string, string> }>(stack.authUrl, 'POST', `/api/v1/suites/${s}/corps/${corpId}/ids/new-external-userids`, { key: k, body: { external_userids: ['wmOLDcustomer1'] } });
+    const first = (await convert(suiteId, key)).body.converted['wmOLDcustomer1'];
+    const second = (await convert(suite2.suiteId, key2)).body.converted['wmOLDcustomer1'];
+    expect(first).toMatch(/^wm/);
+    expect(second).toMatch(/^wm/);
+    expect(second).not.toBe(first);
+
+    const union = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/${corpId}/ids/unionid-external-userid`, { key, body: { unionid: 'ozUNION', openid: 'oOPEN' } });
+    expect(union.status).toBe(200);
+    expect(union.body).toMatchObject({ external_userid: expect.stringMatching(/^wm/), pending_id: expect.any(String) });
+    const tmp = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/${corpId}/ids/tmp-external-userids`, {
+      key,
+      body: { business_type: 1, user_type: 1, tmp_external_userids: ['tmpABC', 'bogus'] },
+    });
+    expect(tmp.body).toMatchObject({ invalid: ['bogus'] });
+    const bad = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/${corpId}/ids/open-userids`, { key, body: { userids: [] } });
+    expect(bad.status).toBe(400);
   });
 });

@@ -1,7 +1,8 @@
 import type { HttpErrorBody } from '@app/platform';
-import { AuthCodeInProgressError, AuthCodeUnusableError } from '@app/tenants';
+import { AuthCodeInProgressError, AuthCodeUnusableError, LicenseOperationError } from '@app/tenants';
 import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
-import { RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
+import { LicenseApiError, RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
+import { GatewayRefusal } from './gateway/gateway-refusal.js';
 
 /**
  * Every `error` code the auth app answers with, and its status. Callers branch on the code, so codes are
@@ -35,6 +36,17 @@ export const AUTH_ERROR_STATUS = {
   login_token_expired: 400,
   login_token_used: 409,
   invalid_cursor: 400,
+  invalid_id_list: 400,
+  id_conversion_failed: 502,
+  corp_api_rate_limited: 429,
+  ip_rate_limited: 429,
+  corp_slowed_down: 429,
+  message_member_rate_limited: 429,
+  message_daily_quota_exceeded: 429,
+  media_invalid: 400,
+  media_too_large: 413,
+  invalid_wecom_path: 400,
+  invalid_body: 400,
   cross_site_request: 403,
   no_suite_ticket: 503,
   no_provider_credentials: 409,
@@ -46,6 +58,12 @@ export const AUTH_ERROR_STATUS = {
   queue_unavailable: 503,
   redis_unavailable: 503,
   rate_limited: 429,
+  license_no_provider: 409,
+  license_no_free_code: 409,
+  license_unknown_code: 404,
+  license_transfer_refused: 409,
+  license_activation_refused: 409,
+  license_error: 409,
 } as const;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_STATUS;
@@ -87,6 +105,7 @@ export function mapAuthError(err: unknown): HttpErrorBody | null {
 
 export function toAuthAppError(err: unknown): AuthAppError | null {
   if (err instanceof AuthAppError) return err;
+  if (err instanceof GatewayRefusal) return new AuthAppError(err.code, err.message);
   if (err instanceof TokenUnavailableError) return new AuthAppError(TOKEN_REASON_CODE[err.reason], err.message);
   if (err instanceof AuthCodeInProgressError) {
     return new AuthAppError('install_in_progress', 'this install is being completed by another request; retry in a moment');
@@ -94,6 +113,8 @@ export function toAuthAppError(err: unknown): AuthAppError | null {
   if (err instanceof AuthCodeUnusableError) {
     return new AuthAppError('install_outcome_unknown', 'WeCom may have spent this install code without answering; it is not sent again: reinstall the app, or contact support');
   }
+  if (err instanceof LicenseOperationError) return new AuthAppError(`license_${err.code}`, err.message);
+  if (err instanceof LicenseApiError) return new AuthAppError('license_error', `WeCom ${err.path} refused: errcode ${err.errcode}`);
   if (err instanceof RateLimitedError) return new AuthAppError('wecom_rate_limited', `WeCom rate-limited ${err.path} (errcode ${err.errcode})`);
   if (err instanceof WecomApiError) return new AuthAppError('wecom_error', `WeCom ${err.path} answered errcode ${err.errcode}`);
   if (err instanceof WecomError) return new AuthAppError('wecom_unavailable', err.message);

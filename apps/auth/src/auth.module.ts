@@ -14,6 +14,7 @@ import { LocalStrategy } from './access/local.strategy.js';
 import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
+import { AdminLicensesController } from './admin/admin-licenses.controller.js';
 import { AdminEventsController } from './admin/admin-events.controller.js';
 import { AdminOverviewController } from './admin/admin-overview.controller.js';
 import { AdminSuiteSetupController } from './admin/admin-suite-setup.controller.js';
@@ -31,9 +32,13 @@ import { AdminConsoleUsersController } from './console/admin-console-users.contr
 import { ConsoleSessionController } from './console/console-session.controller.js';
 import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
 import { LoginGuard } from './console/login.guard.js';
+import { AdminGatewayUsageController } from './gateway/admin-gateway-usage.controller.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
+import { ProviderGatewayController } from './gateway/provider-gateway.controller.js';
+import { IdConvertController, ProviderIdConvertController } from './gateway/id-convert.controller.js';
+import { IdConvertService } from './gateway/id-convert.service.js';
 import { InstallController } from './install/install.controller.js';
 import { InstallService } from './install/install.service.js';
 import { LinkInstallService } from './install/link-install.service.js';
@@ -59,10 +64,15 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     LoginTokenController,
     TokenApiController,
     GatewayController,
+    ProviderGatewayController,
+    AdminGatewayUsageController,
+    IdConvertController,
+    ProviderIdConvertController,
     ProviderTokenController,
     AdminProvidersController,
     AdminSuitesController,
     AdminCorpsController,
+    AdminLicensesController,
     AdminEventsController,
     AdminApiKeysController,
     AdminOverviewController,
@@ -87,6 +97,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     InvalidationLimiter,
     GatewayLimits,
     GatewayService,
+    IdConvertService,
     SuitesAdminService,
     CorpsAdminService,
     EventsAdminService,

@@ -5,6 +5,7 @@ import { BusinessApiController } from './http/business-api.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
 import { ControlProvidersController } from './http/control-providers.controller.js';
 import { ControlTrafficController } from './http/control-traffic.controller.js';
+import { LicenseController } from './http/license.controller.js';
 import { WecomApiController } from './http/wecom-api.controller.js';
 
 @Module({})
@@ -12,7 +13,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, BusinessApiController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, BusinessApiController, LicenseController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

@@ -13,6 +13,8 @@ const all = {
   'purge-retention': async () => undefined,
   'deliver-webhook': async () => undefined,
   'sweep-webhooks': async () => undefined,
+  'reconcile-licenses': async () => undefined,
+  'notify-license-expiry': async () => undefined,
 };
 
 describe('checkJobHandlers', () => {
@@ -28,7 +30,7 @@ describe('checkJobHandlers', () => {
   });
 
   it('splits the job names between the queues', () => {
-    expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['process-callback-event', 'purge-retention', 'sweep-inbox']);
+    expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['notify-license-expiry', 'process-callback-event', 'purge-retention', 'reconcile-licenses', 'sweep-inbox']);
     expect(jobNamesOf(QueueName.TokenRefresh)).toHaveLength(6);
     expect(jobNamesOf(QueueName.WebhookDeliveries).sort()).toEqual(['deliver-webhook', 'sweep-webhooks']);
   });

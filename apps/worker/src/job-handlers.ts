@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { JobName, JobOf, QUEUE_OF_JOB, QueueName } from '@app/queues';
+import { NotifyLicenseExpiryJob } from './jobs/notify-license-expiry.job.js';
 import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
+import { ReconcileLicensesJob } from './jobs/reconcile-licenses.job.js';
 import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
@@ -45,6 +47,8 @@ export class WorkerJobs {
     deliver: DeliverWebhookJob,
     sweepWebhooks: SweepWebhooksJob,
     retention: PurgeRetentionJob,
+    reconcileLicenses: ReconcileLicensesJob,
+    licenseExpiry: NotifyLicenseExpiryJob,
     reconcile: ReconcileScheduleJob,
   ) {
     this.handlers = {
@@ -60,6 +64,8 @@ export class WorkerJobs {
       'purge-retention': () => retention.purge(),
       'deliver-webhook': (job) => deliver.handle(job),
       'sweep-webhooks': () => sweepWebhooks.handle(),
+      'reconcile-licenses': () => reconcileLicenses.handle(),
+      'notify-license-expiry': () => licenseExpiry.handle(),
     };
     checkJobHandlers(this.handlers);
   }

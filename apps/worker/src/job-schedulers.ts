@@ -26,7 +26,7 @@ const RECONCILE_OPTIONS: JobsOptions = {
 };
 
 /**
- * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`, `sweep-webhooks`), registered here and nowhere else; they are put
+ * The Job Schedulers (`sweep-due-tokens`, `sweep-inbox`, `purge-retention`, `reconcile-licenses`, `notify-license-expiry`, `sweep-webhooks`), registered here and nowhere else; they are put
  * back on every Redis reconnect. The reconciliation of the due-time index runs once per cluster, not per replica:
  * at start and on every reconnect a replica adds the `reconcile-schedule` job only when the "reconciled" marker is
  * missing, i.e. no walk finished against this Redis while workers ran (a first start, every worker gone for
@@ -94,6 +94,16 @@ export class JobSchedulers implements OnApplicationBootstrap, OnModuleDestroy {
       'purge-retention',
       { every: this.config.RETENTION_PURGE_INTERVAL_MS },
       { name: 'purge-retention' satisfies JobName, data: {}, opts: TICK_OPTIONS },
+    );
+    await this.callbackQueue.upsertJobScheduler(
+      'reconcile-licenses',
+      { every: this.config.LICENSE_RECONCILE_INTERVAL_MS },
+      { name: 'reconcile-licenses' satisfies JobName, data: {}, opts: TICK_OPTIONS },
+    );
+    await this.callbackQueue.upsertJobScheduler(
+      'notify-license-expiry',
+      { every: this.config.LICENSE_EXPIRY_CHECK_INTERVAL_MS },
+      { name: 'notify-license-expiry' satisfies JobName, data: {}, opts: TICK_OPTIONS },
     );
     await this.webhookQueue.upsertJobScheduler(
       'sweep-webhooks',

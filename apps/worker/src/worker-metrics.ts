@@ -24,6 +24,8 @@ export class WorkerMetrics {
   readonly eventLatency: Histogram<'type'>;
   readonly eventAttemptDuration: Histogram<'type'>;
   readonly suitesWithoutTicket: Gauge;
+  readonly licenseUnlicensedMembers: Gauge;
+  readonly licenseExpiringSoon: Gauge;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
@@ -99,6 +101,16 @@ export class WorkerMetrics {
     this.suitesWithoutTicket = new Gauge({
       name: 'wecom_suites_without_fresh_ticket',
       help: 'Suites whose suite_ticket is missing or older than 30 minutes (no suite token can be fetched)',
+      registers,
+    });
+    this.licenseUnlicensedMembers = new Gauge({
+      name: 'wecom_license_unlicensed_members',
+      help: 'Members WeCom reported using an app without a valid account license (unlicensed_notify), not licensed since; alert when > 0',
+      registers,
+    });
+    this.licenseExpiringSoon = new Gauge({
+      name: 'wecom_license_accounts_expiring_7d',
+      help: 'Valid account licenses expiring within 7 days, all tenants',
       registers,
     });
   }

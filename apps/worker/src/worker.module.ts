@@ -10,11 +10,14 @@ import { RefreshSchedule, TokensModule } from '@app/tokens';
 import { WorkerJobs } from './job-handlers.js';
 import { JobSchedulers } from './job-schedulers.js';
 import { ProcessCallbackEventJob } from './jobs/process-callback-event.job.js';
+import { LicenseSystemEvents } from './system-events/license-system-events.js';
 import { SystemEventHandlers } from './system-events/system-event-handlers.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
+import { NotifyLicenseExpiryJob } from './jobs/notify-license-expiry.job.js';
 import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
+import { ReconcileLicensesJob } from './jobs/reconcile-licenses.job.js';
 import { CallbackEventsProcessor } from './processors/callback-events.processor.js';
 import { configuredProcessor, workerOptions } from './processors/queue-processor.js';
 import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
@@ -95,10 +98,13 @@ export class WorkerModule {
         ReconcileScheduleJob,
         ProcessCallbackEventJob,
         SystemEventHandlers,
+        LicenseSystemEvents,
         RefreshTokenJob,
         SweepDueTokensJob,
         SweepInboxJob,
         PurgeRetentionJob,
+        ReconcileLicensesJob,
+        NotifyLicenseExpiryJob,
         WorkerJobs,
         ...webhookProviders(config),
         // No job limit on callback events: most (data events) make no WeCom call, and those that do draw on the

@@ -87,6 +87,9 @@ const gatewayLimits = {
   /** Calls of one WeCom API for one corp per minute and per hour. */
   GATEWAY_CORP_API_PER_MINUTE: int(10_000, 1, 10_000_000),
   GATEWAY_CORP_API_PER_HOUR: int(150_000, 1, 100_000_000),
+  /** Provider-token API calls per provider per minute and per hour. */
+  GATEWAY_PROVIDER_PER_MINUTE: int(40_000, 1, 10_000_000),
+  GATEWAY_PROVIDER_PER_HOUR: int(1_200_000, 1, 100_000_000),
   /** Calls through the gateway from this platform (one server IP) per minute and per hour. */
   GATEWAY_IP_PER_MINUTE: int(20_000, 1, 10_000_000),
   GATEWAY_IP_PER_HOUR: int(600_000, 1, 100_000_000),
@@ -192,6 +195,14 @@ export const workerEnv = {
   /** How often deliveries whose job was lost are looked for; those overdue by the grace are queued again. */
   WEBHOOK_SWEEP_INTERVAL_MS: int(10_000, 100, 600_000),
   WEBHOOK_SWEEP_GRACE_MS: int(10_000, 0, 600_000),
+  /** How often one worker reconciles the next batch of tenants' account licenses with WeCom (a full pass spans ticks). */
+  LICENSE_RECONCILE_INTERVAL_MS: int(60_000, 100, 86_400_000),
+  /** Tenants per reconciliation tick; the pass resumes where the last tick stopped. */
+  LICENSE_RECONCILE_TENANTS_PER_TICK: int(200, 1, 100_000),
+  /** WeCom calls per minute the license reconciliation may make, across every worker (within WECOM_CALLS_PER_MINUTE). */
+  LICENSE_CALLS_PER_MINUTE: int(6000, 60, 40_000),
+  /** How often accounts entering an expiry window (30, 7, 1 days, expired) are announced as `license.expiring`. */
+  LICENSE_EXPIRY_CHECK_INTERVAL_MS: int(60_000, 100, 86_400_000),
 };
 
 export const simEnv = {

@@ -72,6 +72,26 @@ export class EventPublisher {
   }
 
   /**
+   * The platform event of an inbox event, published once more for another suite (a provider system event such as
+   * `license_pay_success` concerns every suite of the provider installed in the corp, whose endpoints are the
+   * vendor's). Keyed by the inbox event and the suite: a retried job publishes nothing more.
+   */
+  async publishInboxFor(inbox: PublishableInboxEvent, suiteId: string, context: MappingContext = {}): Promise<PublishResult | null> {
+    const xml = parseXml(inbox.payload, { keepControlChars: true });
+    const draft = toPlatformEvent({ suiteId, kind: inbox.kind, corpId: inbox.corpId, receivedAt: inbox.receivedAt, xml }, context);
+    if (!draft) return null;
+    return this.publish(draft, `inbox:${inbox.id}:${suiteId}`, inbox.id);
+  }
+
+  /**
+   * An event the platform raises itself (`license.expiring`): stored once per `dedupeKey` (a repeat publishes
+   * nothing more) and owed to the suite's matching endpoints like any other.
+   */
+  async publishPlatform(draft: PlatformEventDraft, dedupeKey: string): Promise<PublishResult> {
+    return this.publish(draft, `platform:${dedupeKey}`, null);
+  }
+
+  /**
    * `tenant.suspended`: the platform itself saw WeCom reject a corp's permanent code (TokenBroker), so WeCom sends
    * no callback for it. Called once per transition active → suspended; keyed by the transition's time (ms), so a
    * later reinstall and suspension is a new event. `data`: `{ errcode, reason }`.

@@ -225,6 +225,8 @@ const BASE_EVENT_TYPES: readonly EventTypeSpec[] = [
   { type: 'license.auto_activated', description: 'Members were activated automatically', source: { kind: 'command', infoType: 'auto_activate' }, fields: { ServiceCorpId: s('the provider corpid'), Scene: int('activation scene'), AccountList: obj('activated accounts') } },
   { type: 'provider.corp_registered', description: 'A corp registered WeCom through the provider\'s promotion QR code (注册完成回调)', source: { kind: 'system', infoType: 'register_corp' }, fields: { ServiceCorpId: s('the provider corpid'), RegisterCode: s('the registration code'), TemplateId: s('promotion template id'), State: s('`state` of the registration link'), AuthUserInfo: obj('`{ userId }` of the corp\'s creator') } },
   { type: 'license.unlicensed_notify', description: 'A member without a license used the app', source: { kind: 'command', infoType: 'unlicensed_notify' }, fields: { AgentID: int('agent id') } },
+  // WeCom documents unlicensed_notify as a data-callback event (接口许可失效通知, /95716); recorded per member.
+  { type: 'license.unlicensed_member', description: 'A member whose account license is missing or expired used the app (the platform records the member until licensed)', source: { kind: 'data', msgType: 'event', event: 'unlicensed_notify' }, fields: { FromUserName: s('the member\'s userid'), AgentID: int('the app\'s agent id in the corp') } },
 ];
 
 export const EVENT_TYPES: readonly EventTypeSpec[] = [...BASE_EVENT_TYPES, ...systemTwins(BASE_EVENT_TYPES)];

@@ -22,4 +22,16 @@ export const PLATFORM_ORIGINATED_TYPES: readonly PlatformOriginatedType[] = [
       { name: 'reason', kind: 'string', description: 'what the platform concluded from it' },
     ],
   },
+  {
+    type: 'license.expiring',
+    description:
+      "A member's account license (接口调用许可) expires within 30, 7 or 1 days, or has expired. Sent once per window per expiry, only the narrowest window reached; a renewal starts over",
+    origin: 'platform: the worker\'s `notify-license-expiry` check of the stored accounts',
+    fields: [
+      { name: 'userId', kind: 'string', description: 'the member' },
+      { name: 'accountType', kind: 'integer', description: '1 基础账号 (base), 2 互通账号 (external contact)' },
+      { name: 'expiresAt', kind: 'string', description: 'ISO 8601 expiry' },
+      { name: 'windowDays', kind: 'integer', description: '30, 7, 1, or 0 once expired' },
+    ],
+  },
 ];

@@ -29,6 +29,10 @@ export interface JobPayloads {
   'deliver-webhook': { deliveryId: string; deferrals?: number };
   /** Scheduler tick: queues deliveries that are due but whose job was lost. */
   'sweep-webhooks': Record<string, never>;
+  /** Scheduler tick: reconciles the next batch of tenants' account licenses with WeCom (resumable pass). */
+  'reconcile-licenses': Record<string, never>;
+  /** Scheduler tick: publishes `license.expiring` for accounts entering an expiry window; refreshes the license gauges. */
+  'notify-license-expiry': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -47,6 +51,8 @@ export const QUEUE_OF_JOB: { readonly [N in JobName]: QueueName } = {
   'purge-retention': QueueName.CallbackEvents,
   'deliver-webhook': QueueName.WebhookDeliveries,
   'sweep-webhooks': QueueName.WebhookDeliveries,
+  'reconcile-licenses': QueueName.CallbackEvents,
+  'notify-license-expiry': QueueName.CallbackEvents,
 };
 
 /** One reconciliation job per cluster: adding a job whose id exists (waiting, active, delayed) is a no-op in BullMQ. */

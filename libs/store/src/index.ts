@@ -8,6 +8,7 @@ export * from './corp-search.repository.js';
 export * from './password-hash.js';
 export * from './database.health.js';
 export * from './install-session.repository.js';
+export * from './license.repository.js';
 export * from './prisma.service.js';
 export * from './retention.repository.js';
 export * from './secret-cipher.js';

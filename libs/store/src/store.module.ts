@@ -8,6 +8,7 @@ import { ConsoleStatsRepository } from './console-stats.repository.js';
 import { ConsoleUserRepository } from './console-user.repository.js';
 import { CorpSearchRepository } from './corp-search.repository.js';
 import { InstallSessionRepository } from './install-session.repository.js';
+import { LicenseRepository } from './license.repository.js';
 import { RetentionRepository } from './retention.repository.js';
 import { DatabaseOptions, PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
@@ -44,6 +45,7 @@ const repositories = [
   ConsoleUserRepository,
   CorpSearchRepository,
   InstallSessionRepository,
+  LicenseRepository,
   RetentionRepository,
   StoredTokenRepository,
   SuiteRepository,

@@ -12,5 +12,6 @@ export * from './xml/system-events.js';
 export * from './api/errors.js';
 export * from './api/types.js';
 export * from './api/service-api.js';
+export * from './api/license-api.js';
 export * from './api/forwarder.js';
 export * from './ids.js';

@@ -4,8 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 const GATEWAY_CONTENT_TYPE = 'application/x-wecom-gateway-body';
 /** Above WeCom's largest upload (20 MB file) plus multipart framing. */
 export const GATEWAY_BODY_LIMIT = 21 * 1024 * 1024;
-/** `/api/v1/suites/:suiteId/corps/:corpId/wecom/...` */
-export const GATEWAY_URL = /^\/api\/v1\/suites\/[^/?]+\/corps\/[^/?]+\/wecom\//;
+/** `/api/v1/suites/:suiteId/corps/:corpId/wecom/...` and `/api/v1/providers/:providerCorpId/wecom/...` */
+export const GATEWAY_URL = /^\/api\/v1\/(suites\/[^/?]+\/corps|providers)\/[^/?]+\/wecom\//;
 
 const declared = new WeakMap<FastifyRequest, string>();
 

@@ -30,6 +30,7 @@ export function messageDay(now = Date.now()): string {
  * budgets (`rate-limiter-flexible`: fixed windows, atomic in Redis). Per minute and per hour together through
  * `RateLimiterUnion` (a call is refused if either window is spent).
  * - per corp and WeCom API path: GATEWAY_CORP_API_PER_MINUTE / _PER_HOUR (WeCom: 10,000/min, 150,000/h)
+ * - provider-token APIs per provider: GATEWAY_PROVIDER_PER_MINUTE / _PER_HOUR (WeCom: 40,000/min, 1,200,000/h)
  * - per server IP (the whole platform): GATEWAY_IP_PER_MINUTE / _PER_HOUR (WeCom: 20,000/min, 600,000/h)
  * - app messages per member: GATEWAY_MESSAGES_PER_MEMBER_PER_MINUTE / _PER_HOUR (WeCom: 30/min, 1000/h, then dropped)
  * - app messages per app and day: corp_user_max × GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY person-times (WeCom: × 200)
@@ -41,6 +42,7 @@ export class GatewayLimits {
   private readonly corpApi: RateLimiterUnion;
   private readonly corpApiMinute: RateLimiterRedis;
   private readonly ip: RateLimiterUnion;
+  private readonly provider: RateLimiterUnion;
   private readonly member: RateLimiterUnion;
   private readonly memberWindows: RateLimiterRedis[];
   private readonly daily: RateLimiterRedis;
@@ -55,6 +57,7 @@ export class GatewayLimits {
       new RateLimiterRedis({ storeClient: redis, keyPrefix: `${this.prefix}:${name}`, points, duration });
     this.corpApiMinute = limiter('corp-api-m', config.GATEWAY_CORP_API_PER_MINUTE, MINUTE_S);
     this.corpApi = new RateLimiterUnion(this.corpApiMinute, limiter('corp-api-h', config.GATEWAY_CORP_API_PER_HOUR, HOUR_S));
+    this.provider = new RateLimiterUnion(limiter('provider-m', config.GATEWAY_PROVIDER_PER_MINUTE, MINUTE_S), limiter('provider-h', config.GATEWAY_PROVIDER_PER_HOUR, HOUR_S));
     this.ip = new RateLimiterUnion(limiter('ip-m', config.GATEWAY_IP_PER_MINUTE, MINUTE_S), limiter('ip-h', config.GATEWAY_IP_PER_HOUR, HOUR_S));
     this.memberWindows = [
       limiter('member-m', config.GATEWAY_MESSAGES_PER_MEMBER_PER_MINUTE, MINUTE_S),
@@ -66,9 +69,9 @@ export class GatewayLimits {
   }
 
   /** Refuses while WeCom's lockout of this corp lasts (after a 45009/45033). */
-  async checkSlowdown(corpId: string): Promise<void> {
-    const ttlMs = await this.redis.pttl(this.slowKey(corpId));
-    if (ttlMs > 0) throw new GatewayRefusal('corp_slowed_down', `WeCom rate-limited corp ${corpId}; its calls wait out the lockout`, Math.ceil(ttlMs / 1000));
+  async checkSlowdown(holdKey: string): Promise<void> {
+    const ttlMs = await this.redis.pttl(this.slowKey(holdKey));
+    if (ttlMs > 0) throw new GatewayRefusal('corp_slowed_down', `WeCom rate-limited ${holdKey}; its calls wait out the lockout`, Math.ceil(ttlMs / 1000));
   }
 
   /** Starts refusing a corp's calls for GATEWAY_SLOWDOWN_SECONDS; returns those seconds. */
@@ -92,6 +95,23 @@ export class GatewayLimits {
       throw refusal(rejection, 'ip_rate_limited', "the platform's budget of WeCom calls is spent");
     }
     const [minute, hour] = Object.values(corp);
+    return { corpApiMinute: minute?.remainingPoints ?? 0, corpApiHour: hour?.remainingPoints ?? 0 };
+  }
+
+  /** Counts one provider-token call for the provider and one for the platform's IP; what is left of the provider's windows. */
+  async consumeProviderCall(providerCorpId: string): Promise<Remaining> {
+    let provider: Record<string, RateLimiterRes>;
+    try {
+      provider = await this.provider.consume(providerCorpId);
+    } catch (rejection) {
+      throw refusal(rejection, 'corp_api_rate_limited', `provider ${providerCorpId} has used its budget of provider API calls`);
+    }
+    try {
+      await this.ip.consume('all');
+    } catch (rejection) {
+      throw refusal(rejection, 'ip_rate_limited', "the platform's budget of WeCom calls is spent");
+    }
+    const [minute, hour] = Object.values(provider);
     return { corpApiMinute: minute?.remainingPoints ?? 0, corpApiHour: hour?.remainingPoints ?? 0 };
   }
 

@@ -3,17 +3,21 @@ import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, CorpRecord } from '@app/store';
-import { TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
-import { ForwardedAnswer, WecomServiceApi } from '@app/wecom';
+import { providerTokenKey, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { ForwardedAnswer, TokenParam, WecomServiceApi } from '@app/wecom';
 import { AuthMetrics } from '../auth-metrics.js';
 import { GatewayLimits } from './gateway-limits.js';
 import { GatewayRefusal } from './gateway-refusal.js';
 import { checkMediaUpload, MEDIA_ID_LIFETIME_MS, MEDIA_UPLOAD_PATHS } from './media-check.js';
 
-/** One vendor call to a WeCom API of a corp, as the gateway received it. */
+/**
+ * One vendor call to a WeCom API, as the gateway received it: of a corp (`suiteId` + `corpId`, the corp's access_token)
+ * or, with `providerCorpId`, of the provider (provider_access_token; `suiteId`/`corpId` are then empty).
+ */
 export interface GatewayCall {
   suiteId: string;
   corpId: string;
+  providerCorpId?: string;
   method: 'GET' | 'POST';
   /** WeCom's path, `/cgi-bin/...` */
   path: string;
@@ -41,6 +45,11 @@ const WECOM_PATH = /^\/cgi-bin(\/[a-z0-9_]+){1,4}$/;
  * alone holds; the token API serves the tokens a vendor may see.
  */
 const FORBIDDEN = /^\/cgi-bin\/(gettoken|get_jsapi_ticket|ticket\/get|service\/)/;
+/** Provider-token APIs: WeCom's service and license APIs, never the ones that mint tokens or spend auth codes of installs. */
+const PROVIDER_ALLOWED = /^\/cgi-bin\/(service|license)\//;
+const PROVIDER_FORBIDDEN = /^\/cgi-bin\/service\/(get_provider_token|get_suite_token|get_corp_token|(v2\/)?get_permanent_code|get_pre_auth_code|set_session_info)$/;
+/** The few provider APIs that take the provider token as `access_token` (获取登录用户信息); the rest as provider_access_token. */
+const PROVIDER_ACCESS_TOKEN_PATHS = new Set(['/cgi-bin/service/get_login_info']);
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 const AGENT_CACHE_MS = 60_000;
 
@@ -70,14 +79,14 @@ export class GatewayService {
     const started = performance.now();
     let errcode = 'none';
     try {
-      const answer = await this.forward(call);
+      const answer = call.providerCorpId ? await this.forwardProvider(call, call.providerCorpId) : await this.forward(call);
       errcode = answer.headers['x-wecom-errcode'] ?? '0';
       return answer;
     } catch (err) {
       errcode = err instanceof GatewayRefusal ? err.code : err instanceof TokenUnavailableError ? err.reason : 'transport';
       throw err;
     } finally {
-      const labels = { path: WECOM_PATH.test(call.path) ? call.path : 'invalid', errcode, corp_class: corpClass(this.corpCache.get(corpKey(call))) };
+      const labels = { path: WECOM_PATH.test(call.path) ? call.path : 'invalid', errcode, corp_class: call.providerCorpId ? 'provider' : corpClass(this.corpCache.get(corpKey(call))) };
       this.metrics.gatewayCalls.inc(labels);
       this.metrics.gatewayDuration.observe({ path: labels.path }, (performance.now() - started) / 1000);
     }
@@ -104,23 +113,7 @@ export class GatewayService {
     headers['x-quota-corp-api-remaining-minute'] = String(remaining.corpApiMinute);
     headers['x-quota-corp-api-remaining-hour'] = String(remaining.corpApiHour);
 
-    const key: TokenKey = { kind: 'corp', suiteId: call.suiteId, corpId: call.corpId };
-    const deadline = Date.now() + this.config.GATEWAY_DEADLINE_MS;
-    const first = await this.broker.get(key);
-    let answer = await this.send(call, first.value, deadline);
-    if (TOKEN_ERRCODES.has(answer.errcode)) {
-      // Another replica may already have replaced it: drop it only while it is the current one, then one fetch for all.
-      await this.broker.invalidateIfCurrent(key, first.value);
-      const second = await this.broker.get(key);
-      answer = await this.send(call, second.value, deadline);
-      headers['x-wecom-token-refreshed'] = 'true';
-    }
-    headers['x-wecom-errcode'] = String(answer.errcode);
-    if (RATE_ERRCODES.has(answer.errcode)) {
-      const seconds = await this.limits.slowDown(call.corpId);
-      this.logger.warn({ msg: 'WeCom rate-limited a corp; slowing it down', suiteId: call.suiteId, corpId: call.corpId, path: call.path, errcode: answer.errcode });
-      throw new GatewayRefusal('corp_slowed_down', `WeCom answered errcode ${answer.errcode} for corp ${call.corpId}; its calls are held for ${seconds} s`, seconds);
-    }
+    const answer = await this.withToken(call, { kind: 'corp', suiteId: call.suiteId, corpId: call.corpId }, 'access_token', call.corpId, headers);
     if (MEDIA_UPLOAD_PATHS.has(call.path) && answer.errcode === 0 && answer.json) {
       const created = Number(answer.json['created_at']);
       if (Number.isFinite(created)) headers['x-wecom-media-expires-at'] = new Date(created * 1000 + MEDIA_ID_LIFETIME_MS).toISOString();
@@ -130,12 +123,56 @@ export class GatewayService {
     return { status: answer.status, headers, body: answer.text ?? answer.stream };
   }
 
-  private send(call: GatewayCall, token: string, deadline: number): Promise<ForwardedAnswer> {
+  /** A provider-token API (`/api/v1/providers/:providerCorpId/wecom/...`): limits per provider, then the call. */
+  private async forwardProvider(call: GatewayCall, providerCorpId: string): Promise<GatewayAnswer> {
+    if (!WECOM_PATH.test(call.path) || !PROVIDER_ALLOWED.test(call.path) || PROVIDER_FORBIDDEN.test(call.path)) {
+      throw new GatewayRefusal('invalid_wecom_path', `${call.path.slice(0, 100)} is not a WeCom provider API the gateway forwards`);
+    }
+    if (call.body && call.body.length > JSON_BODY_LIMIT) throw new GatewayRefusal('invalid_body', `bodies are at most ${JSON_BODY_LIMIT} bytes`);
+    const hold = `provider:${providerCorpId}`;
+    await this.limits.checkSlowdown(hold);
+    const remaining = await this.limits.consumeProviderCall(providerCorpId);
+    const headers: Record<string, string> = {
+      'x-wecom-token-kind': 'provider',
+      'x-quota-provider-remaining-minute': String(remaining.corpApiMinute),
+      'x-quota-provider-remaining-hour': String(remaining.corpApiHour),
+    };
+    const tokenParam = PROVIDER_ACCESS_TOKEN_PATHS.has(call.path) ? 'access_token' : 'provider_access_token';
+    const answer = await this.withToken(call, providerTokenKey(providerCorpId), tokenParam, hold, headers);
+    if (answer.contentType) headers['content-type'] = answer.contentType;
+    return { status: answer.status, headers, body: answer.text ?? answer.stream };
+  }
+
+  /**
+   * Sends the call with the token of `key`; on a token errcode drops that token (only while it is still the current
+   * one: another replica may already have replaced it), fetches again (one fetch for all) and sends once more. A
+   * 45009/45033 holds `holdKey`'s calls and becomes a `GatewayRefusal`.
+   */
+  private async withToken(call: GatewayCall, key: TokenKey, tokenParam: TokenParam, holdKey: string, headers: Record<string, string>): Promise<ForwardedAnswer> {
+    const deadline = Date.now() + this.config.GATEWAY_DEADLINE_MS;
+    const first = await this.broker.get(key);
+    let answer = await this.send(call, tokenParam, first.value, deadline);
+    if (TOKEN_ERRCODES.has(answer.errcode)) {
+      await this.broker.invalidateIfCurrent(key, first.value);
+      const second = await this.broker.get(key);
+      answer = await this.send(call, tokenParam, second.value, deadline);
+      headers['x-wecom-token-refreshed'] = 'true';
+    }
+    headers['x-wecom-errcode'] = String(answer.errcode);
+    if (RATE_ERRCODES.has(answer.errcode)) {
+      const seconds = await this.limits.slowDown(holdKey);
+      this.logger.warn({ msg: 'WeCom rate-limited calls; holding them', suiteId: call.suiteId, corpId: call.corpId, providerCorpId: call.providerCorpId, path: call.path, errcode: answer.errcode });
+      throw new GatewayRefusal('corp_slowed_down', `WeCom answered errcode ${answer.errcode}; calls for ${holdKey} are held for ${seconds} s`, seconds);
+    }
+    return answer;
+  }
+
+  private send(call: GatewayCall, tokenParam: TokenParam, token: string, deadline: number): Promise<ForwardedAnswer> {
     return this.api.forward({
       method: call.method,
       path: call.path,
       query: call.query,
-      tokenParam: 'access_token',
+      tokenParam,
       token,
       contentType: call.contentType,
       body: call.body,

@@ -212,6 +212,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/providers/{providerCorpId}/wecom/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A WeCom provider API (GET) with the provider_access_token injected */
+        get: operations["ProviderGatewayController_get"];
+        put?: never;
+        /** A WeCom provider API (POST, e.g. …/wecom/cgi-bin/service/corpid_to_opencorpid) with the provider_access_token injected */
+        post: operations["ProviderGatewayController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/gateway-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A corp's use of the WeCom gateway's quotas: app messages today, and whether WeCom's lockout holds its calls */
+        get: operations["AdminGatewayUsageController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/open-userids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** userid → open_userid (batch/userid_to_openuserid) */
+        post: operations["IdConvertController_openUserIds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/new-external-userids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** external_userid → the new external_userid (externalcontact/get_new_external_userid; with chat_id the group chat variant) */
+        post: operations["IdConvertController_newExternalUserIds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/tmp-external-userids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** tmp_external_userid → external_userid (idconvert/convert_tmp_external_userid) */
+        post: operations["IdConvertController_tmpExternalUserIds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suites/{suiteId}/corps/{corpId}/ids/unionid-external-userid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** unionid + openid → external_userid and pending_id (idconvert/unionid_to_external_userid) */
+        post: operations["IdConvertController_unionId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{providerCorpId}/ids/open-corpid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** corpid → open_corpid (service/corpid_to_opencorpid, provider token) */
+        post: operations["ProviderIdConvertController_openCorpId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers/{providerCorpId}/access-token": {
         parameters: {
             query?: never;
@@ -346,6 +466,109 @@ export interface paths {
         get: operations["AdminCorpsController_show"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Seats bought, active, expiring in 30/7/1 days, expired; accounts; members seen using the app without a license */
+        get: operations["AdminLicensesController_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's license orders and their status, as last reconciled */
+        get: operations["AdminLicensesController_orders"];
+        put?: never;
+        /** Order accounts (create_new_order); pay it in WeCom's provider console — `license.paid` follows */
+        post: operations["AdminLicensesController_createOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/activations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate an account for a member (active_account): the code given, or a free one of the type */
+        post: operations["AdminLicensesController_activate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand a member's accounts over to another member (batch_transfer_license, 账号继承) */
+        post: operations["AdminLicensesController_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/auto-activation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Turn auto-activation on or off (set_auto_active_status; the corp must have bought licenses) */
+        put: operations["AdminLicensesController_autoActive"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconcile this tenant's licenses with WeCom now (the worker does every tenant on a schedule) */
+        post: operations["AdminLicensesController_sync"];
         delete?: never;
         options?: never;
         head?: never;
@@ -882,6 +1105,69 @@ export interface components {
             /** @description for wx.agentConfig */
             agentConfig: components["schemas"]["JssdkAgentConfigDto"];
         };
+        GatewayUsageDto: {
+            /** @description App-message person-times used today (China's calendar day), this suite in this corp */
+            messagesToday: number;
+            /** @description Today's budget: corp_user_max × GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY */
+            messagesDailyLimit: number;
+            /** @description corp_user_max from the corp's auth info (or the configured default) */
+            corpUserMax: number;
+            /** @description Per WeCom API and minute (GATEWAY_CORP_API_PER_MINUTE) */
+            corpApiPerMinuteLimit: number;
+            /** @description Seconds the corp's calls are still held after WeCom's 45009/45033; 0 when not held */
+            slowedDownForSeconds: number;
+        };
+        UserIdsDto: {
+            /**
+             * @description userids of the corp (1–1000)
+             * @example [
+             *       "zhangsan"
+             *     ]
+             */
+            userids: string[];
+        };
+        ConvertedIdsDto: {
+            /** @description input id → converted id */
+            converted: {
+                [key: string]: string;
+            };
+            /** @description ids WeCom did not convert (not cached: asked again next time) */
+            invalid: string[];
+        };
+        ExternalUserIdsDto: {
+            /** @description external_userids as the app had them (1–1000) */
+            external_userids: string[];
+            /** @description a customer group: converts its members (groupchat/get_new_external_userid) */
+            chat_id?: string;
+        };
+        TmpExternalUserIdsDto: {
+            /** @description 1 meeting, 2 form (收集表), … as WeCom lists them */
+            business_type: number;
+            /** @description 1 customer, 2 other corp member, 3 …, as WeCom lists them */
+            user_type: number;
+            tmp_external_userids: string[];
+        };
+        UnionIdDto: {
+            unionid: string;
+            /** @description the openid from the same mini program or official account */
+            openid: string;
+            /**
+             * @description 0: the mini program/official account belongs to the corp, 1: to the provider
+             * @enum {number}
+             */
+            subject_type?: 0 | 1;
+        };
+        UnionIdResultDto: {
+            external_userid: string;
+            pending_id: string;
+        };
+        CorpIdDto: {
+            /** @description a corp's plain corpid */
+            corpid: string;
+        };
+        OpenCorpIdDto: {
+            open_corpid: string;
+        };
         RegisterProviderDto: {
             /** @description Display name; default the provider corpid */
             name?: string;
@@ -1061,6 +1347,132 @@ export interface components {
             editionInfo: Record<string, never> | null;
             dealerCorpInfo: Record<string, never> | null;
             registerCodeInfo: Record<string, never> | null;
+        };
+        LicenseCountsDto: {
+            /** @description Accounts bought in paid purchase orders (base + external contact) */
+            seatsBought: number;
+            /** @description Accounts bound to a member and not expired */
+            active: number;
+            /** @description Active accounts expiring within 30 days */
+            expiringIn30Days: number;
+            /** @description Active accounts expiring within 7 days */
+            expiringIn7Days: number;
+            /** @description Active accounts expiring within 1 day */
+            expiringIn1Day: number;
+            /** @description Accounts past their expiry */
+            expired: number;
+            /** @description Members WeCom reported using the app without a license (unlicensed_notify), not licensed since */
+            unlicensedMembers: number;
+            /** @description Activation codes held and not bound to a member */
+            freeCodes: number;
+            /** @description Auto-activation (自动激活), null until known */
+            autoActive: boolean | null;
+            /** Format: date-time */
+            lastReconciledAt: string | null;
+        };
+        LicenseAccountDto: {
+            userId: string;
+            /**
+             * @description 1 基础账号 (base), 2 互通账号 (external contact)
+             * @enum {number}
+             */
+            type: 1 | 2;
+            /** Format: date-time */
+            activeAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        UnlicensedMemberDto: {
+            userId: string;
+            /** @description The suite whose app the member opened */
+            suiteId: string;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            seenCount: number;
+        };
+        LicenseOverviewDto: {
+            /** @description The provider corpid whose licenses these are */
+            providerCorpId: string;
+            counts: components["schemas"]["LicenseCountsDto"];
+            accounts: components["schemas"]["LicenseAccountDto"][];
+            unlicensedMembers: components["schemas"]["UnlicensedMemberDto"][];
+        };
+        LicenseOrderDto: {
+            orderId: string;
+            /** @description 1 new accounts, 2 renewal, 8 multi-corp sub-order */
+            orderType: number;
+            /** @description 0 unpaid, 1 paid, 2 cancelled, 3 expired unpaid, 4 refunding, 5 refunded, 6 refund refused */
+            orderStatus: number;
+            /** @description Fen (分) */
+            price: number;
+            baseCount: number;
+            externalContactCount: number;
+            durationMonths: number;
+            durationDays: number;
+            /** Format: date-time */
+            createdAt: string | null;
+            /** Format: date-time */
+            paidAt: string | null;
+        };
+        LicenseOrderListDto: {
+            orders: components["schemas"]["LicenseOrderDto"][];
+        };
+        CreateLicenseOrderDto: {
+            /** @description A member of the provider corp allowed to buy licenses (plain userid) */
+            buyerUserId: string;
+            /**
+             * @description 基础账号 to buy
+             * @default 0
+             */
+            baseCount?: number;
+            /**
+             * @description 互通账号 to buy
+             * @default 0
+             */
+            externalContactCount?: number;
+            /** @description Months (31 days each); months × 31 + days must be 31..1860 */
+            months: number;
+            /** @default 0 */
+            days?: number;
+        };
+        CreatedLicenseOrderDto: {
+            orderId: string;
+        };
+        ActivateLicenseDto: {
+            /** @description The member to activate */
+            userId: string;
+            /** @description A code the tenant holds; absent: a free stored code of `type` */
+            activeCode?: string;
+            /**
+             * @default 1
+             * @enum {number}
+             */
+            type?: 1 | 2;
+        };
+        ActivatedLicenseDto: {
+            userId: string;
+            /** @enum {number} */
+            type: 1 | 2;
+            /** Format: date-time */
+            expiresAt: string | null;
+        };
+        TransferLicenseDto: {
+            /** @description The member handing the account over (leaving, changing role) */
+            handoverUserId: string;
+            /** @description The member taking it over (must hold no account of the same type) */
+            takeoverUserId: string;
+        };
+        AutoActiveDto: {
+            enabled: boolean;
+        };
+        LicenseSyncDto: {
+            /** @description WeCom calls made */
+            calls: number;
+            accounts: number;
+            orders: number;
+            newCodes: number;
         };
         EventSummaryDto: {
             /** @description Inbox id (a string: it is a 64-bit integer) */
@@ -2390,6 +2802,472 @@ export interface operations {
             };
         };
     };
+    ProviderGatewayController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_wecom_path (token-minting and install APIs are never forwarded), invalid_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_api_rate_limited (the provider budget), ip_rate_limited, corp_slowed_down (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderGatewayController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WeCom's answer, unchanged (X-Wecom-Token-Kind: provider, X-Quota-Provider-Remaining-Minute/-Hour) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_wecom_path (token-minting and install APIs are never forwarded), invalid_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_api_rate_limited (the provider budget), ip_rate_limited, corp_slowed_down (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminGatewayUsageController_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUsageDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_openUserIds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvertedIdsDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_newExternalUserIds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalUserIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvertedIdsDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_tmpExternalUserIds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TmpExternalUserIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvertedIdsDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    IdConvertController_unionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnionIdDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnionIdResultDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another suite */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the gateway's limits (corp_api_rate_limited, …) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed: WeCom's errcode in the message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderIdConvertController_openCorpId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorpIdDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenCorpIdDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description id_conversion_failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     ProviderTokenController_providerToken: {
         parameters: {
             query?: never;
@@ -3078,6 +3956,489 @@ export interface operations {
             };
             /** @description suite_not_found, corp_not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseOverviewDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseOrderListDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_createOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLicenseOrderDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedLicenseOrderDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_activate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivateLicenseDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivatedLicenseDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferLicenseDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_autoActive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoActiveDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoActiveDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLicensesController_sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseSyncDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found, license_unknown_code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description license_no_provider, license_no_free_code, license_transfer_refused, license_error (WeCom 701xxx), no_provider_credentials */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

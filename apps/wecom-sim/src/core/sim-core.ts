@@ -9,6 +9,7 @@ import { MediaApi } from './media-api.js';
 import { MessageApi } from './message-api.js';
 import { IdentityApi } from './identity-api.js';
 import { InstallFlow } from './install-flow.js';
+import { LicenseApi } from './license-api.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -55,6 +56,7 @@ export class SimCore {
   readonly service: ServiceApi;
   readonly identity: IdentityApi;
   readonly corpApi: CorpApi;
+  readonly licenses: LicenseApi;
   readonly messages: MessageApi;
   readonly media: MediaApi;
   readonly idConvert: IdConvertApi;
@@ -79,6 +81,7 @@ export class SimCore {
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
+    this.licenses = new LicenseApi(this.clock, this.state, credentials, gate, this.pusher, this.events, this.providers);
     this.messages = new MessageApi(this.clock, credentials, gate);
     this.media = new MediaApi(this.clock, credentials, gate);
     this.idConvert = new IdConvertApi(credentials, gate);
@@ -86,7 +89,10 @@ export class SimCore {
 
   /** Starts the automatic suite_ticket pushes (checked a few times per real second). */
   start(): void {
-    this.timer ??= setInterval(() => this.registry.pushDueTickets(), 200);
+    this.timer ??= setInterval(() => {
+      this.registry.pushDueTickets();
+      this.licenses.tick();
+    }, 200);
     this.timer.unref();
   }
 
@@ -126,6 +132,7 @@ export class SimCore {
   reset(): void {
     this.state.clear();
     this.providers.clear();
+    this.licenses.clear();
     this.faults.clear();
     this.patches.clear();
     this.faults.resetStats();

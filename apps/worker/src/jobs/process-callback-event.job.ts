@@ -3,9 +3,9 @@ import { UnrecoverableError } from 'bullmq';
 import type { CallbackEvent } from '@app/store';
 import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
 import { EventPublisher, MappingContext } from '@app/events';
-import { AuthCodeUnusableError, CorpAuthorizationService } from '@app/tenants';
+import { AuthCodeUnusableError, CorpAuthorizationService, LicenseOperationError, LicenseService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
-import { InboxEvent, inboxEventOf, parseCommandEvent, parseSystemEvent, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import { InboxEvent, inboxEventOf, parseCommandEvent, parseSystemEvent, parseXml, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
 import { SystemEventHandlers } from '../system-events/system-event-handlers.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 
@@ -45,6 +45,7 @@ export class ProcessCallbackEventJob {
     private readonly metrics: WorkerMetrics,
     private readonly publisher: EventPublisher,
     private readonly systemEvents: SystemEventHandlers,
+    private readonly licenses: LicenseService,
   ) {}
 
   async handle(job: EventJob): Promise<EventOutcome | 'already-processed'> {
@@ -91,7 +92,9 @@ export class ProcessCallbackEventJob {
   /** Handles the event; fills `context` with what the platform event needs and the payload lacks. */
   private async process(event: CallbackEvent, context: MappingContext): Promise<EventOutcome> {
     if (event.kind === 'data') {
-      return event.corpId && (await this.corps.isActive(event.suiteId, event.corpId)) ? 'fan-out' : 'awaiting-tenant';
+      if (!event.corpId || !(await this.corps.isActive(event.suiteId, event.corpId))) return 'awaiting-tenant';
+      await this.recordUnlicensedMember(event, event.corpId);
+      return 'fan-out';
     }
     if (event.kind === 'system') {
       // A provider system event (`suiteId` is the provider corpid): its InfoType's handler, if a module registered one.
@@ -134,6 +137,20 @@ export class ProcessCallbackEventJob {
         return 'fan-out';
       case 'suite_ticket':
         return 'ignored';
+    }
+  }
+
+  /** unlicensed_notify (接口许可失效通知): the member is recorded for the admin API and the gauge until licensed. */
+  private async recordUnlicensedMember(event: CallbackEvent, corpId: string): Promise<void> {
+    if (!event.payload.includes('unlicensed_notify')) return;
+    const xml = parseXml(event.payload, { keepControlChars: true });
+    const userId = xml['FromUserName'];
+    if (xml['Event'] !== 'unlicensed_notify' || typeof userId !== 'string' || !userId) return;
+    try {
+      await this.licenses.recordUnlicensed(event.suiteId, corpId, userId, event.receivedAt);
+    } catch (err) {
+      // A suite without a provider corpid cannot key licenses: the event is still published.
+      if (!(err instanceof LicenseOperationError)) throw err;
     }
   }
 

@@ -294,6 +294,14 @@ export class WecomServiceApi {
     );
   }
 
+  /**
+   * POST a JSON body to any WeCom API path with this client's retries, timeouts, limiter and metrics: the seam for
+   * the typed clients of other API areas in this package (`WecomLicenseApi`). Throws as every method does.
+   */
+  postJson(path: string, query: Query, body: JsonObject): Promise<JsonReader> {
+    return this.#post(path, query, body);
+  }
+
   #get(path: string, query: Query): Promise<JsonReader> {
     return this.#call('GET', path, query, undefined);
   }
