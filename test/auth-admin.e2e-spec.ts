@@ -376,6 +376,7 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/suites/{suiteId}',
           '/api/v1/admin/suites/{suiteId}/corps',
           '/api/v1/admin/suites/{suiteId}/corps/{corpId}',
+          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/gateway-usage',
           '/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses',
           '/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/activations',
           '/api/v1/admin/suites/{suiteId}/corps/{corpId}/licenses/auto-activation',

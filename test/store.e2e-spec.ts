@@ -6,6 +6,7 @@ import {
   AuthCorpRepository,
   CallbackEventRepository,
   InstallSessionRepository,
+  LicenseRepository,
   PrismaService,
   SecretCipher,
   SecretRotationService,
@@ -174,6 +175,8 @@ describe('tenant store (PostgreSQL)', () => {
     await new SuiteRepository(prisma, oldCipher).upsert({ suiteId, secret: 's1', token: 't', encodingAesKey: 'a'.repeat(43) });
     await new AuthCorpRepository(prisma, oldCipher).saveAuthorization(suiteId, { corpId: 'wwr', permanentCode: 'perm-r' });
     await new StoredTokenRepository(prisma, oldCipher).save({ kind: 'corp', suiteId, corpId: 'wwr' }, { value: 'tok-r', expiresAt: new Date() });
+    const licenseTenant = { providerCorpId: uniqueId('wwprov'), corpId: 'wwr' };
+    await new LicenseRepository(prisma, oldCipher).upsertCodes(licenseTenant, null, [{ activeCode: 'LIC-CODE-R', type: 1 }]);
 
     const inboxRow = await new CallbackEventRepository(prisma, oldCipher).insert({ suiteId, kind: 'command', type: 'create_auth', corpId: null, dedupeKey: `${suiteId}:rot`, payload: '<xml><AuthCode>c-r</AuthCode></xml>' });
     const newKey = randomBytes(32);
@@ -189,6 +192,8 @@ describe('tenant store (PostgreSQL)', () => {
     expect(() => onlyNew.open(suite.secretEnc)).toThrow(/unknown key/);
     expect(await new AuthCorpRepository(prisma, rotated).getPermanentCode(suiteId, 'wwr')).toBe('perm-r');
     expect((await new StoredTokenRepository(prisma, rotated).find({ kind: 'corp', suiteId, corpId: 'wwr' }))?.value).toBe('tok-r');
+    // License activation codes: re-sealed, readable under the new key alone.
+    expect(await new LicenseRepository(prisma, new SecretCipher(newKey)).freeCode(licenseTenant, 1)).toBe('LIC-CODE-R');
     expect((await new SecretRotationService(prisma, rotated).rotateAll()).resealed).toBe(0);
     // Rotation covers the whole database: put everything back under the run's key for the tests after this one.
     await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();

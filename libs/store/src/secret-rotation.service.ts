@@ -129,6 +129,17 @@ export class SecretRotationService {
         await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secret: secret ?? undefined, previousSecret: previousSecret ?? undefined } });
       }
     }
+    // License activation codes, in pages (a provider may hold hundreds of thousands); compare-and-set like the rest.
+    for (let afterHash = ''; ; ) {
+      const codes = await db.licenseActiveCode.findMany({ where: { codeHash: { gt: afterHash } }, select: { codeHash: true, sealedCode: true }, orderBy: { codeHash: 'asc' }, take: BATCH });
+      if (!codes.length) break;
+      afterHash = codes[codes.length - 1].codeHash;
+      for (const code of codes) {
+        const sealedCode = this.cipher.reseal(code.sealedCode);
+        count(sealedCode !== null);
+        if (sealedCode) raced((await db.licenseActiveCode.updateMany({ where: { codeHash: code.codeHash, sealedCode: code.sealedCode }, data: { sealedCode } })).count, 1);
+      }
+    }
     // Platform event envelopes, in pages: there may be millions.
     for (let afterId = 0n; ; ) {
       const events = await db.platformEvent.findMany({ where: { id: { gt: afterId } }, select: { id: true, envelope: true }, orderBy: { id: 'asc' }, take: BATCH });
