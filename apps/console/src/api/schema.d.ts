@@ -1688,8 +1688,11 @@ export interface components {
             event: Record<string, never> | null;
         };
         ReplayResultDto: {
-            /** @description Deliveries created or started over */
-            deliveries: number;
+            id: string;
+            /** @enum {string} */
+            status: "queued";
+            /** @description The new BullMQ job id */
+            jobId: string;
         };
         CreateApiKeyDto: {
             /** @example billing-service */
@@ -2121,6 +2124,10 @@ export interface components {
              * @example 2026-11-30T00:00:00Z
              */
             since: string;
+        };
+        WebhookReplayResultDto: {
+            /** @description Deliveries created or started over */
+            deliveries: number;
         };
         AttemptDto: {
             /** Format: date-time */
@@ -6307,7 +6314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReplayResultDto"];
+                    "application/json": components["schemas"]["WebhookReplayResultDto"];
                 };
             };
             /** @description Validation errors, one message per bad field; invalid_endpoint_url; invalid_cursor */
