@@ -302,7 +302,9 @@ async function runSize(n: number, simulator: Simulator, redisUrl: string): Promi
   for (const t of sample) cacheBytes += Number((await redis.call('MEMORY', 'USAGE', cache.key(t.key))) ?? 0);
 
   await worker.kill('SIGTERM');
-  // A plain restart: the index survived in Redis, so reconciliation only checks presence.
+  // A plain restart: the index survived in Redis, so reconciliation only checks presence. The "reconciled" marker
+  // is dropped as if every worker had been gone longer than its TTL (otherwise the restart does not walk at all).
+  await redis.del(`${PREFIX}:refresh-due:reconciled`);
   const restarted = await WorkerProcess.spawn(env, 60_000);
   const restartReconciled = await waitForLog(restarted, 'refresh schedule reconciled', 120_000);
   await restarted.kill('SIGTERM');

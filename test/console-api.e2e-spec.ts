@@ -55,6 +55,20 @@ describe('admin API for the console', () => {
     expect(served.body).toEqual(committed);
   });
 
+  it('gives each admin answer its own schema: an event replay and a webhook replay are documented as what they return', () => {
+    // Two DTO classes of one name made @nestjs/swagger document both routes with the same schema (and warn at start-up).
+    const doc = JSON.parse(readFileSync('apps/console/src/api/openapi.json', 'utf8')) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const answerOf = (path: string) => {
+      const ref = doc.paths[path].post.responses['202'].content!['application/json'].schema.$ref;
+      return Object.keys(doc.components.schemas[ref.split('/').pop()!].properties).sort();
+    };
+    expect(answerOf('/api/v1/admin/events/{id}/replay')).toEqual(['id', 'jobId', 'status']);
+    expect(answerOf('/api/v1/admin/webhook-endpoints/{id}/replay')).toEqual(['deliveries']);
+  });
+
   describe('sign-in for people', () => {
     it('sets an HttpOnly, SameSite=Strict session cookie and answers the user and a CSRF token, never the password hash', async () => {
       const res = await fetch(`${stack.authUrl}/api/v1/console/session`, {

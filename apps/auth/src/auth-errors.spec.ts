@@ -1,6 +1,6 @@
 import { AuthCodeInProgressError, AuthCodeUnusableError } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
-import { InvalidCredentialError, RateLimitedError, SystemBusyError, WecomNetworkError } from '@app/wecom';
+import { InvalidCredentialError, RateLimitedError, SystemBusyError, TokenInvalidError, WecomApiError, WecomNetworkError } from '@app/wecom';
 import { AuthAppError, mapAuthError } from './auth-errors.js';
 
 describe('mapAuthError', () => {
@@ -27,6 +27,18 @@ describe('mapAuthError', () => {
     });
     expect(mapAuthError(new SystemBusyError('/cgi-bin/x', -1, 'busy'))).toMatchObject({ statusCode: 502, error: 'wecom_error' });
     expect(mapAuthError(new WecomNetworkError('/cgi-bin/x', 'ECONNREFUSED'))).toMatchObject({ statusCode: 502, error: 'wecom_unavailable' });
+  });
+
+  it('maps a license call WeCom refused for its content to license_error (409), not a WeCom outage', () => {
+    // 60111: active_account for a member the corp does not have — the caller's mistake.
+    expect(mapAuthError(new WecomApiError('/cgi-bin/license/active_account', 60111, 'userid not found'))).toEqual({
+      statusCode: 409,
+      error: 'license_error',
+      message: 'WeCom /cgi-bin/license/active_account refused: errcode 60111',
+    });
+    expect(mapAuthError(new WecomApiError('/cgi-bin/user/get', 60111, 'userid not found'))).toMatchObject({ statusCode: 502, error: 'wecom_error' });
+    expect(mapAuthError(new TokenInvalidError('/cgi-bin/license/active_account', 42009, 'expired'))).toMatchObject({ statusCode: 502, error: 'wecom_error' });
+    expect(mapAuthError(new SystemBusyError('/cgi-bin/license/active_account', -1, 'busy'))).toMatchObject({ statusCode: 502, error: 'wecom_error' });
   });
 
   it('maps its own errors and a concurrent install, and leaves anything else to the platform', () => {

@@ -115,6 +115,11 @@ export function toAuthAppError(err: unknown): AuthAppError | null {
   }
   if (err instanceof LicenseOperationError) return new AuthAppError(`license_${err.code}`, err.message);
   if (err instanceof LicenseApiError) return new AuthAppError('license_error', `WeCom ${err.path} refused: errcode ${err.errcode}`);
+  // A license call WeCom refused for the request's own content (e.g. 60111: the member does not exist) is the
+  // caller's to fix, like a 701xxx — not a WeCom outage (502), which monitoring would page on.
+  if (err instanceof WecomApiError && err.kind === 'other' && err.path.startsWith('/cgi-bin/license/')) {
+    return new AuthAppError('license_error', `WeCom ${err.path} refused: errcode ${err.errcode}`);
+  }
   if (err instanceof RateLimitedError) return new AuthAppError('wecom_rate_limited', `WeCom rate-limited ${err.path} (errcode ${err.errcode})`);
   if (err instanceof WecomApiError) return new AuthAppError('wecom_error', `WeCom ${err.path} answered errcode ${err.errcode}`);
   if (err instanceof WecomError) return new AuthAppError('wecom_unavailable', err.message);

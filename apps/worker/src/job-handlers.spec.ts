@@ -9,6 +9,7 @@ const all = {
   'refresh-jsapi-ticket': async () => undefined,
   'refresh-agent-ticket': async () => undefined,
   'sweep-due-tokens': async () => undefined,
+  'reconcile-schedule': async () => undefined,
   'sweep-inbox': async () => undefined,
   'purge-retention': async () => undefined,
   'deliver-webhook': async () => undefined,
@@ -31,7 +32,7 @@ describe('checkJobHandlers', () => {
 
   it('splits the job names between the queues', () => {
     expect(jobNamesOf(QueueName.CallbackEvents).sort()).toEqual(['notify-license-expiry', 'process-callback-event', 'purge-retention', 'reconcile-licenses', 'sweep-inbox']);
-    expect(jobNamesOf(QueueName.TokenRefresh)).toHaveLength(6);
+    expect(jobNamesOf(QueueName.TokenRefresh)).toHaveLength(7);
     expect(jobNamesOf(QueueName.WebhookDeliveries).sort()).toEqual(['deliver-webhook', 'sweep-webhooks']);
   });
 });

@@ -8,6 +8,7 @@ import { PurgeRetentionJob } from './jobs/purge-retention.job.js';
 import { SweepInboxJob } from './jobs/sweep-inbox.job.js';
 import { SweepDueTokensJob } from './jobs/sweep-due-tokens.job.js';
 import { RefreshTokenJob } from './jobs/refresh-token.job.js';
+import { ReconcileScheduleJob } from './jobs/reconcile-schedule.job.js';
 import { DeliverWebhookJob } from './webhooks/deliver-webhook.job.js';
 import { SweepWebhooksJob } from './webhooks/sweep-webhooks.job.js';
 
@@ -48,6 +49,7 @@ export class WorkerJobs {
     retention: PurgeRetentionJob,
     reconcileLicenses: ReconcileLicensesJob,
     licenseExpiry: NotifyLicenseExpiryJob,
+    reconcile: ReconcileScheduleJob,
   ) {
     this.handlers = {
       'process-callback-event': (job) => events.handle(job),
@@ -57,6 +59,7 @@ export class WorkerJobs {
       'refresh-jsapi-ticket': (job) => refresh.handle(job.name, job.data),
       'refresh-agent-ticket': (job) => refresh.handle(job.name, job.data),
       'sweep-due-tokens': () => sweeper.sweep(),
+      'reconcile-schedule': (job) => reconcile.handle(job),
       'sweep-inbox': () => inbox.sweep(),
       'purge-retention': () => retention.purge(),
       'deliver-webhook': (job) => deliver.handle(job),

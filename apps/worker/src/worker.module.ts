@@ -24,6 +24,7 @@ import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
 import { WebhookDeliveriesProcessor } from './processors/webhook-deliveries.processor.js';
 import { REFRESH_TIMING, refreshLimiter, refreshTiming } from './refresh/refresh-timing.js';
 import { ScheduleReconciler } from './refresh/schedule-reconciler.js';
+import { ReconcileScheduleJob } from './jobs/reconcile-schedule.job.js';
 import { SuiteTicketMonitor } from './suite-ticket.monitor.js';
 import { InboxHealthCheck, TokenHealthCheck } from './worker-health.js';
 import { WorkerMetrics } from './worker-metrics.js';
@@ -94,6 +95,7 @@ export class WorkerModule {
         ScrapeGauges,
         SuiteTicketMonitor,
         ScheduleReconciler,
+        ReconcileScheduleJob,
         ProcessCallbackEventJob,
         SystemEventHandlers,
         LicenseSystemEvents,

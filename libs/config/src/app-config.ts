@@ -158,6 +158,8 @@ export const workerEnv = {
   WORKER_PORT: int(3002, 0, 65535),
   /** How often one worker moves due tokens from the due-time index into refresh jobs. */
   REFRESH_SWEEP_INTERVAL_MS: int(5000, 50, 60_000),
+  /** Corps read per page by the schedule reconciliation; its cursor is saved after each page. */
+  RECONCILE_PAGE_SIZE: int(1000, 1, 100_000),
   /** After a 45009 the whole queue pauses this long (WeCom's per-minute lockout is 60 s). */
   WECOM_RATE_LIMIT_PAUSE_MS: int(60_000, 50, 3_600_000),
   WORKER_CONCURRENCY: int(20, 1, 500),

@@ -18,6 +18,8 @@ export interface JobPayloads {
   'refresh-agent-ticket': { suiteId: string; corpId: string };
   /** Scheduler tick: moves due tokens from the due-time index into refresh jobs. */
   'sweep-due-tokens': Record<string, never>;
+  /** The once-per-cluster walk that refills the due-time index; job id `RECONCILE_SCHEDULE_JOB_ID`, cursor in its progress. */
+  'reconcile-schedule': Record<string, never>;
   /** Scheduler tick: enqueues stored callback events that never reached the queue. */
   'sweep-inbox': Record<string, never>;
   /** Scheduler tick: deletes finished inbox events, install sessions and auth_code claims past their retention. */
@@ -44,6 +46,7 @@ export const QUEUE_OF_JOB: { readonly [N in JobName]: QueueName } = {
   'refresh-jsapi-ticket': QueueName.TokenRefresh,
   'refresh-agent-ticket': QueueName.TokenRefresh,
   'sweep-due-tokens': QueueName.TokenRefresh,
+  'reconcile-schedule': QueueName.TokenRefresh,
   'sweep-inbox': QueueName.CallbackEvents,
   'purge-retention': QueueName.CallbackEvents,
   'deliver-webhook': QueueName.WebhookDeliveries,
@@ -51,6 +54,9 @@ export const QUEUE_OF_JOB: { readonly [N in JobName]: QueueName } = {
   'reconcile-licenses': QueueName.CallbackEvents,
   'notify-license-expiry': QueueName.CallbackEvents,
 };
+
+/** One reconciliation job per cluster: adding a job whose id exists (waiting, active, delayed) is a no-op in BullMQ. */
+export const RECONCILE_SCHEDULE_JOB_ID = 'reconcile-schedule';
 
 /** BullMQ refuses purely numeric custom ids, so inbox ids get a prefix. */
 export function callbackEventJobId(eventId: bigint | string): string {

@@ -10,6 +10,8 @@ import { EXPIRES_IN_GRANULARITY_MS, TokenKey, tokenKeyId } from './token-key.js'
  */
 export class RefreshSchedule {
   private readonly key: string;
+  /** Set when a reconciliation walk finished against this Redis; gone with the index if Redis loses its data. */
+  readonly reconciledKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -23,6 +25,22 @@ export class RefreshSchedule {
     private readonly jitterMs: number,
   ) {
     this.key = `${prefix}:refresh-due`;
+    this.reconciledKey = `${prefix}:refresh-due:reconciled`;
+  }
+
+  /** Whether a reconciliation finished against this Redis and a worker has run since (the marker lives). */
+  async isReconciled(): Promise<boolean> {
+    return (await this.redis.exists(this.reconciledKey)) === 1;
+  }
+
+  /** Records a finished reconciliation; the marker lasts `ttlMs` (ms) unless running workers keep it alive. */
+  async markReconciled(ttlMs: number): Promise<void> {
+    await this.redis.set(this.reconciledKey, String(Date.now()), 'PX', ttlMs);
+  }
+
+  /** Extends a live marker by `ttlMs` (ms); never creates one (PEXPIRE on a missing key is a no-op). */
+  async keepReconciled(ttlMs: number): Promise<void> {
+    await this.redis.pexpire(this.reconciledKey, ttlMs);
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   EndpointWithSecretDto,
   EventTypeDto,
   ReplayDto,
-  ReplayResultDto,
+  WebhookReplayResultDto,
   ResendResultDto,
   RotateSecretDto,
   UpdateEndpointDto,
@@ -95,9 +95,9 @@ export class AdminWebhooksController {
   @PERMISSION('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send every matching event since a time again (new deliveries, or existing ones started over)' })
-  @ApiAcceptedResponse({ type: ReplayResultDto })
+  @ApiAcceptedResponse({ type: WebhookReplayResultDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'endpoint_not_found' })
-  replay(@Param() params: EndpointParams, @Body() body: ReplayDto): Promise<ReplayResultDto> {
+  replay(@Param() params: EndpointParams, @Body() body: ReplayDto): Promise<WebhookReplayResultDto> {
     return this.webhooks.replay(params.id, new Date(body.since));
   }
 

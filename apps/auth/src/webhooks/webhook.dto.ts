@@ -167,7 +167,7 @@ export class ResendResultDto {
   @ApiProperty({ enum: ['pending'] }) status: 'pending';
 }
 
-export class ReplayResultDto {
+export class WebhookReplayResultDto {
   @ApiProperty({ description: 'Deliveries created or started over' }) deliveries: number;
 }
 

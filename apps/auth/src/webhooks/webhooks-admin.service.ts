@@ -24,7 +24,7 @@ import {
   DeliveryListQueryDto,
   EndpointDto,
   EndpointWithSecretDto,
-  ReplayResultDto,
+  WebhookReplayResultDto,
   ResendResultDto,
   UpdateEndpointDto,
 } from './webhook.dto.js';
@@ -120,7 +120,7 @@ export class WebhooksAdminService {
   }
 
   /** Sends every event of the suite since `since` that the endpoint's filters match again (or for the first time). */
-  async replay(endpointId: string, since: Date): Promise<ReplayResultDto> {
+  async replay(endpointId: string, since: Date): Promise<WebhookReplayResultDto> {
     const endpoint = await this.endpoint(endpointId);
     let count = 0;
     for (let after = 0n; ; ) {

@@ -1,10 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, WorkerConfig } from '@app/config';
 import { AuthCorpRepository, ProviderRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
 import { providerTokenKey, RefreshSchedule, TokenKey, TokenKind } from '@app/tokens';
 import { JSSDK_ACTIVE_WINDOW_MS } from '../jobs/refresh-token.job.js';
 import { REFRESH_TIMING, RefreshTiming } from './refresh-timing.js';
 
-const PAGE = 1000;
+/** Where a walk stands: the last corp row id done (`after`), with the counts so far. Saved after each page. */
+export interface ReconcileCursor {
+  after?: string;
+  corps: number;
+  added: number;
+}
 
 export interface ReconcileReport {
   suites: number;
@@ -12,6 +18,12 @@ export interface ReconcileReport {
   /** tokens that were missing from the due-time index and were added */
   added: number;
   ms: number;
+  /** the walk went on from a cursor left by an earlier, interrupted one (another replica, killed mid-walk) */
+  resumed: boolean;
+  /** corps the interrupted walk had done before this one went on (0 when not resumed) */
+  resumedAt: number;
+  /** stopped by `stop` before the last page; the cursor says where to go on */
+  stopped: boolean;
 }
 
 /**
@@ -33,12 +45,17 @@ export class ScheduleReconciler {
     private readonly storedTokens: StoredTokenRepository,
     private readonly schedule: RefreshSchedule,
     @Inject(REFRESH_TIMING) private readonly timing: RefreshTiming,
+    @Inject(APP_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
-  /** `stop` ends the walk between pages (shutdown); what was added stays, the next start does the rest. */
-  async reconcile(stop?: AbortSignal): Promise<ReconcileReport> {
+  /**
+   * `stop` ends the walk between pages (shutdown); what was added stays. `resume` goes on after an interrupted
+   * walk's cursor (the suites and providers, a handful, are checked again); `onPage` is given the cursor after
+   * each page of RECONCILE_PAGE_SIZE corps, to save it.
+   */
+  async reconcile(stop?: AbortSignal, resume?: ReconcileCursor, onPage?: (cursor: ReconcileCursor) => Promise<void>): Promise<ReconcileReport> {
     const started = Date.now();
-    let added = 0;
+    let added = resume?.added ?? 0;
     const suites = await this.suites.list();
     const providerCorpIds = await this.providers.listWithSecret();
     const suiteTokens = await this.schedule.missing([...suites.map((s) => suiteKey(s.suiteId)), ...providerCorpIds.map(providerTokenKey)]);
@@ -46,11 +63,11 @@ export class ScheduleReconciler {
       await Promise.all(suiteTokens.map(async (token) => ({ token, dueMs: this.dueMs((await this.storedTokens.find(token))?.expiresAt) }))),
     );
 
-    let corps = 0;
-    let after: string | undefined;
+    let corps = resume?.corps ?? 0;
+    let after: string | undefined = resume?.after;
     const recentJssdk = Date.now() - JSSDK_ACTIVE_WINDOW_MS;
     while (!stop?.aborted) {
-      const page = await this.corps.pageActive(PAGE, after);
+      const page = await this.corps.pageActive(this.config.RECONCILE_PAGE_SIZE, after);
       if (!page.length) break;
       corps += page.length;
       after = page[page.length - 1].id;
@@ -70,9 +87,10 @@ export class ScheduleReconciler {
         for (const token of tokens) entries.push({ token, dueMs: this.dueMs(expiries.get(token.corpId!)) });
       }
       added += await this.schedule.addMissing(entries);
+      await onPage?.({ after, corps, added });
     }
-    const report = { suites: suites.length, corps, added, ms: Date.now() - started };
-    if (stop?.aborted) this.logger.log({ msg: 'refresh schedule reconciliation stopped by shutdown', ...report });
+    const report = { suites: suites.length, corps, added, ms: Date.now() - started, resumed: resume !== undefined, resumedAt: resume?.corps ?? 0, stopped: stop?.aborted ?? false };
+    if (report.stopped) this.logger.log({ msg: 'refresh schedule reconciliation stopped by shutdown', ...report });
     else this.logger.log({ msg: 'refresh schedule reconciled', ...report });
     return report;
   }
