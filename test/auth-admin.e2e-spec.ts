@@ -28,7 +28,10 @@ describe('auth app: admin API', () => {
     // Market / QR installs: WeCom pushes create_auth for those (a link install has only the browser redirect).
     for (let i = 0; i < 3; i++) {
       const install = await simControl<{ corp_id: string; auth_code: string }>(stack.sim, 'POST', `/sim/suites/${suiteId}/installs`, { push_callback: true });
-      corpIds.push((await stack.worker.handleCreateAuth(suiteId, install.auth_code)).corp.corpId);
+      const corpId = (await stack.worker.handleCreateAuth(suiteId, install.auth_code)).corp.corpId;
+      corpIds.push(corpId);
+      // The v2 exchange hands over no first access token: the worker fetches it once scheduled; do it here.
+      await stack.worker.broker.get({ kind: 'corp', suiteId, corpId });
     }
     cancelledCorpId = corpIds[0];
     await simControl(stack.sim, 'POST', `/sim/suites/${suiteId}/events`, { info_type: 'cancel_auth', auth_corpid: cancelledCorpId });
@@ -407,12 +410,17 @@ describe('auth app: admin API', () => {
           '/api/v1/admin/webhook-endpoints/{id}/rotate-secret',
           '/api/v1/admin/webhook-deliveries/{id}',
           '/api/v1/admin/webhook-deliveries/{id}/resend',
-          '/api/v1/admin/providers',
-          '/api/v1/admin/providers/{providerCorpId}',
-          '/api/v1/providers/{providerCorpId}/access-token',
-          '/api/v1/providers/{providerCorpId}/access-token/invalidate',
           '/api/v1/providers/{providerCorpId}/ids/open-corpid',
           '/api/v1/providers/{providerCorpId}/wecom/{path}',
+          '/api/v1/admin/providers',
+          '/api/v1/admin/providers/{providerCorpId}',
+          '/api/v1/admin/providers/{providerCorpId}/customized-auth-url',
+          '/login/{providerCorpId}',
+          '/api/v1/admin/suites/{suiteId}/corps/{corpId}/callback-keys',
+          '/login/{providerCorpId}/callback',
+          '/api/v1/providers/{providerCorpId}/login-tokens/verify',
+          '/api/v1/providers/{providerCorpId}/access-token',
+          '/api/v1/providers/{providerCorpId}/access-token/invalidate',
         ].sort(),
       );
       expect(doc.body.components.securitySchemes).toHaveProperty('bearer');
@@ -440,7 +448,7 @@ describe('auth app: admin API', () => {
       const metrics = await fetch(`${stack.authUrl}/metrics`);
       const text = await metrics.text();
       expect(text).toMatch(/auth_installs_total\{outcome="exchanged"\} [1-9]/);
-      expect(text).toContain('wecom_api_calls_total{path="/cgi-bin/service/get_permanent_code",outcome="ok"}');
+      expect(text).toContain('wecom_api_calls_total{path="/cgi-bin/service/v2/get_permanent_code",outcome="ok"}');
     });
   });
 });

@@ -12,7 +12,7 @@ import {
 import { registerSuite, simControl } from './support/platform.js';
 import { testCipher, testPrisma } from './support/store.js';
 
-const PERMANENT_CODE_PATH = '/cgi-bin/service/get_permanent_code';
+const PERMANENT_CODE_PATH = '/cgi-bin/service/v2/get_permanent_code';
 
 describe('auth app: install', () => {
   let stack: AuthStack;

@@ -4,7 +4,7 @@ import { registerSuite, simControl } from './support/platform.js';
 import { testCipher, testPrisma } from './support/store.js';
 import { scaledWorkerEnv, startTestWorkerApp, TestWorker } from './support/worker.js';
 
-const PERMANENT_CODE_PATH = '/cgi-bin/service/get_permanent_code';
+const PERMANENT_CODE_PATH = '/cgi-bin/service/v2/get_permanent_code';
 
 /**
  * Installs started from the vendor's site: WeCom sends no create_auth for them, so the browser's redirect is the only

@@ -109,7 +109,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
 
   it.each(VARIANTS)('item 0: an exchange answer with %s still makes exactly one active tenant, its answer kept sealed', async (_name, patch) => {
     const suite = await world.readySuite();
-    await simControl(world.sim, 'POST', '/sim/response-patches', { paths: ['/cgi-bin/service/get_permanent_code', '/cgi-bin/service/get_auth_info'], ...patch });
+    await simControl(world.sim, 'POST', '/sim/response-patches', { paths: ['/cgi-bin/service/v2/get_permanent_code', '/cgi-bin/service/get_auth_info'], ...patch });
     const { corpId, authCode, row } = await world.marketInstall(suite);
     await world.settled(row.id, 'processed');
     expect(await world.activeTenants(suite.suiteId, corpId)).toBe(1);
@@ -117,7 +117,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
     expect(claim.answerEnc).toBeTruthy();
     expect(claim.answerEnc).not.toContain(authCode);
     expect(JSON.parse(testCipher().open(claim.answerEnc!)).auth_corp_info.corpid).toBe(corpId);
-    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code')).toBe(1);
+    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(1);
 
     // get_auth_info (change_auth) answers the same way: the tenant keeps working.
     const change = await simControl<{ payload: string }>(world.sim, 'POST', `/sim/suites/${suite.suiteId}/events`, { info_type: 'change_auth', auth_corpid: corpId });
@@ -129,7 +129,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
   it('item 3: a data callback arriving while its create_auth is still being exchanged is stored, acknowledged and processed once the tenant exists', async () => {
     const suite = await world.readySuite();
     // WeCom is slow to answer the exchange: the member's first message arrives before the tenant exists.
-    await simControl(world.sim, 'POST', '/sim/faults', { latency_ms: 1500, count: 1, paths: ['/cgi-bin/service/get_permanent_code'] });
+    await simControl(world.sim, 'POST', '/sim/faults', { latency_ms: 1500, count: 1, paths: ['/cgi-bin/service/v2/get_permanent_code'] });
     const installed = await simControl<{ corp_id: string }>(world.sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, { push_callback: true });
     const sent = await simControl<{ outcome: { delivered: boolean; attempts: number; status: number } }>(world.sim, 'POST', `/sim/suites/${suite.suiteId}/data-callbacks`, {
       auth_corpid: installed.corp_id,
@@ -179,7 +179,7 @@ describe('tenant lifecycle as WeCom documents it', () => {
     const corp = await world.corp(suite.suiteId, first.corpId);
     expect(corp?.status).toBe('active');
     expect(await world.tokens.corps.getPermanentCode(suite.suiteId, first.corpId)).toBeTruthy();
-    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code')).toBe(2);
+    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(2);
     // The tenant's token still works at WeCom: the newer permanent code was kept.
     const token = await world.tokens.broker.get({ kind: 'corp', suiteId: suite.suiteId, corpId: first.corpId });
     expect(world.sim.state.tokens.lookup('corp', token.value, world.sim.clock.now()).status).toBe('valid');
@@ -368,7 +368,7 @@ describe('item 11: a single-use code is never sent to WeCom twice', () => {
 
   it('an exchange whose answer is held past the timeout is recorded and alerted, not retried into 40078', async () => {
     const suite = await world.readySuite();
-    proxy.holdPaths = ['/cgi-bin/service/get_permanent_code'];
+    proxy.holdPaths = ['/cgi-bin/service/v2/get_permanent_code'];
     proxy.holdMs = 1500;
     const { row, authCode } = await world.marketInstall(suite);
     const failed = await world.settled(row.id, 'failed');
@@ -376,7 +376,7 @@ describe('item 11: a single-use code is never sent to WeCom twice', () => {
     expect(failed.attempts).toBe(1);
     // The held answer reaches nobody; WeCom spent the code once.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code')).toBe(1);
+    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(1);
     const claim = await world.tokens.prisma.client.authCodeClaim.findFirstOrThrow({ where: { suiteId: suite.suiteId } });
     expect(claim.failure).toContain('may have spent the one-time code');
     expect(claim.failure).not.toContain(authCode);
@@ -384,6 +384,6 @@ describe('item 11: a single-use code is never sent to WeCom twice', () => {
     await world.events.resetForReplay(row.id);
     await enqueueReplay(world.queue, row);
     await world.settled(row.id, 'failed');
-    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code')).toBe(1);
+    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(1);
   });
 });

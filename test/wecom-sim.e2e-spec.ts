@@ -245,7 +245,9 @@ describe('pre_auth_code, install and auth_code', () => {
     expect(v2.errcode).toBe(0);
     expect(v2).not.toHaveProperty('access_token');
     expect(v2).not.toHaveProperty('expires_in');
-    expect(v2.auth_corp_info).toMatchObject({ corpid: install.corp_id });
+    // v2 leaves the agents, edition and dealer to get_auth_info (document 100776).
+    for (const field of ['auth_info', 'edition_info', 'dealer_corp_info']) expect(v2).not.toHaveProperty(field);
+    expect(v2.auth_corp_info).toEqual({ corpid: install.corp_id, corp_name: expect.any(String) });
   });
 });
 

@@ -113,7 +113,7 @@ describe('worker', () => {
       expect(browser.corp.corpId).toBe(installed.corp_id);
       const [row] = await eventsOf(suite.suiteId, 'create_auth');
       await processed(row.id);
-      expect(await suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code')).toBe(1);
+      expect(await suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(1);
       expect(await tokens.prisma.client.authCorp.count({ where: { suiteId: suite.suiteId } })).toBe(1);
       expect(await tokens.schedule.scoreOf({ kind: 'corp', suiteId: suite.suiteId, corpId: installed.corp_id })).not.toBeNull();
     });
@@ -163,7 +163,7 @@ describe('worker', () => {
       expect(await tokens.schedule.scoreOf({ kind: 'corp', suiteId: suite.suiteId, corpId })).toBeNull();
       expect(await tokens.cache.get({ kind: 'corp', suiteId: suite.suiteId, corpId })).toBeNull();
 
-      const exchangesBefore = await suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code');
+      const exchangesBefore = await suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code');
       expect(exchangesBefore).toBe(2);
       for (const id of [createId, changeAuth.id, contact.id, reset.id, cancel.id, dataRow.id]) {
         await replay(id, suite.suiteId);
@@ -175,7 +175,7 @@ describe('worker', () => {
       });
 
       // Replays changed nothing twice: no code exchanged again, the corp still cancelled as it was.
-      expect(await suiteCalls(suite.suiteId, '/cgi-bin/service/get_permanent_code')).toBe(exchangesBefore);
+      expect(await suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(exchangesBefore);
       expect(await corpRow(suite.suiteId, corpId)).toMatchObject({ status: 'cancelled', cancelledAt: cancelled!.cancelledAt });
       expect(await tokens.prisma.client.authCorp.count({ where: { suiteId: suite.suiteId } })).toBe(1);
       for (const row of await tokens.prisma.client.callbackEvent.findMany({ where: { suiteId: suite.suiteId, type: { not: 'suite_ticket' } } })) {

@@ -87,7 +87,7 @@ describe('fault suite', () => {
       await fetch(`${rig.sim.url}/sim/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ latency_ms: 300, paths: ['/cgi-bin/service/get_permanent_code'] }),
+        body: JSON.stringify({ latency_ms: 300, paths: ['/cgi-bin/service/v2/get_permanent_code'] }),
       });
       const installs: Promise<Response>[] = [];
       const tally = await rig.load(2000, 200, [
@@ -113,12 +113,12 @@ describe('fault suite', () => {
       const calls = (await (await fetch(`${rig.sim.url}/sim/calls`)).json()) as { by_path: Record<string, number> };
       const row = { scenario: 'worker SIGKILL ×2', sent: tally.sent, acked: tally.acked, stored, processed, duplicates: rig.duplicatesProcessed(), staleTokens: '-' };
       rows.push(row);
-      process.stdout.write(`worker SIGKILL: get_permanent_code calls ${calls.by_path['/cgi-bin/service/get_permanent_code']} for 20 installs\n`);
+      process.stdout.write(`worker SIGKILL: get_permanent_code calls ${calls.by_path['/cgi-bin/service/v2/get_permanent_code']} for 20 installs\n`);
       expectNoLoss(row);
       // Exactly one tenant and one exchange per install: the tenant and the finished claim are stored in one
       // transaction, WeCom's answer is kept before that, and a code once sent is never sent again.
       expect(corps).toBe(20);
-      expect(calls.by_path['/cgi-bin/service/get_permanent_code']).toBe(20);
+      expect(calls.by_path['/cgi-bin/service/v2/get_permanent_code']).toBe(20);
     } finally {
       await rig.stop();
     }

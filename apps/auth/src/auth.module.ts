@@ -52,6 +52,9 @@ import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { ProviderTokenController } from './token-api/provider-token.controller.js';
 import { AdminProvidersController } from './admin/admin-providers.controller.js';
+import { AdminCorpCallbackKeysController } from './admin/admin-corp-callback-keys.controller.js';
+import { ProviderLoginController, ProviderLoginTokenController } from './provider-login/provider-login.controller.js';
+import { ProviderLoginService } from './provider-login/provider-login.service.js';
 import { ProvidersAdminService } from './admin/providers-admin.service.js';
 import { TokenApiService } from './token-api/token-api.service.js';
 import { webhookControllers, webhookProviders } from './webhooks/webhook-providers.js';
@@ -70,6 +73,9 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     ProviderIdConvertController,
     ProviderTokenController,
     AdminProvidersController,
+    AdminCorpCallbackKeysController,
+    ProviderLoginController,
+    ProviderLoginTokenController,
     AdminSuitesController,
     AdminCorpsController,
     AdminLicensesController,
@@ -84,6 +90,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
   ],
   providers: [
     ProvidersAdminService,
+    ProviderLoginService,
     ApiKeyStrategy,
     ApiKeyCache,
     ApiKeyAuthGuard,

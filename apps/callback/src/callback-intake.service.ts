@@ -32,6 +32,7 @@ export type { SignatureQuery } from './callback-request.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeys, SuiteKeysCache } from './suite-keys.cache.js';
+import { CorpKeysCache } from './corp-keys.cache.js';
 
 export interface IntakeResult {
   eventId: bigint | null;
@@ -57,6 +58,7 @@ export class CallbackIntakeService {
 
   constructor(
     private readonly suiteKeys: SuiteKeysCache,
+    private readonly corpKeys: CorpKeysCache,
     private readonly suites: SuiteRepository,
     private readonly inbox: InboxWriter,
     private readonly tickets: SuiteTicketRepository,
@@ -120,10 +122,12 @@ export class CallbackIntakeService {
     const keys = await this.keysFor(suiteId);
     const { msgSignature, timestamp, nonce } = signatureParts(query, this.config.CALLBACK_MAX_CLOCK_SKEW_SECONDS);
     if (typeof body !== 'string' || body.length === 0) throw new BadCallbackError('body must be the XML envelope');
-    const { encrypt } = parseCallbackEnvelope(body);
-    if (!keys.crypt.verifySignature(msgSignature, timestamp, nonce, encrypt)) throw new BadSignatureError('msg_signature does not match');
+    const { encrypt, toUserName } = parseCallbackEnvelope(body);
+    // 代开发: a corp's data callbacks may carry that corp's own keys (ToUserName names the corp in clear).
+    const crypt = kind === 'data' ? ((await this.corpKeysFor(suiteId, toUserName)) ?? keys.crypt) : keys.crypt;
+    if (!crypt.verifySignature(msgSignature, timestamp, nonce, encrypt)) throw new BadSignatureError('msg_signature does not match');
 
-    const classified = kind === 'command' ? this.classifyCommand(suiteId, keys.crypt, encrypt) : this.classifyData(suiteId, keys.crypt, encrypt);
+    const classified = kind === 'command' ? this.classifyCommand(suiteId, crypt, encrypt) : this.classifyData(suiteId, crypt, encrypt);
     noteType(classified.type);
 
     const payload = classified.ticket ? redactTicket(classified.message) : classified.message;
@@ -188,6 +192,15 @@ export class CallbackIntakeService {
     const type = event.msgType === 'event' && event.event ? `event:${event.event}` : event.msgType;
     const dedupeKey = dataDedupeKey(suiteId, corpId, event.msgId, message);
     return { type, corpId, dedupeKey, message, event: inboxEventOf('data', event) };
+  }
+
+  private async corpKeysFor(suiteId: string, corpId: string | undefined): Promise<WecomMsgCrypt | null> {
+    try {
+      return await this.corpKeys.get(suiteId, corpId);
+    } catch (err) {
+      this.logger.error({ msg: 'corp key lookup failed', suiteId, corpId, error: errorText(err) });
+      throw new IntakeUnavailableError('the tenant store is unavailable; retry later');
+    }
   }
 
   private async keysFor(suiteId: string): Promise<SuiteKeys> {

@@ -11,13 +11,14 @@ import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
 import { SuiteKeysCache } from './suite-keys.cache.js';
 import { ProviderKeysCache } from './provider-keys.cache.js';
+import { CorpKeysCache } from './corp-keys.cache.js';
 import { SystemEventController } from './system-event.controller.js';
 import { SystemEventIntakeService } from './system-event-intake.service.js';
 
 /** The callback app: a producer Redis connection (requests never wait on Redis), no token fetching. */
 @Module({
   controllers: [CallbackController, SystemEventController],
-  providers: [CallbackMetrics, CallbackIntakeService, EventForwarder, InboxWriter, SuiteKeysCache, ProviderKeysCache, SystemEventIntakeService],
+  providers: [CallbackMetrics, CallbackIntakeService, EventForwarder, InboxWriter, SuiteKeysCache, ProviderKeysCache, SystemEventIntakeService, CorpKeysCache],
 })
 export class CallbackModule {
   static forRoot(config: CallbackConfig): DynamicModule {

@@ -54,6 +54,8 @@ const WIPED_ON_CANCEL = {
   registerCodeInfo: Prisma.DbNull,
   installState: null,
   jssdkUsedAt: null,
+  callbackToken: null,
+  callbackAesKeyEnc: null,
 } as const;
 
 const jsonOrNull = (value: Json | null | undefined): Json | typeof Prisma.DbNull => value ?? Prisma.DbNull;
@@ -163,6 +165,25 @@ export class AuthCorpRepository {
       },
     });
     return count > 0;
+  }
+
+  /**
+   * 代开发: this corp's data callbacks use their own Token and EncodingAESKey (sealed); null clears the override.
+   * Returns false for an unknown corp.
+   */
+  async setCallbackKeys(suiteId: string, corpId: string, keys: { token: string; encodingAesKey: string } | null): Promise<boolean> {
+    const { count } = await this.prisma.client.authCorp.updateMany({
+      where: { suiteId, corpId },
+      data: keys ? { callbackToken: keys.token, callbackAesKeyEnc: this.cipher.seal(keys.encodingAesKey) } : { callbackToken: null, callbackAesKeyEnc: null },
+    });
+    return count > 0;
+  }
+
+  /** The corp's own callback keys, decrypted, or null when it uses the suite's. */
+  async findCallbackKeys(suiteId: string, corpId: string): Promise<{ token: string; encodingAesKey: string } | null> {
+    const row = await this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, select: { callbackToken: true, callbackAesKeyEnc: true } });
+    if (!row?.callbackToken || !row.callbackAesKeyEnc) return null;
+    return { token: row.callbackToken, encodingAesKey: this.cipher.open(row.callbackAesKeyEnc) };
   }
 
   /** Whether the corp is an active tenant of the suite (reads the database: no answer is cached). */

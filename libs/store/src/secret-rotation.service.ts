@@ -90,6 +90,15 @@ export class SecretRotationService {
       }
     }
 
+    // 代开发 corp-level callback EncodingAESKeys.
+    for (const corp of await db.authCorp.findMany({ where: { callbackAesKeyEnc: { not: null } }, select: { id: true, callbackAesKeyEnc: true } })) {
+      const callbackAesKeyEnc = this.cipher.reseal(corp.callbackAesKeyEnc!);
+      count(callbackAesKeyEnc !== null);
+      if (callbackAesKeyEnc) {
+        raced((await db.authCorp.updateMany({ where: { id: corp.id, callbackAesKeyEnc: corp.callbackAesKeyEnc }, data: { callbackAesKeyEnc } })).count, 1);
+      }
+    }
+
     // Inbox payloads: those under an old key, and any stored in clear before payloads were sealed.
     const current = `v1.${this.cipher.currentKeyId}.`;
     for (let afterId = -1n; ; ) {

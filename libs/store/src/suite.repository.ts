@@ -22,6 +22,13 @@ export interface SuiteInput {
   /** install page branding */
   logoUrl?: string | null;
   description?: string | null;
+  /** a 代开发 template (ids starting `dk` are, whatever this says) */
+  customizedApp?: boolean;
+}
+
+/** Whether a suite is a 代开发 (customized app) template: registered as one, or its id has WeCom's `dk` prefix. */
+export function isCustomizedTemplate(suiteId: string, customizedApp: boolean): boolean {
+  return customizedApp || suiteId.startsWith('dk');
 }
 
 /** What may be shown about a suite: never its secrets. */
@@ -35,6 +42,8 @@ export interface SuiteSummary {
   redirectOrigins: string[];
   logoUrl: string | null;
   description: string | null;
+  /** a 代开发 template: corp tokens from gettoken, member login through the corp's own OAuth */
+  customizedApp: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -52,6 +61,8 @@ export interface SuiteCredentials {
   providerSecret: string | null;
   successUrl: string | null;
   defaultAuthType: number;
+  /** see isCustomizedTemplate */
+  customizedApp: boolean;
 }
 
 /** The provider's secret column, read to say whether one is registered (and opened only by findCredentials). */
@@ -76,6 +87,8 @@ export class SuiteRepository {
       redirectOrigins: input.redirectOrigins ?? [],
       logoUrl: input.logoUrl ?? null,
       description: input.description ?? null,
+      // omitted: kept as registered (a PATCH of other settings does not turn a template into a suite)
+      ...(input.customizedApp !== undefined ? { customizedApp: input.customizedApp } : {}),
     };
     const providerCorpId = input.providerCorpId ?? null;
     const row = await this.prisma.client.$transaction(async (tx) => {
@@ -140,6 +153,7 @@ export class SuiteRepository {
       providerSecret: row.provider?.secretEnc ? this.cipher.open(row.provider.secretEnc) : null,
       successUrl: row.successUrl,
       defaultAuthType: row.defaultAuthType,
+      customizedApp: isCustomizedTemplate(row.id, row.customizedApp),
     };
   }
 
@@ -159,6 +173,7 @@ function toSummary(row: {
   redirectOrigins: string[];
   logoUrl: string | null;
   description: string | null;
+  customizedApp: boolean;
   createdAt: Date;
   updatedAt: Date;
 }): SuiteSummary {
@@ -172,6 +187,7 @@ function toSummary(row: {
     redirectOrigins: row.redirectOrigins,
     logoUrl: row.logoUrl,
     description: row.description,
+    customizedApp: isCustomizedTemplate(row.id, row.customizedApp),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

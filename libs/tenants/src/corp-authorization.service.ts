@@ -61,6 +61,11 @@ export class CorpAuthorizationService {
    * caller that dies is succeeded by one that completes from the kept answer. Once WeCom has handed out a permanent
    * code, a tenant exists. `waitMs` bounds how long a second caller waits for the first (AuthCodeInProgressError).
    * Throws AuthCodeUnusableError when the code may have been spent without an answer (recorded and alerted).
+   *
+   * Uses service/v2/get_permanent_code (document 100776: faster; it answers the permanent code, the corp's id and
+   * name, the admin and `state` only), then get_auth_info for the agents, privileges, edition and dealer. The tenant
+   * is stored from the v2 answer first: a failing get_auth_info leaves an active tenant whose details the next
+   * change_auth (or a replay) fills in.
    */
   async exchangeAuthCode(suiteId: string, authCode: string, context: ExchangeContext = {}, waitMs = 10_000): Promise<ExchangeResult> {
     const claim = await this.claims.claim(suiteId, authCode);
@@ -80,13 +85,14 @@ export class CorpAuthorizationService {
         result = await this.broker.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
           await this.claims.markSent(suiteId, authCode);
           sent = true;
-          return this.api.getPermanentCode(suiteToken, authCode, async (answer) => {
+          return this.api.getPermanentCodeV2(suiteToken, authCode, async (answer) => {
             await this.claims.keepAnswer(suiteId, authCode, JSON.stringify(answer));
             answerKept = true;
           });
         });
       }
-      const corp = await this.saveAuthorization(suiteId, authCode, result, context, exchangeSentAt);
+      let corp = await this.saveAuthorization(suiteId, authCode, result, context, exchangeSentAt);
+      if (!result.authInfo) corp = await this.completeAuthInfo(suiteId, corp, result.permanentCode);
       this.logger.log({ msg: 'corp authorized', suiteId, corpId: corp.corpId });
       return { corp, exchanged: true };
     } catch (err) {
@@ -98,6 +104,28 @@ export class CorpAuthorizationService {
         await this.claims.release(suiteId, authCode).catch(() => undefined);
       }
       throw err;
+    }
+  }
+
+  /**
+   * After a v2 exchange: get_auth_info for what v2 no longer answers (agents with privileges, edition, dealer). The
+   * tenant already exists; a failure here is logged, not thrown (the install succeeded; change_auth refreshes it).
+   */
+  private async completeAuthInfo(suiteId: string, corp: CorpRecord, permanentCode: string): Promise<CorpRecord> {
+    try {
+      const info = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.api.getAuthInfo(suiteToken, corp.corpId, permanentCode));
+      await this.corps.updateAuthInfo(suiteId, corp.corpId, {
+        corpName: info.authCorpInfo.corpName,
+        agentId: info.authInfo.agents[0]?.agentId ?? null,
+        authCorpInfo: json(info.raw.auth_corp_info),
+        authInfo: json(info.raw.auth_info),
+        editionInfo: json(info.raw.edition_info),
+        dealerCorpInfo: json(info.raw.dealer_corp_info),
+      });
+      return (await this.corps.find(suiteId, corp.corpId)) ?? corp;
+    } catch (err) {
+      this.logger.warn({ msg: 'get_auth_info after the exchange failed; the tenant is active, its details come with the next change_auth', suiteId, corpId: corp.corpId, error: err instanceof Error ? err.message : String(err) });
+      return corp;
     }
   }
 

@@ -8,7 +8,7 @@ import {
   SuiteRepository,
   SuiteTicketRepository,
 } from '@app/store';
-import { PermanentCodeInvalidError, TokenInvalidError, WecomApiError, WecomServiceApi } from '@app/wecom';
+import { InvalidCredentialError, PermanentCodeInvalidError, TokenInvalidError, WecomApiError, WecomServiceApi } from '@app/wecom';
 import { RefreshLock } from './refresh-lock.js';
 import { RefreshSchedule } from './refresh-schedule.js';
 import { TokenCache } from './token-cache.js';
@@ -31,6 +31,9 @@ export const SUITE_TICKET_MAX_AGE_MS = 30 * 60 * 1000;
 /** get_corp_token's 40082: a dead suite token, or a corp that has not authorized the suite. */
 const SUITE_TOKEN_OR_CORP_ERRCODE = 40082;
 
+/** gettoken's "invalid credential": for a 代开发 corp, the app secret (permanent code) was refused. */
+const INVALID_SECRET_ERRCODE = 40001;
+
 /** get_corp_token answered 40082 while the suite token is fine: the corp has not authorized this suite. */
 export class CorpNotAuthorizedError extends WecomApiError {}
 
@@ -44,7 +47,7 @@ export type RefreshOutcome = 'ok' | 'error' | 'skipped';
 export interface CorpSuspension {
   suiteId: string;
   corpId: string;
-  /** WeCom's errcode (40084 permanent code invalid, or 40082 not authorized) */
+  /** WeCom's errcode (40084 permanent code invalid, 40082 not authorized; 40001 for a 代开发 corp whose app secret get_auth_info also refused) */
   errcode: number;
   reason: string;
   /** when the status changed */
@@ -271,6 +274,8 @@ export class TokenBroker {
       if (corp.status === 'cancelled') throw new TokenUnavailableError('corp_cancelled', `corp ${corpId} cancelled its authorization of suite ${suiteId}`);
       throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: WeCom rejected its permanent code`);
     }
+    const suite = await this.deps.suites.findCredentials(suiteId);
+    if (suite?.customizedApp) return this.fetchCustomizedCorpToken(suiteId, corpId, permanentCode);
     try {
       return await this.withCorpTokenCall(suiteId, async (suiteToken) => {
         const sentAt = Date.now();
@@ -298,6 +303,45 @@ export class TokenBroker {
       } catch (err) {
         this.logger.error({ msg: 'a corp suspension listener failed', suiteId: suspension.suiteId, corpId: suspension.corpId, error: String(err) });
       }
+    }
+  }
+
+  /**
+   * A 代开发 template's corp token: `gettoken?corpid=&corpsecret=<permanent_code>` (代开发 获取access_token), never
+   * get_corp_token (which answers 40084 for these corps). A refused secret (40001, or 40084) is not taken as "suspend"
+   * on its own: the authorization is checked once with get_auth_info (template suite token + permanent code). If WeCom
+   * still recognises it, the refusal was something else (a reset in flight, a glitch): the corp stays active and the
+   * caller gets a retryable `wecom_error`. Only when get_auth_info refuses the code too is the corp suspended.
+   */
+  private async fetchCustomizedCorpToken(suiteId: string, corpId: string, permanentCode: string): Promise<Token> {
+    try {
+      const sentAt = Date.now();
+      const t = await this.deps.api.getCustomizedAppToken(corpId, permanentCode);
+      return toToken(t.accessToken, t.expiresIn, sentAt);
+    } catch (err) {
+      if (!(err instanceof PermanentCodeInvalidError || (err instanceof InvalidCredentialError && err.errcode === INVALID_SECRET_ERRCODE))) throw err;
+      if (await this.customizedAuthorizationHolds(suiteId, corpId, permanentCode)) {
+        this.logger.warn({ msg: 'gettoken refused a 代开发 corp whose authorization WeCom still recognises: not suspended', suiteId, corpId, errcode: err.errcode });
+        throw new TokenUnavailableError('wecom_error', `WeCom refused the token of 代开发 corp ${corpId} (errcode ${err.errcode}) but still recognises its authorization; retry later`, err);
+      }
+      await this.forgetCorp(suiteId, corpId);
+      const reason = 'app secret (permanent code) rejected by WeCom';
+      const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
+      this.logger.warn({ msg: 'corp suspended: 代开发 app secret rejected', suiteId, corpId, errcode: err.errcode });
+      // tenant.suspended, once per transition, as for get_corp_token's 40084.
+      if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
+      throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: its app secret (permanent code) was rejected`, err);
+    }
+  }
+
+  /** get_auth_info with the template's suite token: does WeCom still recognise this corp's permanent code? */
+  private async customizedAuthorizationHolds(suiteId: string, corpId: string, permanentCode: string): Promise<boolean> {
+    try {
+      await this.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.deps.api.getAuthInfo(suiteToken, corpId, permanentCode));
+      return true;
+    } catch (err) {
+      if (err instanceof PermanentCodeInvalidError) return false;
+      throw err;
     }
   }
 

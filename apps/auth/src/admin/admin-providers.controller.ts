@@ -4,7 +4,7 @@ import { AdminAccess } from '../access/admin-access.decorator.js';
 import { PERMISSION } from '../access/admin-access.guard.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { ProviderParams } from '../common/ids.js';
-import { ProviderDto, ProviderListDto, RegisterProviderDto, UpdateProviderDto } from './provider.dto.js';
+import { CustomizedAuthUrlDto, CustomizedAuthUrlRequestDto, ProviderDto, ProviderListDto, RegisterProviderDto, UpdateProviderDto } from './provider.dto.js';
 import { ProvidersAdminService } from './providers-admin.service.js';
 
 @ApiTags('admin')
@@ -35,6 +35,15 @@ export class AdminProvidersController {
   @ApiNotFoundResponse({ type: ErrorDto, description: 'provider_not_found' })
   show(@Param() params: ProviderParams): Promise<ProviderDto> {
     return this.providers.show(params.providerCorpId);
+  }
+
+  @Post(':providerCorpId/customized-auth-url')
+  @PERMISSION('operate')
+  @ApiOperation({ summary: '代开发: an authorization link (get_customized_auth_url) for some of this provider\'s templates; its state is stored on the tenant it installs' })
+  @ApiCreatedResponse({ type: CustomizedAuthUrlDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'provider_not_found; suite_not_found (a template the provider does not own)' })
+  customizedAuthUrl(@Param() params: ProviderParams, @Body() body: CustomizedAuthUrlRequestDto): Promise<CustomizedAuthUrlDto> {
+    return this.providers.customizedAuthUrl(params.providerCorpId, body);
   }
 
   @Patch(':providerCorpId')

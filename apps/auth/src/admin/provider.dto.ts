@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
 const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
@@ -52,4 +52,24 @@ export class ProviderDto {
 
 export class ProviderListDto {
   @ApiProperty({ type: [ProviderDto] }) items: ProviderDto[];
+}
+
+/** get_customized_auth_url (代开发 带参授权链接). */
+export class CustomizedAuthUrlRequestDto {
+  @ApiProperty({ type: [String], example: ['dk1234567890abcdef'], description: '代开发 template ids the link authorizes' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @Matches(WECOM_ID, { each: true, message: 'templateIds must each be a template id' })
+  templateIds: string[];
+
+  @ApiPropertyOptional({ description: 'Comes back on the tenant (create_auth `State`): at most 32 letters and digits', example: 'promo2026' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{1,32}$/, { message: 'state must be 1-32 letters and digits (WeCom: ≤ 32 bytes, [a-zA-Z0-9])' })
+  state?: string;
+}
+
+export class CustomizedAuthUrlDto {
+  @ApiProperty({ description: "The authorization link (WeCom's qrcode_url): show it as a link or a QR code to the corp's admin" }) url: string;
+  @ApiProperty({ description: 'Seconds the link stays valid' }) expiresIn: number;
 }

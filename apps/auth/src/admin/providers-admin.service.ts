@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProviderRepository, ProviderSummary } from '@app/store';
 import { TokenBroker, providerTokenKey } from '@app/tokens';
+import { WecomServiceApi } from '@app/wecom';
 import { AuthAppError } from '../auth-errors.js';
-import { ProviderDto, RegisterProviderDto, UpdateProviderDto } from './provider.dto.js';
+import { CustomizedAuthUrlDto, CustomizedAuthUrlRequestDto, ProviderDto, RegisterProviderDto, UpdateProviderDto } from './provider.dto.js';
 
 /** Providers as the admin console sees them: credentials go in, never come out. */
 @Injectable()
@@ -12,7 +13,20 @@ export class ProvidersAdminService {
   constructor(
     private readonly providers: ProviderRepository,
     private readonly broker: TokenBroker,
+    private readonly api: WecomServiceApi,
   ) {}
+
+  /**
+   * A 代开发 authorization link (get_customized_auth_url, provider token) for templates this provider owns; its
+   * `state` comes back with the install (create_auth `State`) and is stored on the tenant.
+   */
+  async customizedAuthUrl(providerCorpId: string, input: CustomizedAuthUrlRequestDto): Promise<CustomizedAuthUrlDto> {
+    const provider = await this.providers.find(providerCorpId);
+    if (!provider) throw notFound(providerCorpId);
+    const foreign = input.templateIds.filter((id) => !provider.suiteIds.includes(id));
+    if (foreign.length) throw new AuthAppError('suite_not_found', `not templates of provider ${providerCorpId}: ${foreign.join(', ')}`);
+    return this.broker.withToken(providerTokenKey(providerCorpId), (token) => this.api.getCustomizedAuthUrl(token, input.templateIds, input.state ?? ''));
+  }
 
   /** Registers a provider, or changes the fields given of one already registered. */
   async register(input: RegisterProviderDto): Promise<ProviderDto> {

@@ -35,8 +35,8 @@ export class SuiteSetupService {
     if (!summary || !current) throw notFound(suiteId);
     const providerCorpId = change.providerCorpId ?? current.providerCorpId;
     const providerSecret = change.providerSecret ?? current.providerSecret;
-    if (Boolean(providerCorpId) !== Boolean(providerSecret)) {
-      throw new AuthAppError('no_provider_credentials', 'providerCorpId and providerSecret go together');
+    if (providerSecret && !providerCorpId) {
+      throw new AuthAppError('no_provider_credentials', 'providerSecret needs providerCorpId');
     }
     const saved = await this.suites.upsert({
       suiteId,

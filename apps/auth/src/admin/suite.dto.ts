@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
 export class RegisterSuiteDto {
@@ -73,6 +73,11 @@ export class RegisterSuiteDto {
   @IsString()
   @Length(1, 500)
   description?: string | null;
+
+  @ApiPropertyOptional({ description: 'A 代开发 (customized app) template: corp tokens from gettoken with the permanent code as secret, member login through the corp\'s own OAuth. Template ids starting `dk` are templates whatever this says' })
+  @IsOptional()
+  @IsBoolean()
+  customizedApp?: boolean;
 }
 
 export class SuiteDto {

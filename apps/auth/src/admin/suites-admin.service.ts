@@ -30,6 +30,7 @@ export class SuitesAdminService {
       redirectOrigins: (input.redirectOrigins ?? []).map((o) => new URL(o).origin),
       logoUrl: input.logoUrl ?? null,
       description: input.description ?? null,
+      customizedApp: input.customizedApp,
     });
     this.logger.log({ msg: 'suite registered', suiteId: saved.suiteId });
     return present(saved);

@@ -24,6 +24,30 @@ export interface LoginClaims {
   jti: string;
 }
 
+/**
+ * Who logged in to the vendor's site through WeCom's provider web login (3rd_qrConnect → get_login_info). Told apart
+ * from a member OAuth login by `kind`; never accepted where a suite's login token is expected, nor the reverse.
+ */
+export interface ProviderLoginClaims {
+  kind: 'provider_login';
+  providerCorpId: string;
+  /** `admin` for WeCom's usertype 1-4 (creator, internal, external, branch admin), `member` for 5 */
+  userType: 'admin' | 'member';
+  /** WeCom's own usertype (1 creator, 2 internal admin, 3 external admin, 4 branch admin, 5 member) */
+  wecomUserType: number;
+  corpId?: string;
+  userId?: string;
+  openUserId?: string;
+  name?: string;
+  avatar?: string;
+  /** the provider's apps this admin administers in the corp: `[{ agentId, authType }]` (auth_type 1 = may manage) */
+  agents: { agentId: number; authType: number }[];
+  aud: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
 export type LoginTokenProblem = 'malformed' | 'signature' | 'expired';
 
 export class LoginTokenError extends Error {
@@ -56,13 +80,36 @@ export class LoginTokenSigner {
     this.all = [this.current, ...oldKeys.map(deriveKey)];
   }
 
-  sign(claims: LoginClaims): string {
+  sign(claims: LoginClaims | ProviderLoginClaims): string {
     const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return `${VERSION}.${payload}.${mac(this.current, payload)}`;
   }
 
-  /** The claims of a token this platform signed and that has not expired at `nowSeconds`. */
+  /** The claims of a member-login token this platform signed and that has not expired at `nowSeconds`. */
   verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): LoginClaims {
+    const claims = parseClaims(this.open(token));
+    if (claims.exp <= nowSeconds) throw new LoginTokenError('expired');
+    return claims;
+  }
+
+  /** The claims of a provider-login token (ProviderLoginClaims) this platform signed and that has not expired. */
+  verifyProviderLogin(token: string, nowSeconds = Math.floor(Date.now() / 1000)): ProviderLoginClaims {
+    const payload = this.open(token);
+    let c: Partial<ProviderLoginClaims> | null;
+    try {
+      c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<ProviderLoginClaims> | null;
+    } catch {
+      throw new LoginTokenError('malformed');
+    }
+    if (!c || c.kind !== 'provider_login' || typeof c.providerCorpId !== 'string' || typeof c.exp !== 'number' || typeof c.jti !== 'string' || typeof c.aud !== 'string') {
+      throw new LoginTokenError('malformed');
+    }
+    if (c.exp <= nowSeconds) throw new LoginTokenError('expired');
+    return c as ProviderLoginClaims;
+  }
+
+  /** The payload of a token whose MAC checks under one of the keys. */
+  private open(token: string): string {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== VERSION || !parts[1] || !parts[2]) throw new LoginTokenError('malformed');
     const [, payload, signature] = parts;
@@ -72,9 +119,7 @@ export class LoginTokenSigner {
       return expected.length === given.length && timingSafeEqual(expected, given);
     });
     if (!valid) throw new LoginTokenError('signature');
-    const claims = parseClaims(payload);
-    if (claims.exp <= nowSeconds) throw new LoginTokenError('expired');
-    return claims;
+    return payload;
   }
 }
 
@@ -89,9 +134,10 @@ function parseClaims(payload: string): LoginClaims {
   } catch {
     throw new LoginTokenError('malformed');
   }
-  const c = parsed as Partial<LoginClaims> | null;
+  const c = parsed as (Partial<LoginClaims> & { kind?: string }) | null;
   if (
     !c ||
+    c.kind !== undefined ||
     typeof c.suiteId !== 'string' ||
     typeof c.exp !== 'number' ||
     typeof c.iat !== 'number' ||

@@ -32,7 +32,7 @@ export class OAuthController {
   @ApiBadRequestResponse({ type: ErrorDto, description: 'redirect_not_allowed, or a bad parameter' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'suite_not_found' })
   async authorize(@Param() params: SuiteParams, @Query() query: AuthorizeQueryDto, @Res() reply: FastifyReply): Promise<void> {
-    const { location, pending } = await this.oauth.authorize(params.suiteId, query.scope ?? 'snsapi_base', query.redirect);
+    const { location, pending } = await this.oauth.authorize(params.suiteId, query.scope ?? 'snsapi_base', query.redirect, query.corpId);
     setBrowserCookie(reply, loginCookie(params.suiteId), encodePendingLogin(pending), PENDING_LOGIN_TTL_SECONDS, this.secureCookies);
     await reply.code(302).header('location', location).header('cache-control', 'no-store').send();
   }

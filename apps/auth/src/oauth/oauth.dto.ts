@@ -17,6 +17,11 @@ export class AuthorizeQueryDto {
   @IsOptional()
   @IsIn(['snsapi_base', 'snsapi_privateinfo'])
   scope?: OAuthScope;
+
+  @ApiPropertyOptional({ description: '代开发 templates only (required there): the corp whose members log in — a 代开发 app logs in through the corp\'s own OAuth (appid = corp id, agentid = the app\'s)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'corpId must be a WeCom corp id' })
+  corpId?: string;
 }
 
 export class OAuthCallbackQueryDto {

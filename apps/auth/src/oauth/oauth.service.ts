@@ -41,18 +41,31 @@ export class OAuthService {
    * WeCom's OAuth URL for the suite, with a fresh state, and the pending login the browser keeps (in a signed cookie:
    * nothing is stored here for an anonymous request).
    */
-  async authorize(suiteId: string, scope: OAuthScope, redirect: string | undefined): Promise<{ location: string; pending: PendingLogin }> {
+  async authorize(suiteId: string, scope: OAuthScope, redirect: string | undefined, corpId?: string): Promise<{ location: string; pending: PendingLogin }> {
     const suite = await this.suites.find(suiteId);
     if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
     if (redirect !== undefined) this.checkRedirect(redirect, suite.successUrl, suite.redirectOrigins);
     const pending: PendingLogin = { state: randomNonce(32), suiteId, scope, redirect: redirect ?? null };
+    let appId = suiteId;
+    let agentId: string | undefined;
+    if (suite.customizedApp) {
+      // 代开发: the corp's own OAuth — appid = the corp's id, agentid = the app's agent in it (getuserinfo3rd refuses these).
+      if (!corpId) throw new AuthAppError('corp_not_found', `suite ${suiteId} is a 代开发 template: name the corp (?corpId=) whose members log in`);
+      const tenant = await this.corps.find(suiteId, corpId);
+      if (tenant?.status !== 'active') throw new AuthAppError('corp_not_found', `corp ${corpId} is not an active tenant of ${suiteId}`);
+      if (tenant.agentId === null) throw new AuthAppError('corp_has_no_agent', `corp ${corpId} has no agent id recorded for ${suiteId} yet`);
+      appId = corpId;
+      agentId = String(tenant.agentId);
+      pending.corpId = corpId;
+    }
     // WeCom wants these parameters in this order, and the fragment.
     const query = new URLSearchParams({
-      appid: suiteId,
+      appid: appId,
       redirect_uri: `${this.config.PUBLIC_BASE_URL}/oauth/${encodeURIComponent(suiteId)}/callback`,
       response_type: 'code',
       scope,
       state: pending.state,
+      ...(agentId ? { agentid: agentId } : {}),
     });
     return { location: `${this.config.WECOM_OAUTH_BASE}/connect/oauth2/authorize?${query.toString()}#wechat_redirect`, pending };
   }
@@ -67,7 +80,7 @@ export class OAuthService {
       this.metrics.logins.inc({ outcome: 'invalid_state' });
       throw new AuthAppError('invalid_oauth_state', 'this login was not started in this browser, or has expired or been used: start the login again');
     }
-    const user = await this.identify(suiteId, code);
+    const user = pending.corpId ? await this.identifyInCorp(suiteId, pending.corpId, code) : await this.identify(suiteId, code);
     const claims = await this.claimsFor(suiteId, pending.scope, user, pending.redirect);
     const token = this.signer.sign(claims);
     this.metrics.logins.inc({ outcome: 'ok' });
@@ -88,6 +101,21 @@ export class OAuthService {
     if (claims.aud !== parseHttpUrl(audience)?.origin) throw new AuthAppError('invalid_login_token', 'login token was issued for another audience');
     if (!(await this.states.markUsed(claims.jti, claims.exp))) throw new AuthAppError('login_token_used', 'login token was already verified once');
     return claims;
+  }
+
+  /** 代开发: the corp's own `auth/getuserinfo` with its access token (the login route picks it by the suite's kind). */
+  private async identifyInCorp(suiteId: string, corpId: string, code: string): Promise<UserInfo3rd> {
+    try {
+      const info = await this.broker.withToken({ kind: 'corp', suiteId, corpId }, (token) => this.api.getCorpUserInfo(token, code));
+      const user: UserInfo3rd = info.userId ? { member: true, corpId, userId: info.userId } : { member: false, openId: info.openId ?? '' };
+      return user;
+    } catch (err) {
+      if (err instanceof WecomApiError && err.errcode === INVALID_OAUTH_CODE) {
+        this.metrics.logins.inc({ outcome: 'invalid_code' });
+        throw new AuthAppError('invalid_oauth_code', 'WeCom refused the OAuth code (wrong, expired or used): start the login again');
+      }
+      throw err;
+    }
   }
 
   private async identify(suiteId: string, code: string): Promise<UserInfo3rd> {

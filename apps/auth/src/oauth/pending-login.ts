@@ -7,6 +7,8 @@ export interface PendingLogin {
   suiteId: string;
   scope: OAuthScope;
   redirect: string | null;
+  /** 代开发 templates: the corp whose own OAuth the login goes through */
+  corpId?: string;
 }
 
 /** Lifetime of the cookie: longer than the OAuth code's 5 minutes, for a member lingering on the consent page. */
@@ -31,7 +33,8 @@ export function decodePendingLogin(value: string | null): PendingLogin | null {
     typeof p.state !== 'string' ||
     typeof p.suiteId !== 'string' ||
     (p.scope !== 'snsapi_base' && p.scope !== 'snsapi_privateinfo') ||
-    (p.redirect !== null && typeof p.redirect !== 'string')
+    (p.redirect !== null && typeof p.redirect !== 'string') ||
+    (p.corpId !== undefined && typeof p.corpId !== 'string')
   ) {
     return null;
   }

@@ -402,6 +402,92 @@ export interface paths {
         patch: operations["AdminProvidersController_update"];
         trace?: never;
     };
+    "/api/v1/admin/providers/{providerCorpId}/customized-auth-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 代开发: an authorization link (get_customized_auth_url) for some of this provider's templates; its state is stored on the tenant it installs */
+        post: operations["AdminProvidersController_customizedAuthUrl"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/suites/{suiteId}/corps/{corpId}/callback-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a corp-level callback Token/EncodingAESKey override (代开发 data callbacks) */
+        put: operations["AdminCorpCallbackKeysController_set"];
+        post?: never;
+        /** Drop the override: the corp's data callbacks use the suite's keys again */
+        delete: operations["AdminCorpCallbackKeysController_clear"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/{providerCorpId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start a provider web login: 302 to WeCom's 3rd_qrConnect page */
+        get: operations["ProviderLoginController_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/{providerCorpId}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeCom's redirect with auth_code: 302 to the redirect with ?wecom_login=<signed token>, or JSON */
+        get: operations["ProviderLoginController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{providerCorpId}/login-tokens/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a provider-login token (signature, expiry, provider, audience) and return who logged in; once per token */
+        post: operations["ProviderLoginTokenController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/suites": {
         parameters: {
             query?: never;
@@ -1202,6 +1288,26 @@ export interface components {
         ProviderListDto: {
             items: components["schemas"]["ProviderDto"][];
         };
+        CustomizedAuthUrlRequestDto: {
+            /**
+             * @description 代开发 template ids the link authorizes
+             * @example [
+             *       "dk1234567890abcdef"
+             *     ]
+             */
+            templateIds: string[];
+            /**
+             * @description Comes back on the tenant (create_auth `State`): at most 32 letters and digits
+             * @example promo2026
+             */
+            state?: string;
+        };
+        CustomizedAuthUrlDto: {
+            /** @description The authorization link (WeCom's qrcode_url): show it as a link or a QR code to the corp's admin */
+            url: string;
+            /** @description Seconds the link stays valid */
+            expiresIn: number;
+        };
         UpdateProviderDto: {
             /** @description Display name; default the provider corpid */
             name?: string;
@@ -1211,6 +1317,37 @@ export interface components {
             token?: string;
             /** @description EncodingAESKey of the system-event URL, 43 characters (stored encrypted, never returned); needs token */
             encodingAesKey?: string;
+        };
+        CorpCallbackKeysDto: {
+            /** @description Token this corp's data callbacks are signed with */
+            token: string;
+            /** @description Their EncodingAESKey, 43 characters (stored encrypted, never returned) */
+            encodingAesKey: string;
+        };
+        CorpCallbackKeysStatusDto: {
+            corpId: string;
+            /** @description true: this corp's data callbacks use their own keys */
+            override: boolean;
+        };
+        ProviderLoginClaimsDto: {
+            /** @enum {string} */
+            kind: "provider_login";
+            providerCorpId: string;
+            /** @enum {string} */
+            userType: "admin" | "member";
+            /** @description 1 creator, 2 internal admin, 3 external admin, 4 branch admin, 5 member */
+            wecomUserType: number;
+            corpId?: string;
+            userId?: string;
+            openUserId?: string;
+            name?: string;
+            avatar?: string;
+            /** @description Apps of this provider the admin administers: [{ agentId, authType }] */
+            agents: string[];
+            aud: string;
+            iat: number;
+            exp: number;
+            jti: string;
         };
         RegisterSuiteDto: {
             /** @example wwsuite1234567890 */
@@ -1241,6 +1378,8 @@ export interface components {
             logoUrl?: string | null;
             /** @description Install page: a short text under the name */
             description?: string | null;
+            /** @description A 代开发 (customized app) template: corp tokens from gettoken with the permanent code as secret, member login through the corp's own OAuth. Template ids starting `dk` are templates whatever this says */
+            customizedApp?: boolean;
         };
         SuiteDto: {
             suiteId: string;
@@ -2211,6 +2350,8 @@ export interface operations {
                 /** @description Absolute http(s) URL to send the result to as `?wecom_login=<token>`; its origin must be PUBLIC_BASE_URL's, the suite success URL's or listed in OAUTH_REDIRECT_ORIGINS. Without it the callback answers JSON. */
                 redirect?: string;
                 scope?: "snsapi_base" | "snsapi_privateinfo";
+                /** @description 代开发 templates only (required there): the corp whose members log in — a 代开发 app logs in through the corp's own OAuth (appid = corp id, agentid = the app's) */
+                corpId?: string;
             };
             header?: never;
             path: {
@@ -3625,6 +3766,297 @@ export interface operations {
             };
             /** @description provider_not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminProvidersController_customizedAuthUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomizedAuthUrlRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomizedAuthUrlDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without any console role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description provider_not_found; suite_not_found (a template the provider does not own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCorpCallbackKeysController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorpCallbackKeysDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorpCallbackKeysStatusDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without the admin role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCorpCallbackKeysController_clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suiteId: string;
+                corpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without the admin role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description corp_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderLoginController_start: {
+        parameters: {
+            query?: {
+                /** @description Where the browser goes with ?wecom_login=<token> (PUBLIC_BASE_URL or OAUTH_REDIRECT_ORIGINS); JSON without it */
+                redirect?: string;
+                /** @description WeCom's usertype: who may scan */
+                usertype?: "admin" | "member";
+            };
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Location: {WECOM_INSTALL_BASE}/wwopen/sso/3rd_qrConnect?appid&redirect_uri&state&usertype */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description provider_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderLoginController_callback: {
+        parameters: {
+            query: {
+                /** @description Single-use login code from WeCom */
+                auth_code: string;
+                state: string;
+            };
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description When the login had no redirect: { token, user } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderLoginClaimsDto"];
+                };
+            };
+            /** @description invalid_oauth_state, invalid_oauth_code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ProviderLoginTokenController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                providerCorpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyLoginTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderLoginClaimsDto"];
+                };
+            };
+            /** @description invalid_login_token, login_token_expired */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The key is scoped to another provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description login_token_used */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

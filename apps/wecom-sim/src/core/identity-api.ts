@@ -6,6 +6,7 @@ import { Lifetime } from './lifetimes.js';
 import { JsonObject, required } from './params.js';
 import { avatarOf } from './presenters.js';
 import { Ok, OK } from './service-api.js';
+import { isCustomizedTemplate } from './customized-app-api.js';
 import { SimClock } from './sim-clock.js';
 import { CorpRecord, SimState, SimUser, SuiteRecord } from './sim-state.js';
 import { ControlError, Errcode, WecomError } from './wecom-error.js';
@@ -121,6 +122,8 @@ export class IdentityApi {
   getUserInfo3rd(suiteToken: string | undefined, code: string | undefined): UserInfo3rdResponse {
     const suite = this.credentials.suite(suiteToken);
     this.gate.admit(IdentityPath.userInfo3rd, { suiteId: suite.suiteId });
+    // 代开发 members log in through the corp's own OAuth (auth/getuserinfo with the corp token), not this one.
+    if (isCustomizedTemplate(suite)) throw new WecomError(Errcode.API_NOT_PERMITTED, 'getuserinfo3rd is not for 代开发 apps: use auth/getuserinfo');
     if (code === undefined) throw new WecomError(Errcode.MISSING_AUTH_CODE);
     const now = this.clock.now();
     const record = this.state.oauthCodes.get(code);

@@ -129,8 +129,9 @@ export class LifecycleEvents {
     const outcome = await this.pusher.push({
       kind: 'data',
       url: suite.dataCallbackUrl,
-      token: suite.token,
-      encodingAesKey: suite.encodingAesKey,
+      // 代开发 apps may configure a corp's data callbacks with their own keys.
+      token: auth.callbackKeys?.token ?? suite.token,
+      encodingAesKey: auth.callbackKeys?.encodingAesKey ?? suite.encodingAesKey,
       receiverId: SuiteRegistry.receiverId(suite, 'data', corp.corpId),
       toUserName: corp.corpId,
       agentId: String(auth.agentId),

@@ -67,6 +67,17 @@ export interface PermanentCodeBody {
   state?: string;
 }
 
+/**
+ * service/v2/get_permanent_code (document 100776): the permanent code, the corp's id and short name, the admin, the
+ * register-code info and `state` — no auth_info, edition_info, dealer_corp_info or access_token (get_auth_info has those).
+ */
+export interface PermanentCodeV2Body {
+  permanent_code: string;
+  auth_corp_info: { corpid: string; corp_name: string };
+  auth_user_info: AuthUserInfo;
+  state?: string;
+}
+
 export interface AuthInfoBody {
   auth_corp_info: AuthCorpInfo;
   auth_info: { agent: AuthInfoAgent[] };
@@ -113,7 +124,7 @@ export function authInfo(suite: SuiteRecord, auth: AuthorizationRecord): { agent
         square_logo_url: logo(suite.suiteId, 'square'),
         appid: SUITE_APP_ID,
         auth_mode: 0,
-        is_customized_app: false,
+        is_customized_app: suite.suiteId.startsWith('dk') || suite.customized === true,
         auth_from_thirdapp: false,
         privilege: { level: 1, allow_party: [1], allow_user: [], allow_tag: [], extra_party: [], extra_user: [], extra_tag: [] },
       },
@@ -150,6 +161,17 @@ export function permanentCodeBody(suite: SuiteRecord, corp: CorpRecord, auth: Au
     auth_info: authInfo(suite, auth),
     auth_user_info: authUserInfo(corp, admin),
     edition_info: editionInfo(auth),
+  };
+  if (auth.state) body.state = auth.state;
+  return body;
+}
+
+export function permanentCodeV2Body(corp: CorpRecord, auth: AuthorizationRecord): PermanentCodeV2Body {
+  const admin = corp.users.find((u) => u.userid === auth.authUserId) ?? corp.users[0];
+  const body: PermanentCodeV2Body = {
+    permanent_code: auth.permanentCode,
+    auth_corp_info: { corpid: corp.corpId, corp_name: corp.corpName },
+    auth_user_info: authUserInfo(corp, admin),
   };
   if (auth.state) body.state = auth.state;
   return body;

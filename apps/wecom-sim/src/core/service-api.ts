@@ -4,11 +4,12 @@ import { Gate } from './gate.js';
 import { Lengths, openUserIdFor, randomToken } from './ids.js';
 import { Lifetime } from './lifetimes.js';
 import { JsonObject, required } from './params.js';
-import { AuthInfoBody, PermanentCodeBody, authInfoBody, permanentCodeBody } from './presenters.js';
+import { AuthInfoBody, PermanentCodeBody, PermanentCodeV2Body, authInfoBody, permanentCodeBody, permanentCodeV2Body } from './presenters.js';
 import { SimClock } from './sim-clock.js';
 import { AuthorizationRecord, PreAuthCodeRecord, SimState, SuiteRecord } from './sim-state.js';
 import { SuiteRegistry } from './suite-registry.js';
 import { corpSubject } from './token-store.js';
+import { isCustomizedTemplate } from './customized-app-api.js';
 import { Errcode, WecomError } from './wecom-error.js';
 
 export interface Ok {
@@ -31,7 +32,7 @@ export const ServicePath = {
 export type SuiteTokenResponse = Ok & { suite_access_token: string; expires_in: number };
 export type PreAuthCodeResponse = Ok & { pre_auth_code: string; expires_in: number };
 export type PermanentCodeV1Response = Ok & { access_token: string; expires_in: number } & PermanentCodeBody;
-export type PermanentCodeV2Response = Ok & PermanentCodeBody;
+export type PermanentCodeV2Response = Ok & PermanentCodeV2Body;
 export type AuthInfoResponse = Ok & AuthInfoBody;
 /** get_corp_token answers without errcode on success ("for historical reasons", WeCom's document 90605). */
 export interface CorpTokenResponse {
@@ -105,6 +106,8 @@ export class ServiceApi {
   getPermanentCode(suiteToken: string | undefined, body: JsonObject): PermanentCodeV1Response {
     const { suite, auth } = this.exchangeAuthCode(ServicePath.permanentCode, suiteToken, body);
     const corp = this.corpOf(auth);
+    // 代开发: no access_token in the answer (the corp token comes from gettoken with the permanent code).
+    if (isCustomizedTemplate(suite)) return { ...OK, ...permanentCodeBody(suite, corp, auth) } as PermanentCodeV1Response;
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, corp.corpId), Lifetime.corpToken, now);
     if (issued.fresh) this.counter.tokenIssued('corp');
@@ -112,8 +115,8 @@ export class ServiceApi {
   }
 
   getPermanentCodeV2(suiteToken: string | undefined, body: JsonObject): PermanentCodeV2Response {
-    const { suite, auth } = this.exchangeAuthCode(ServicePath.permanentCodeV2, suiteToken, body);
-    return { ...OK, ...permanentCodeBody(suite, this.corpOf(auth), auth) };
+    const { auth } = this.exchangeAuthCode(ServicePath.permanentCodeV2, suiteToken, body);
+    return { ...OK, ...permanentCodeV2Body(this.corpOf(auth), auth) };
   }
 
   getAuthInfo(suiteToken: string | undefined, body: JsonObject): AuthInfoResponse {
@@ -127,6 +130,8 @@ export class ServiceApi {
    */
   getCorpToken(suiteToken: string | undefined, body: JsonObject): CorpTokenResponse {
     const { suite, auth } = this.permanentAuth(ServicePath.corpToken, suiteToken, body, Errcode.INVALID_SUITE_TOKEN);
+    // 代开发 templates' corps get their token from gettoken (corpsecret = permanent_code); get_corp_token refuses them.
+    if (isCustomizedTemplate(suite)) throw new WecomError(Errcode.INVALID_PERMANENT_CODE);
     const now = this.clock.now();
     const issued = this.state.tokens.issueOrReuse('corp', corpSubject(suite.suiteId, auth.corpId), Lifetime.corpToken, now);
     if (issued.fresh) this.counter.tokenIssued('corp');

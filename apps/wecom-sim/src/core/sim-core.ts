@@ -12,6 +12,7 @@ import { InstallFlow } from './install-flow.js';
 import { LicenseApi } from './license-api.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { ProviderRegistry } from './provider-registry.js';
+import { CustomizedAppApi } from './customized-app-api.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResponsePatches } from './response-patches.js';
 import { ServiceApi } from './service-api.js';
@@ -51,6 +52,7 @@ export class SimCore {
   readonly pusher: CallbackPusher;
   readonly registry: SuiteRegistry;
   readonly providers: ProviderRegistry;
+  readonly customized: CustomizedAppApi;
   readonly installs: InstallFlow;
   readonly events: LifecycleEvents;
   readonly service: ServiceApi;
@@ -80,6 +82,7 @@ export class SimCore {
     this.events = new LifecycleEvents(this.clock, this.state, this.registry, this.installs, this.pusher);
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
+    this.customized = new CustomizedAppApi(this.clock, this.state, credentials, this.registry, this.installs, gate, this.counter);
     this.corpApi = new CorpApi(this.clock, this.state, credentials, gate, this.counter);
     this.licenses = new LicenseApi(this.clock, this.state, credentials, gate, this.pusher, this.events, this.providers);
     this.messages = new MessageApi(this.clock, credentials, gate);
@@ -132,6 +135,7 @@ export class SimCore {
   reset(): void {
     this.state.clear();
     this.providers.clear();
+    this.customized.clear();
     this.licenses.clear();
     this.faults.clear();
     this.patches.clear();

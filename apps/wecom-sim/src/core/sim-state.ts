@@ -19,6 +19,8 @@ export interface SuiteRecord {
   serviceCorpId: string;
   /** 个人主体 (individual) developer: every callback is encrypted with the empty receiveid. */
   personal: boolean;
+  /** a 代开发 template registered under an id without WeCom's `dk` prefix (ids with it are templates anyway) */
+  customized?: boolean;
   /** 授权发起域名: install links are accepted only when clicked on a page of this host. */
   installDomain?: string;
   /** suite_tickets pushed to this suite → simulated issue time. */
@@ -67,6 +69,8 @@ export interface AuthorizationRecord {
   state: string;
   /** The admin who approved the install (auth_user_info). */
   authUserId: string;
+  /** 代开发: this corp's data callbacks configured with their own Token and EncodingAESKey (else the suite's). */
+  callbackKeys?: { token: string; encodingAesKey: string };
   installedAt: number;
   updatedAt: number;
 }

@@ -23,6 +23,8 @@ export interface SuiteInput {
   personal?: boolean;
   /** 授权发起域名: the host of the page an install link must be clicked on (WeCom checks the Referer). */
   install_domain?: string;
+  /** a 代开发 template (ids starting `dk` are templates anyway) */
+  customized?: boolean;
 }
 
 export interface SuiteView {
@@ -120,6 +122,7 @@ export class SuiteRegistry {
     suite.providerSecret = input.provider_secret;
     suite.serviceCorpId = input.provider_corpid ?? input.service_corpid ?? suite.serviceCorpId;
     suite.personal = input.personal ?? suite.personal;
+    if (input.customized !== undefined) suite.customized = input.customized === true;
     suite.installDomain = input.install_domain?.toLowerCase();
     if (input.provider_corpid && input.provider_secret) this.state.providers.set(input.provider_corpid, input.provider_secret);
     // A newly configured callback URL gets its first ticket right away, as after URL verification in WeCom.

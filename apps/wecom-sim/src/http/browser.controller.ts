@@ -55,16 +55,18 @@ export class BrowserController {
   /** open.weixin.qq.com/connect/oauth2/authorize?appid=SUITE_ID&redirect_uri&response_type=code&scope&state */
   @Get('/connect/oauth2/authorize')
   authorize(@Query() query: QueryParams, @Res() reply: FastifyReply): void {
-    const suiteId = queryParam(query, 'appid');
+    const appId = queryParam(query, 'appid');
     const redirectUri = queryParam(query, 'redirect_uri');
-    const suite = suiteId ? this.core.state.suite(suiteId) : undefined;
-    if (!suite) return this.fail(reply, '授权失败', `unknown appid ${suiteId ?? '(missing)'}`);
+    // Third-party apps: appid = the suite id. 代开发 apps: appid = the corp's id and agentid = the app's (its own OAuth).
+    const customized = appId ? this.core.customized.templateOfAgent(appId, queryParam(query, 'agentid')) : undefined;
+    const suite = customized ?? (appId ? this.core.state.suite(appId) : undefined);
+    if (!suite) return this.fail(reply, '授权失败', `unknown appid ${appId ?? '(missing)'}`);
     if (!isHttpUrl(redirectUri)) return this.fail(reply, '授权失败', 'redirect_uri must be an http(s) URL');
     if (queryParam(query, 'response_type') !== 'code') return this.fail(reply, '授权失败', 'response_type must be code');
     const scope = queryParam(query, 'scope') ?? 'snsapi_base';
     if (scope !== 'snsapi_base' && scope !== 'snsapi_privateinfo') return this.fail(reply, '授权失败', 'scope must be snsapi_base or snsapi_privateinfo');
     try {
-      const { code } = this.core.identity.issueOauthCode(suite, scope, { corpId: queryParam(query, 'sim_corp_id'), userId: queryParam(query, 'sim_user_id') });
+      const { code } = this.core.identity.issueOauthCode(suite, scope, { corpId: customized ? appId : queryParam(query, 'sim_corp_id'), userId: queryParam(query, 'sim_user_id') });
       this.redirect(reply, withQuery(redirectUri, { code, state: queryParam(query, 'state') ?? '' }));
     } catch (err) {
       if (err instanceof ControlError) return this.fail(reply, '授权失败', err.message);

@@ -245,6 +245,33 @@ export class WecomServiceApi {
     return mapLoginInfo(r);
   }
 
+  /**
+   * POST /cgi-bin/service/get_customized_auth_url?provider_access_token= (代开发 带参授权链接): a link (QR code URL) a
+   * corp admin opens to authorize the given templates; `state` (≤ 32 bytes, [a-zA-Z0-9]) comes back in create_auth and
+   * get_permanent_code. `expiresIn` in seconds.
+   */
+  async getCustomizedAuthUrl(providerAccessToken: string, templateIds: readonly string[], state: string): Promise<{ url: string; expiresIn: number }> {
+    const r = await this.#post('/cgi-bin/service/get_customized_auth_url', { provider_access_token: providerAccessToken }, { state, templateid_list: [...templateIds] });
+    return { url: r.string('qrcode_url'), expiresIn: r.number('expires_in') };
+  }
+
+  /**
+   * GET /cgi-bin/auth/getuserinfo?access_token=&code= (a corp's own OAuth: 代开发 apps, whose members' codes
+   * getuserinfo3rd refuses). Spends the code: never retried once it may have reached WeCom.
+   */
+  async getCorpUserInfo(corpAccessToken: string, code: string): Promise<{ userId?: string; openId?: string; userTicket?: string; raw: JsonObject }> {
+    const r = await this.#call('GET', '/cgi-bin/auth/getuserinfo', { access_token: corpAccessToken, code }, undefined, { oneTimeCode: true });
+    const t = r.tolerant();
+    const out: { userId?: string; openId?: string; userTicket?: string; raw: JsonObject } = { raw: t.json };
+    const userId = t.optionalString('userid') ?? t.optionalString('UserId');
+    if (userId) out.userId = userId;
+    const openId = t.optionalString('openid') ?? t.optionalString('OpenId');
+    if (openId) out.openId = openId;
+    const ticket = t.optionalString('user_ticket');
+    if (ticket) out.userTicket = ticket;
+    return out;
+  }
+
   /** GET /cgi-bin/service/auth/getuserinfo3rd (third-party OAuth code → user). */
   async getUserInfo3rd(suiteAccessToken: string, code: string): Promise<UserInfo3rd> {
     const r = await this.#call('GET', '/cgi-bin/service/auth/getuserinfo3rd', { suite_access_token: suiteAccessToken, code }, undefined, { oneTimeCode: true });
