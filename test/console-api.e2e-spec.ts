@@ -100,7 +100,11 @@ describe('admin API for the console', () => {
       };
       expect(await attempt({ username: admin.username, password: 'wrong-password!' })).toEqual([401, null]);
       expect(await attempt({ username: 'nobody-here', password: 'whatever-it-is' })).toEqual([401, null]);
-      expect(await attempt({ username: admin.username })).toEqual([401, null]);
+      expect(await attempt({ username: admin.username })).toEqual([400, null]);
+      expect(await attempt({ username: admin.username, password: 12345678901234 })).toEqual([400, null]);
+      expect(await attempt(null)).toEqual([400, null]);
+      const res = await fetch(`${stack.authUrl}/api/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(await res.json()).toMatchObject({ statusCode: 400, message: 'send a JSON body {"username", "password"}' });
     });
 
     it(`rate-limits failed sign-ins per username and address: after ${MAX_FAILURES} failures even the right password gets 429`, async () => {

@@ -1,4 +1,4 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -51,7 +51,12 @@ export class LoginGuard extends AuthGuard('local') {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest<{ Body: { username?: unknown } }>>();
+    const request = context.switchToHttp().getRequest<FastifyRequest<{ Body: { username?: unknown; password?: unknown } | null }>>();
+    // A body without both fields is a client mistake, not a guess: 400 naming them (passport would answer a bare 401)
+    // and no failure counted against the user.
+    if (typeof request.body?.username !== 'string' || !request.body.username || typeof request.body.password !== 'string' || !request.body.password) {
+      throw new BadRequestException('send a JSON body {"username", "password"}');
+    }
     const username = typeof request.body?.username === 'string' ? request.body.username.toLowerCase().slice(0, 64) : '';
     const key = `${request.ip}|${username}`;
     for (const [limiter, id] of [[this.failures, key], [this.perUser, username], [this.perAddress, request.ip]] as const) {
