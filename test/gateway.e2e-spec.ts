@@ -126,7 +126,9 @@ describe('WeCom API gateway', () => {
     const uploadsBefore = (await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId];
     const fake = await upload(Buffer.from('this is plain text, not a picture'), 'photo.jpg', 'image');
     expect(fake.status).toBe(400);
-    expect(((await fake.json()) as { error: string }).error).toBe('media_invalid');
+    const fakeBody = (await fake.json()) as { error: string; message: string };
+    expect(fakeBody.error).toBe('media_invalid');
+    expect(fakeBody.message).toMatch(/^an image must be jpg or png by content/);
     const tooBig = await upload(Buffer.alloc(2 * 1024 * 1024 + 10, 1), 'voice.amr', 'voice');
     expect(tooBig.status).toBe(413);
     const anyFile = await upload(Buffer.from('a plain text file is fine as a file'), 'notes.txt', 'file');

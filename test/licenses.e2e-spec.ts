@@ -109,6 +109,9 @@ describe('account licenses (接口调用许可)', () => {
    * vendor receives `license.paid`. Returns the order id.
    */
   async function buyOneSeat(months: number): Promise<string> {
+    const empty = await admin<{ message: string }>('POST', '/orders', { buyerUserId: 'buyer', baseCount: 0, externalContactCount: 0, months });
+    expect(empty.status).toBe(400);
+    expect(JSON.stringify(empty.body)).toContain('baseCount or externalContactCount of at least 1');
     const created = await admin<{ orderId: string }>('POST', '/orders', { buyerUserId: 'buyer', baseCount: 1, months });
     expect(created.status).toBe(201);
     const { orderId } = created.body;

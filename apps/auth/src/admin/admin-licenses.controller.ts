@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthCorpRepository, LicenseRepository } from '@app/store';
 import { LicenseService } from '@app/tenants';
@@ -84,6 +84,8 @@ export class AdminLicensesController {
   @ApiOperation({ summary: 'Order accounts (create_new_order); pay it in WeCom\'s provider console — `license.paid` follows' })
   @ApiCreatedResponse({ type: CreatedLicenseOrderDto })
   async createOrder(@Param() p: CorpParams, @Body() body: CreateLicenseOrderDto): Promise<CreatedLicenseOrderDto> {
+    // An order of no account at all: WeCom refuses it (701008) only after a provider call.
+    if (!(body.baseCount ?? 0) && !(body.externalContactCount ?? 0)) throw new BadRequestException('an order needs baseCount or externalContactCount of at least 1');
     await this.tenant(p);
     const orderId = await this.service.createOrder(p.suiteId, p.corpId, {
       buyerUserId: body.buyerUserId,

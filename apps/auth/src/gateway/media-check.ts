@@ -33,11 +33,11 @@ export async function checkMediaUpload(type: string | null, contentType: string,
   const rule = MEDIA_RULES[mediaType];
   const file = await readMediaPart(body, contentType, rule.maxBytes);
   if (!file) throw new GatewayRefusal('media_invalid', 'send the file as multipart/form-data in a part named "media" with a filename');
-  if (file.truncated) throw new GatewayRefusal('media_too_large', `a ${mediaType} may be at most ${rule.maxBytes} bytes`);
-  if (file.data.length < MIN_BYTES) throw new GatewayRefusal('media_invalid', `a ${mediaType} must be more than 5 bytes`);
+  if (file.truncated) throw new GatewayRefusal('media_too_large', `${article(mediaType)} ${mediaType} may be at most ${rule.maxBytes} bytes`);
+  if (file.data.length < MIN_BYTES) throw new GatewayRefusal('media_invalid', `${article(mediaType)} ${mediaType} must be more than 5 bytes`);
   const detected = await fileTypeFromBuffer(file.data);
   if (rule.formats && (!detected || !rule.formats.includes(detected.ext))) {
-    throw new GatewayRefusal('media_invalid', `a ${mediaType} must be ${rule.formats.join(' or ')} by content; this one is ${detected?.ext ?? 'not a recognised format'}`);
+    throw new GatewayRefusal('media_invalid', `${article(mediaType)} ${mediaType} must be ${rule.formats.join(' or ')} by content; this one is ${detected?.ext ?? 'not a recognised format'}`);
   }
   return { type: mediaType, bytes: file.data.length, format: detected?.ext ?? null };
 }
@@ -64,4 +64,9 @@ function readMediaPart(body: Buffer, contentType: string, maxBytes: number): Pro
     parser.on('error', () => resolve(null));
     parser.end(body);
   });
+}
+
+/** "an image", "a voice": the article for a WeCom media type in a refusal message. */
+function article(mediaType: string): string {
+  return /^[aeiou]/i.test(mediaType) ? 'an' : 'a';
 }
