@@ -67,6 +67,11 @@ describe('admin API for the console: webhook success rate, tenants by token stat
   it('lists tenants by the state of their stored access_token, as the overview counts them', async () => {
     const { corpId: withToken } = await installThroughBrowser({ authUrl, suite });
     const { corpId: without } = await installThroughBrowser({ authUrl, suite });
+    // The worker fetches each new tenant's first token (v2's exchange hands over none): let it, then invalidate one,
+    // so no late fetch refills the token this test expects missing.
+    const prisma = testPrisma();
+    const stored = (corpId: string) => prisma.client.storedToken.findUnique({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: suite.suiteId, corpId } } });
+    await waitFor(async () => Boolean((await stored(withToken)) && (await stored(without))), 20_000, 'first tokens of both tenants');
     const tokenPath = (corpId: string) => `/api/v1/suites/${suite.suiteId}/corps/${corpId}/access-token`;
     expect((await callApi(authUrl, 'GET', tokenPath(withToken), { key: suiteKey })).status).toBe(200);
     expect((await callApi(authUrl, 'POST', `${tokenPath(without)}/invalidate`, { key: suiteKey })).body).toEqual({ invalidated: true });
@@ -79,7 +84,6 @@ describe('admin API for the console: webhook success rate, tenants by token stat
     expect(await corpsIn('missing')).toEqual([without]);
     expect(await corpsIn('expired')).toEqual([]);
     // The stored token's expiry moved into the past: the same corp is now listed as expired, not fresh.
-    const prisma = testPrisma();
     try {
       await prisma.client.storedToken.update({
         where: { kind_suiteId_corpId: { kind: 'corp', suiteId: suite.suiteId, corpId: withToken } },

@@ -158,6 +158,12 @@ describe('admin console in Chromium', () => {
     const before = await stack.worker.prisma.client.storedToken.findUnique({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
     await page.getByRole('row', { name: /access_token/ }).getByRole('button', { name: 'Refresh now' }).click();
     await page.getByText('Token refreshed').waitFor();
+    // The gateway quota card: nothing sent yet; the simulator's corps have 200 accounts, × 200 person-times a day.
+    const quota = page.locator('.ant-card').filter({ has: page.getByText('Gateway quota', { exact: true }) });
+    await quota.getByText('0 / 40000').waitFor();
+    expect(await quota.locator('.ant-descriptions-item').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/corp_user_max\s*200/), expect.stringMatching(/per minute\s*10000/), expect.stringMatching(/rate limit\s*No/)]),
+    );
     const after = await stack.worker.prisma.client.storedToken.findUniqueOrThrow({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before?.updatedAt.getTime() ?? 0);
     await expectAccessible('tenant');

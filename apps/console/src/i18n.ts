@@ -41,6 +41,7 @@ const en = {
     auth: 'Authorization', fullName: 'Full name', agents: 'Agents and privileges', agentId: 'AgentID', authMode: 'Mode', privilege: 'Privilege', admin: 'Installing admin',
     edition: 'Edition', tokens: 'Tokens', kind: 'Kind', expiresAt: 'Expires', updatedAt: 'Fetched', refreshNow: 'Refresh now', refreshed: 'Token refreshed',
     events: 'Recent events', history: 'Install history', cancelledAt: 'Cancelled', updated: 'Updated', statusReason: 'Reason', kinds: { corp: 'access_token', jsapi: 'jsapi_ticket', agent: 'agent jsapi_ticket' },
+    gateway: 'Gateway quota', messagesToday: 'App messages today (person-times)', corpUserMax: 'corp_user_max', apiPerMinute: 'Calls per WeCom API per minute', slowedDown: 'Held after WeCom rate limit', notHeld: 'No', heldFor: '{{seconds}} s more',
   },
   events: {
     title: 'Callback events', type: 'Type', corpId: 'CorpID', kind: 'Kind', receivedAt: 'Received', attempts: 'Attempts', lastError: 'Last error', payload: 'Payload (secrets redacted)',
@@ -103,6 +104,7 @@ const zh: Dict = {
     auth: '授权信息', fullName: '企业全称', agents: '应用与权限', agentId: 'AgentID', authMode: '授权方式', privilege: '权限', admin: '授权管理员',
     edition: '版本', tokens: '凭证', kind: '类型', expiresAt: '过期时间', updatedAt: '获取时间', refreshNow: '立即刷新', refreshed: '凭证已刷新',
     events: '最近事件', history: '安装记录', cancelledAt: '取消授权时间', updated: '更新时间', statusReason: '原因', kinds: { corp: 'access_token', jsapi: 'jsapi_ticket', agent: '应用 jsapi_ticket' },
+    gateway: '网关配额', messagesToday: '今日应用消息（人次）', corpUserMax: '企业人数上限 corp_user_max', apiPerMinute: '每个接口每分钟调用上限', slowedDown: '因企业微信频率限制暂停', notHeld: '否', heldFor: '还需 {{seconds}} 秒',
   },
   events: {
     title: '回调事件', type: '类型', corpId: 'CorpID', kind: '回调类型', receivedAt: '接收时间', attempts: '尝试次数', lastError: '最后错误', payload: '内容（已隐去密钥）',

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Descriptions, Row, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Progress, Row, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -51,6 +51,10 @@ export default function TenantDetail() {
   const tokens = useQuery({
     queryKey: ['corp-tokens', suiteId, corpId],
     queryFn: async () => unwrap(await api.GET('/api/v1/admin/suites/{suiteId}/corps/{corpId}/tokens', { params: { path } })),
+  });
+  const usage = useQuery({
+    queryKey: ['corp-gateway-usage', suiteId, corpId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/admin/suites/{suiteId}/corps/{corpId}/gateway-usage', { params: { path } })),
   });
   const events = useQuery({
     queryKey: ['events', { suiteId, corpId }],
@@ -134,6 +138,31 @@ export default function TenantDetail() {
                     { title: t('tenant.privilege'), dataIndex: 'privilege', render: (p: unknown) => <pre style={{ margin: 0, maxWidth: 360, overflow: 'auto' }}>{json(p)}</pre> },
                   ]}
                 />
+              </Card>
+              <Card title={t('tenant.gateway')} style={{ marginTop: 16 }}>
+                <QueryState isLoading={usage.isLoading} error={usage.error} empty={!usage.data}>
+                  {usage.data && (
+                    <Descriptions column={1} size="small">
+                      <Descriptions.Item label={t('tenant.messagesToday')}>
+                        <span>
+                          {usage.data.messagesToday} / {usage.data.messagesDailyLimit}
+                        </span>
+                        <Progress
+                          percent={usage.data.messagesDailyLimit ? Math.round((100 * usage.data.messagesToday) / usage.data.messagesDailyLimit) : 0}
+                          size="small"
+                          showInfo={false}
+                          style={{ maxWidth: 200, marginLeft: 12 }}
+                          aria-label={t('tenant.messagesToday')}
+                        />
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t('tenant.corpUserMax')}>{usage.data.corpUserMax}</Descriptions.Item>
+                      <Descriptions.Item label={t('tenant.apiPerMinute')}>{usage.data.corpApiPerMinuteLimit}</Descriptions.Item>
+                      <Descriptions.Item label={t('tenant.slowedDown')}>
+                        {usage.data.slowedDownForSeconds > 0 ? <Tag color={TONE.warn}>{t('tenant.heldFor', { seconds: usage.data.slowedDownForSeconds })}</Tag> : t('tenant.notHeld')}
+                      </Descriptions.Item>
+                    </Descriptions>
+                  )}
+                </QueryState>
               </Card>
             </Col>
             <Col xs={24} xl={12}>
