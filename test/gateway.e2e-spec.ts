@@ -146,6 +146,13 @@ describe('WeCom API gateway', () => {
     expect(res.body.open_corpid).toMatch(/^wp/);
     const minted = await callApi(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/get_provider_token`, { key: providerKey, body: {} });
     expect([minted.status, minted.body.error]).toEqual([400, 'invalid_wecom_path']);
+    const malformed = await fetch(`${stack.authUrl}/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/get_login_info`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${providerKey}`, 'content-type': 'application/json' },
+      body: '{"auth_code": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toBe('invalid_body');
     // A suite-scoped key is not a provider key.
     expect((await callApi(stack.authUrl, 'POST', `/api/v1/providers/${providerCorpId}/wecom/cgi-bin/service/corpid_to_opencorpid`, { key, body: { corpid: corpId } })).status).toBe(403);
   });

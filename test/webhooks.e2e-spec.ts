@@ -271,5 +271,23 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     expect(types.body.map((t) => t.type)).toContain('external_contact.added');
     const badCursor = await callApi(authUrl, 'GET', `/api/v1/suites/${suite.suiteId}/events?types=bad..type`, { key: adminKey });
     expect(badCursor.status).toBe(400);
+    // Well-formed but naming nothing the catalogue has: refused up front, naming each unknown entry.
+    const bogus = await callApi<{ error: string; message: string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, {
+      key: adminKey,
+      body: { url: 'https://example.com/x', eventTypes: ['bogus', 'contact.*', 'nosuch.*', 'message.text', '*'] },
+    });
+    expect([bogus.status, bogus.body.error]).toEqual([400, 'invalid_event_types']);
+    expect(bogus.body.message).toContain('unknown event types bogus, nosuch.*');
+    const good = await callApi<Endpoint>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, {
+      key: adminKey,
+      body: { url: 'https://example.com/x', eventTypes: ['contact.*', 'tenant.suspended', 'wecom.unknown'] },
+    });
+    expect(good.status).toBe(201);
+    const patched = await callApi<{ error: string; message: string }>(authUrl, 'PATCH', `/api/v1/admin/webhook-endpoints/${good.body.id}`, { key: adminKey, body: { eventTypes: ['contact.user.bogus'] } });
+    expect([patched.status, patched.body.error]).toEqual([400, 'invalid_event_types']);
+    expect(patched.body.message).toContain('unknown event types contact.user.bogus');
+    const pulled = await callApi<{ error: string; message: string }>(authUrl, 'GET', `/api/v1/suites/${suite.suiteId}/events?types=message.text,bogus`, { key: adminKey });
+    expect([pulled.status, pulled.body.error]).toEqual([400, 'invalid_event_types']);
+    expect(pulled.body.message).toContain('unknown event types bogus');
   });
 });

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { CliConfig } from '@app/config';
-import { checkEndpointUrl, EndpointUrlError, EVENT_TYPE_PATTERN, endpointWants, newSigningSecret } from '@app/events';
+import { checkEndpointUrl, EndpointUrlError, EVENT_TYPE_PATTERN, endpointWants, newSigningSecret, unknownEventTypes } from '@app/events';
 import { PlatformEventRepository, SuiteRepository, WebhookDeliveryRepository, WebhookEndpointRepository } from '@app/store';
 import { CliError, withStore } from './cli.js';
 
@@ -13,6 +13,14 @@ function list(pattern: RegExp, what: string) {
     if (items.some((i) => !pattern.test(i))) throw new InvalidArgumentError(what);
     return items;
   };
+}
+
+/** `--types`: well-formed, and each one matches some catalogue type (else the endpoint would never receive it). */
+function eventTypeList(value: string): string[] {
+  const items = list(EVENT_TYPE_PATTERN, 'use types like contact.user.created, prefixes like contact.*, or *')(value);
+  const unknown = unknownEventTypes(items);
+  if (unknown.length) throw new InvalidArgumentError(`unknown event types ${unknown.join(', ')} (docs/events.md lists them)`);
+  return items;
 }
 
 function endpointId(id: string): string {
@@ -31,7 +39,7 @@ export function addWebhookCommands(program: Command, config: () => CliConfig, ou
     .description('register an endpoint; its signing secret is printed once, alone on the last line')
     .requiredOption('--suite-id <id>', 'suite')
     .requiredOption('--url <url>', 'https URL (http only with WEBHOOK_ALLOW_HTTP=true)')
-    .option('--types <list>', 'comma-separated event types, prefix.* wildcards or *', list(EVENT_TYPE_PATTERN, 'use types like contact.user.created, prefixes like contact.*, or *'))
+    .option('--types <list>', 'comma-separated event types, prefix.* wildcards or *', eventTypeList)
     .option('--corps <list>', 'comma-separated corp ids (default every corp)', list(/^[A-Za-z0-9_-]{1,64}$/, 'corp ids are 1-64 characters [A-Za-z0-9_-]'))
     .option('--description <text>', 'what it is for', '')
     .option('--ordered', 'deliver each corp\'s events one at a time, in order')

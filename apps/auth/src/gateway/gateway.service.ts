@@ -129,6 +129,7 @@ export class GatewayService {
       throw new GatewayRefusal('invalid_wecom_path', `${call.path.slice(0, 100)} is not a WeCom provider API the gateway forwards`);
     }
     if (call.body && call.body.length > JSON_BODY_LIMIT) throw new GatewayRefusal('invalid_body', `bodies are at most ${JSON_BODY_LIMIT} bytes`);
+    checkDeclaredJson(call);
     const hold = `provider:${providerCorpId}`;
     await this.limits.checkSlowdown(hold);
     const remaining = await this.limits.consumeProviderCall(providerCorpId);
@@ -217,6 +218,19 @@ function corpClass(corp: CorpRecord | undefined): string {
   const info = corp.authCorpInfo as { corpUserMax?: unknown } | null;
   const max = typeof info?.corpUserMax === 'number' ? info.corpUserMax : 0;
   return max >= 10_000 ? 'large' : max >= 1000 ? 'medium' : max > 0 ? 'small' : 'unknown';
+}
+
+/**
+ * Refuses (400 `invalid_body`) a body declared `application/json` that does not parse: WeCom would only answer
+ * 47001 (数据格式错误) after a provider call was spent on it. An empty body passes (WeCom's GET-like POSTs).
+ */
+export function checkDeclaredJson(call: Pick<GatewayCall, 'contentType' | 'body'>): void {
+  if (!call.body || call.body.length === 0 || !/^application\/json\b/i.test(call.contentType ?? '')) return;
+  try {
+    JSON.parse(call.body.toString('utf8'));
+  } catch {
+    throw new GatewayRefusal('invalid_body', 'the body is declared application/json but is not valid JSON');
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { EVENT_TYPE_PATTERN, parsePlatformEventId, platformEventId } from '@app/events';
+import { EVENT_TYPE_PATTERN, parsePlatformEventId, platformEventId, unknownEventTypes } from '@app/events';
 import { PlatformEventRepository, PlatformEventRow, TypeFilter } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { EventStreamPageDto, PlatformEventDto, PullQueryDto } from './webhook.dto.js';
@@ -36,10 +36,21 @@ export class EventStreamService {
   }
 }
 
+/** "types: unknown event types bogus, x.* (GET /api/v1/admin/event-types lists them)" */
+export function unknownTypesMessage(field: string, unknown: readonly string[]): string {
+  return `${field}: unknown event types ${unknown.slice(0, 20).map((t) => t.slice(0, 100)).join(', ')} (GET /api/v1/admin/event-types lists them)`;
+}
+
 function typeFilter(raw: string | undefined): TypeFilter {
   const filter: TypeFilter = { exact: [], prefixes: [] };
-  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  const items = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
     if (!EVENT_TYPE_PATTERN.test(item)) throw new AuthAppError('invalid_event_types', `types: "${item.slice(0, 100)}" is not a type, a prefix.* or *`);
+  }
+  // A type no event can have would make the pull silently empty forever.
+  const unknown = unknownEventTypes(items);
+  if (unknown.length) throw new AuthAppError('invalid_event_types', unknownTypesMessage('types', unknown));
+  for (const item of items) {
     if (item === '*') return { exact: [], prefixes: [] };
     if (item.endsWith('.*')) filter.prefixes.push(item.slice(0, -1));
     else filter.exact.push(item);

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { checkEndpointUrl, EndpointUrlError, endpointWants, newSigningSecret, parsePlatformEventId, platformEventId } from '@app/events';
+import { checkEndpointUrl, EndpointUrlError, endpointWants, newSigningSecret, parsePlatformEventId, platformEventId, unknownEventTypes } from '@app/events';
 import { enqueueWebhookDeliveries, QueueName } from '@app/queues';
 import {
   endpointInfo,
@@ -16,6 +16,7 @@ import {
 } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf } from '../common/page.js';
+import { unknownTypesMessage } from './event-stream.service.js';
 import {
   AttemptDto,
   CreateEndpointDto,
@@ -48,6 +49,7 @@ export class WebhooksAdminService {
 
   async create(suiteId: string, dto: CreateEndpointDto): Promise<EndpointWithSecretDto> {
     if (!(await this.suites.find(suiteId))) throw new AuthAppError('suite_not_found', `no suite ${suiteId}`);
+    checkEventTypes(dto.eventTypes);
     const secret = newSigningSecret();
     const row = await this.endpoints.create(
       suiteId,
@@ -76,6 +78,7 @@ export class WebhooksAdminService {
 
   /** Enabling an endpoint makes its owed deliveries due at once. */
   async update(id: string, dto: UpdateEndpointDto): Promise<EndpointDto> {
+    checkEventTypes(dto.eventTypes);
     const before = await this.endpoint(id);
     const row = await this.endpoints.update(id, { ...dto, url: dto.url === undefined ? undefined : this.checkUrl(dto.url) });
     if (!row) throw notFound(id);
@@ -213,4 +216,10 @@ function presentDelivery(d: WebhookDelivery): DeliveryDto {
 
 function presentAttempt(a: WebhookAttempt): AttemptDto {
   return { attemptedAt: a.attemptedAt, status: a.status, durationMs: a.durationMs, error: a.error, excerpt: a.excerpt };
+}
+
+/** An endpoint filtering on a type no event has would silently never receive anything: 400 `invalid_event_types`. */
+function checkEventTypes(eventTypes: readonly string[] | undefined): void {
+  const unknown = unknownEventTypes(eventTypes ?? []);
+  if (unknown.length) throw new AuthAppError('invalid_event_types', unknownTypesMessage('eventTypes', unknown));
 }
