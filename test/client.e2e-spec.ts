@@ -86,10 +86,10 @@ describe('@wecom-isv/client', () => {
     const idle = new AbortController();
     const idleSeen: unknown[] = [];
     const idleConsumer = (async () => {
-      for await (const event of isv.events(suiteId, { after: latest.nextCursor, types: ['nothing.*'], wait: 10, signal: idle.signal })) idleSeen.push(event);
+      for await (const event of isv.events(suiteId, { after: latest.nextCursor, types: ['license.refunded'], wait: 10, signal: idle.signal })) idleSeen.push(event);
       return 'aborted loop ended';
     })();
-    const reference = isv.pullEvents(suiteId, { after: latest.nextCursor, types: ['nothing.*'], wait: 10 }).then(() => 'reference poll answered');
+    const reference = isv.pullEvents(suiteId, { after: latest.nextCursor, types: ['license.refunded'], wait: 10 }).then(() => 'reference poll answered');
     idle.abort();
     expect(await Promise.race([idleConsumer, reference])).toBe('aborted loop ended');
     await reference;

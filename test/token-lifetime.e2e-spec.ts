@@ -57,7 +57,7 @@ describe.each(['remaining', 'constant'] as const)('tokens under "same token whil
     await tokens.corps.importMany(suite.suiteId, seeded.corps.map((c) => ({ corpId: c.corpid, permanentCode: c.permanent_code, agentId: c.agentid })));
     const corpIds = seeded.corps.map((c) => c.corpid);
     for (const corpId of corpIds) await tokens.schedule.scheduleNow({ kind: 'corp', suiteId: suite.suiteId, corpId });
-    await waitFor(async () => (await Promise.all(corpIds.map((corpId) => tokens.storedTokens.find({ kind: 'corp', suiteId: suite.suiteId, corpId })))).every(Boolean), 30_000, 'first corp tokens');
+    await waitFor(async () => (await Promise.all(corpIds.map((corpId) => tokens.storedTokens.find({ kind: 'corp', suiteId: suite.suiteId, corpId })))).every(Boolean), 60_000, 'first corp tokens');
     await simControl(sim, 'DELETE', '/sim/calls');
 
     // A vendor service asking for tokens all along, as the token API does.
