@@ -4,7 +4,7 @@ import type { Token } from '@app/tokens';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { corpSubject } from '../apps/wecom-sim/src/core/token-store.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
-import { testCipher } from './support/store.js';
+import { freshTestDatabase, testCipher } from './support/store.js';
 import { scaledWorkerEnv, sleep, startTestWorkerApp, TestTokens, testTokens, TestWorker, waitFor } from './support/worker.js';
 
 /** 720 simulated seconds per real second: a 7200 s token lives 10 real seconds (a suite_ticket 2.5). */
@@ -28,7 +28,7 @@ describe.each(['remaining', 'constant'] as const)('tokens under "same token whil
   beforeAll(async () => {
     sim = await startTestSimulator({ timeFactor: FACTOR });
     await simControl(sim, 'POST', '/sim/clock', { expires_in_mode: mode, ticket_interval_seconds: 600 });
-    env = testEnv(sim.url, scaledWorkerEnv(FACTOR));
+    env = testEnv(sim.url, { ...scaledWorkerEnv(FACTOR), DATABASE_URL: await freshTestDatabase('lifetime') });
     callback = await startTestCallbackApp(env);
     worker = await startTestWorkerApp(env);
     tokens = await testTokens(env, sim.url);
@@ -50,7 +50,7 @@ describe.each(['remaining', 'constant'] as const)('tokens under "same token whil
   }
 
   it('fetches each corp token about once per lifetime and serves only live tokens with an honest expiry', async () => {
-    const suite = await registerSuite(sim, callback.url);
+    const suite = await registerSuite(sim, callback.url, tokens.databaseUrl);
     await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/push-ticket`);
     await waitFor(() => new SuiteTicketRepository(tokens.prisma, testCipher()).find(suite.suiteId));
     const seeded = await simControl<{ corps: { corpid: string; permanent_code: string; agentid: number }[] }>(sim, 'POST', `/sim/suites/${suite.suiteId}/seed-corps`, { count: CORPS });

@@ -4,7 +4,7 @@ import type { TokenKey } from '@app/tokens';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import type { TokenKind } from '../apps/wecom-sim/src/core/token-store.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
-import { testCipher } from './support/store.js';
+import { freshTestDatabase, testCipher } from './support/store.js';
 import type { SuiteFixture } from './support/wecom-sender.js';
 import { scaledWorkerEnv, sleep, TestTokens, testTokens, waitFor, WorkerProcess } from './support/worker.js';
 
@@ -16,7 +16,7 @@ interface CallCounts {
 }
 
 async function readySuite(sim: Simulator, callbackUrl: string, tokens: TestTokens): Promise<SuiteFixture> {
-  const suite = await registerSuite(sim, callbackUrl);
+  const suite = await registerSuite(sim, callbackUrl, tokens.databaseUrl);
   await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/push-ticket`);
   await waitFor(() => new SuiteTicketRepository(tokens.prisma, testCipher()).find(suite.suiteId));
   return suite;
@@ -37,7 +37,7 @@ describe('two worker processes on a fast clock', () => {
     sim = await startTestSimulator({ timeFactor: FACTOR });
     // A suite_ticket is good for 1800 simulated seconds (5 real): WeCom's ten-minute push, scaled.
     await simControl(sim, 'POST', '/sim/clock', { ticket_interval_seconds: 600 });
-    env = testEnv(sim.url, scaledWorkerEnv(FACTOR));
+    env = testEnv(sim.url, { ...scaledWorkerEnv(FACTOR), DATABASE_URL: await freshTestDatabase('workers') });
     callback = await startTestCallbackApp(env);
     tokens = await testTokens(env, sim.url);
     // The token API's own broker: it may fetch a token itself when asked at the very moment one expired (WeCom
@@ -138,7 +138,7 @@ describe('a worker process stopped mid-job', () => {
 
   beforeAll(async () => {
     sim = await startTestSimulator({ timeFactor: 60 });
-    env = testEnv(sim.url, scaledWorkerEnv(60));
+    env = testEnv(sim.url, { ...scaledWorkerEnv(60), DATABASE_URL: await freshTestDatabase('workers') });
     callback = await startTestCallbackApp(env);
     tokens = await testTokens(env, sim.url);
     suite = await readySuite(sim, callback.url, tokens);

@@ -16,10 +16,10 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
  * on the test database and Redis. Close the
  * returned module to release its connections.
  */
-export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>): Promise<TestingModule> {
+export function tokenGraph(options: Omit<TokensModuleOptions, 'metrics'>, databaseUrl = TEST_DATABASE_URL): Promise<TestingModule> {
   return Test.createTestingModule({
     imports: [
-      StoreModule.forRoot({ url: TEST_DATABASE_URL, poolSize: 4, secretKey: TEST_SECRET_KEY, oldSecretKeys: [] }),
+      StoreModule.forRoot({ url: databaseUrl, poolSize: 4, secretKey: TEST_SECRET_KEY, oldSecretKeys: [] }),
       RedisModule.forRoot({ url: TEST_REDIS_URL, prefix: options.redisPrefix, role: 'worker' }),
       QueuesModule.forRoot(),
       MetricsModule,

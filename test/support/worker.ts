@@ -131,8 +131,9 @@ export async function testTokens(env: Record<string, string>, apiBase: string) {
     refreshJitterMs: config.REFRESH_JITTER_SECONDS * 1000,
     serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
     wecom: { baseUrl: apiBase, timeoutMs: 2000, maxRetries: 0 },
-  });
+  }, config.DATABASE_URL);
   return {
+    databaseUrl: config.DATABASE_URL,
     prisma: graph.get(PrismaService),
     redis: graph.get<Redis>(REDIS),
     broker: graph.get(TokenBroker),
