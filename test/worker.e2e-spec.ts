@@ -35,7 +35,8 @@ describe('worker', () => {
     env = testEnv(sim.url, scaledWorkerEnv(FACTOR));
     callback = await startTestCallbackApp(env);
     worker = await startTestWorkerApp(env);
-    tokens = await testTokens(env, sim.url);
+    // WeCom calls may take long here: one test holds a call at the simulator while a reset happens.
+    tokens = await testTokens(env, sim.url, 15_000);
     events = new CallbackEventRepository(tokens.prisma, testCipher());
     callbackQueue = new Queue(QueueName.CallbackEvents, { connection: tokens.redis, prefix: bullPrefix({ prefix: env.REDIS_PREFIX }) });
   });
@@ -182,6 +183,29 @@ describe('worker', () => {
         // A data callback replayed after its corp cancelled waits for a tenant (orphan after the retention window).
         expect(row.status).toBe(row.kind === 'data' ? 'awaiting_tenant' : 'processed');
       }
+    });
+
+    it('does not suspend a corp whose old permanent code WeCom refuses while a reset replaces it', async () => {
+      const suite = await readySuite();
+      const { corpId, eventId } = await install(suite);
+      await processed(eventId);
+      const key = { kind: 'corp' as const, suiteId: suite.suiteId, corpId };
+      await waitFor(() => tokens.storedTokens.find(key), 15_000, 'first corp token');
+      // The next get_corp_token is held 8 s at WeCom: it carries the old code, and WeCom answers it after the reset.
+      await simControl(sim, 'POST', '/sim/faults', { latency_ms: 8_000, count: 1, paths: ['/cgi-bin/service/get_corp_token'] });
+      await tokens.broker.invalidate(key);
+      const refused = tokens.broker.refresh(key).then(() => null, (err: unknown) => err);
+      await sleep(300);
+      await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/events`, { info_type: 'reset_permanent_code', auth_corpid: corpId });
+      const [reset] = await waitFor(async () => {
+        const rows = await eventsOf(suite.suiteId, 'reset_permanent_code');
+        return rows.length ? rows : null;
+      });
+      await processed(reset.id);
+      expect(await refused).toMatchObject({ reason: 'wecom_error' });
+      expect(await corpRow(suite.suiteId, corpId)).toMatchObject({ status: 'active', statusReason: null });
+      // The new code's token comes: the corp is served on.
+      expect((await tokens.broker.refresh(key)).value).toEqual(expect.any(String));
     });
 
     it('keeps the error and attempt count of a failing event; a code WeCom refuses ends failed and replayable', async () => {

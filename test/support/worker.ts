@@ -121,16 +121,16 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
 /**
  * The token machinery as another app (the auth app's token API, the install redirect) would have it, for a
  * test to read tokens and exchange codes next to the worker, built from the apps' own modules. `apiBase` may
- * point nowhere, to prove that serving a token never needed WeCom.
+ * point nowhere, to prove that serving a token never needed WeCom. `timeoutMs`: how long a WeCom call may take (ms).
  */
-export async function testTokens(env: Record<string, string>, apiBase: string) {
+export async function testTokens(env: Record<string, string>, apiBase: string, timeoutMs = 2000) {
   const config = loadConfig(workerEnv, env);
   const graph = await tokenGraph({
     redisPrefix: config.REDIS_PREFIX,
     refreshMarginMs: config.REFRESH_MARGIN_SECONDS * 1000,
     refreshJitterMs: config.REFRESH_JITTER_SECONDS * 1000,
     serveMarginMs: config.TOKEN_SERVE_MARGIN_SECONDS * 1000,
-    wecom: { baseUrl: apiBase, timeoutMs: 2000, maxRetries: 0 },
+    wecom: { baseUrl: apiBase, timeoutMs, maxRetries: 0 },
   }, config.DATABASE_URL);
   return {
     databaseUrl: config.DATABASE_URL,

@@ -211,12 +211,29 @@ export class AuthCorpRepository {
     return count > 0;
   }
 
-  async markSuspended(suiteId: string, corpId: string, reason: string): Promise<boolean> {
+  /**
+   * Moves an active corp to `suspended`; true for the one caller whose update made the change. With `rejected` (the
+   * permanent code WeCom just refused), only while that code is still the stored one: a reset_permanent_code
+   * exchange may have replaced it while the refused call was in flight, and the new code must not be suspended for
+   * the old one's refusal.
+   */
+  async markSuspended(suiteId: string, corpId: string, reason: string, rejected?: string): Promise<boolean> {
+    let sealed: string | undefined;
+    if (rejected !== undefined) {
+      const row = await this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, select: { permanentCodeEnc: true } });
+      if (!row?.permanentCodeEnc || this.cipher.open(row.permanentCodeEnc) !== rejected) return false;
+      sealed = row.permanentCodeEnc;
+    }
     const { count } = await this.prisma.client.authCorp.updateMany({
-      where: { suiteId, corpId, status: 'active' },
+      where: { suiteId, corpId, status: 'active', permanentCodeEnc: sealed },
       data: { status: 'suspended', statusReason: reason.slice(0, 500) },
     });
     return count > 0;
+  }
+
+  /** Is `permanentCode` still this active corp's stored permanent code? (false once a reset replaced it) */
+  async holdsPermanentCode(suiteId: string, corpId: string, permanentCode: string): Promise<boolean> {
+    return (await this.getPermanentCode(suiteId, corpId)) === permanentCode;
   }
 
   async touchJssdk(suiteId: string, corpId: string): Promise<void> {

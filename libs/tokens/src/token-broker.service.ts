@@ -285,15 +285,35 @@ export class TokenBroker {
     } catch (err) {
       if (err instanceof PermanentCodeInvalidError || err instanceof CorpNotAuthorizedError) {
         const reason = err instanceof CorpNotAuthorizedError ? 'the corp has not authorized this suite' : 'permanent code rejected by WeCom';
-        // Tokens and schedule first, the status last: whoever sees `suspended` also sees nothing left to refresh.
-        await this.forgetCorp(suiteId, corpId);
-        const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
-        this.logger.warn({ msg: `corp suspended: ${reason}`, suiteId, corpId, errcode: err.errcode });
-        if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
-        throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: ${reason}`, err);
+        return this.suspend(suiteId, corpId, permanentCode, err, reason);
       }
       throw err;
     }
+  }
+
+  /**
+   * WeCom refused the corp's `permanentCode`: its tokens and schedule are dropped and it is suspended (tenant.suspended
+   * once per transition). Unless a reset_permanent_code exchange replaced that code while the refused call was in
+   * flight: then nothing is dropped, the token is due again now (with the new code) and the caller gets a retryable
+   * `wecom_error`. Always throws TokenUnavailableError.
+   */
+  private async suspend(suiteId: string, corpId: string, permanentCode: string, err: WecomApiError, reason: string): Promise<never> {
+    const replaced = (): Promise<never> => {
+      this.logger.warn({ msg: 'WeCom refused a permanent code that a reset has replaced since: not suspended', suiteId, corpId, errcode: err.errcode });
+      throw new TokenUnavailableError('wecom_error', `corp ${corpId}'s permanent code was replaced while WeCom refused the old one; retry`, err);
+    };
+    if (!(await this.deps.corps.holdsPermanentCode(suiteId, corpId, permanentCode))) return replaced();
+    // Tokens and schedule first, the status last: whoever sees `suspended` also sees nothing left to refresh.
+    await this.forgetCorp(suiteId, corpId);
+    const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`, permanentCode);
+    if (!changed && (await this.deps.corps.getPermanentCode(suiteId, corpId)) !== null) {
+      // Replaced between the check and the update: the new code's tokens were dropped with the old; due again now.
+      await this.deps.schedule.scheduleNow({ kind: 'corp', suiteId, corpId });
+      return replaced();
+    }
+    this.logger.warn({ msg: `corp suspended: ${reason}`, suiteId, corpId, errcode: err.errcode });
+    if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
+    throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: ${reason}`, err);
   }
 
   private async notifySuspended(suspension: CorpSuspension): Promise<void> {
@@ -324,13 +344,7 @@ export class TokenBroker {
         this.logger.warn({ msg: 'gettoken refused a 代开发 corp whose authorization WeCom still recognises: not suspended', suiteId, corpId, errcode: err.errcode });
         throw new TokenUnavailableError('wecom_error', `WeCom refused the token of 代开发 corp ${corpId} (errcode ${err.errcode}) but still recognises its authorization; retry later`, err);
       }
-      await this.forgetCorp(suiteId, corpId);
-      const reason = 'app secret (permanent code) rejected by WeCom';
-      const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`);
-      this.logger.warn({ msg: 'corp suspended: 代开发 app secret rejected', suiteId, corpId, errcode: err.errcode });
-      // tenant.suspended, once per transition, as for get_corp_token's 40084.
-      if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
-      throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: its app secret (permanent code) was rejected`, err);
+      return this.suspend(suiteId, corpId, permanentCode, err, 'app secret (permanent code) rejected by WeCom');
     }
   }
 
