@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 import { PrismaService } from '@app/store';
 import type { Simulator } from '../../apps/wecom-sim/src/simulator.js';
@@ -224,6 +226,13 @@ export class FaultRig {
 
   async stop(): Promise<void> {
     for (const name of this.apps.keys()) await this.kill(name, 'SIGTERM');
+    // FAULT_LOGS_DIR=<dir>: each app's JSON log lines kept as <scenario>-<app>.jsonl, to read after a failure.
+    if (process.env.FAULT_LOGS_DIR) {
+      mkdirSync(process.env.FAULT_LOGS_DIR, { recursive: true });
+      for (const [name, app] of this.apps) {
+        writeFileSync(join(process.env.FAULT_LOGS_DIR, `${this.name}-${name}.jsonl`), app.logs.map((l) => JSON.stringify(l)).join('\n'));
+      }
+    }
     await this.sim?.close();
     await this.redis.stop();
     await this.dbProxy?.close();
