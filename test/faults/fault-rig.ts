@@ -65,7 +65,8 @@ export class FaultRig {
     this.databaseUrl = `postgresql://postgres@127.0.0.1:${this.dbProxy.port}/wecom_isv_fault_${this.name}`;
     this.prisma = new PrismaService({ url: this.directDatabaseUrl, poolSize: 4 });
     await this.redis.start();
-    this.sim = await startTestSimulator({ timeFactor: this.simTimeFactor });
+    // suite_tickets pushed on WeCom's schedule: a scenario on a fast clock outlives a ticket's 30 simulated minutes.
+    this.sim = await startTestSimulator({ timeFactor: this.simTimeFactor, ticketIntervalSeconds: 600 });
     for (const app of apps) await this.startApp(app);
     this.suite = await registerSuite(this.sim, this.apps.get('callback')?.url ?? null, this.directDatabaseUrl);
     await fetch(`${this.sim.url}/sim/suites/${this.suite.suiteId}/push-ticket`, { method: 'POST' });
