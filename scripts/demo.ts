@@ -87,16 +87,26 @@ function stop(code = 0): void {
 process.on('SIGINT', () => stop());
 process.on('SIGTERM', () => stop());
 
+/** How long each app may take to answer /health (s): on a slow or busy machine the auth app takes well over 30 s. */
+const healthWaitSeconds = Number(process.env.DEMO_HEALTH_TIMEOUT_SECONDS ?? 120);
+
+/** Polls `url` every 200 ms until it answers 2xx; says every 10 s which app it is still waiting for. */
 async function waitForHealth(name: string, url: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
+  const started = Date.now();
+  let said = started;
+  while (Date.now() - started < healthWaitSeconds * 1000) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {
       /* not up yet */
     }
+    if (Date.now() - said >= 10_000) {
+      said = Date.now();
+      out(`  still waiting for ${name} to start (${Math.round((said - started) / 1000)} s of ${healthWaitSeconds} s)…`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${name} did not become healthy at ${url}`);
+  throw new Error(`${name} did not become healthy at ${url} within ${healthWaitSeconds} s (set DEMO_HEALTH_TIMEOUT_SECONDS to wait longer)`);
 }
 
 interface DemoPerson {

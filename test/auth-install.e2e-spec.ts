@@ -36,12 +36,20 @@ describe('auth app: install', () => {
   const rowsOf = (corpId: string) => prisma.client.authCorp.findMany({ where: { suiteId, corpId } });
   const simAuth = (corpId: string) => stack.sim.state.authorization(suiteId, corpId)!;
 
+  /** The tenant.installed platform event published for a corp, its envelope opened (sealed at rest). */
+  const installedEvent = async (corpId: string, forSuite = suiteId) => {
+    const row = await prisma.client.platformEvent.findFirstOrThrow({ where: { suiteId: forSuite, corpId, type: 'tenant.installed' } });
+    return JSON.parse(testCipher().open(row.envelope)) as { data: Record<string, unknown> };
+  };
+
   it('installs through the browser redirect: one exchange, the tenant stored with its code sealed', async () => {
     const before = await exchanges();
     const { corpId, completion } = await installThroughBrowser(stack);
     expect(completion.status).toBe(200);
     expect(await completion.json()).toEqual({ suiteId, corpId, corpName: expect.any(String), status: 'active', state: null });
     expect(await exchanges()).toBe(before + 1);
+    // tenant.installed carries the install link's state: none here (not the session's internal state).
+    expect((await installedEvent(corpId)).data).not.toHaveProperty('state');
 
     const [row] = await rowsOf(corpId);
     expect(row).toMatchObject({ status: 'active', agentId: simAuth(corpId).agentId, corpName: expect.stringMatching(/模拟企业/) });
@@ -133,6 +141,7 @@ describe('auth app: install', () => {
     expect(stack.sim.state.authorization(other.suiteId, corpId)?.authType).toBe(1);
     const session = await prisma.client.installSession.findFirstOrThrow({ where: { suiteId: other.suiteId, corpId } });
     expect(session).toMatchObject({ authType: 1, callerState: 'console-42', completedAt: expect.any(Date) });
+    expect((await installedEvent(corpId, other.suiteId)).data).toMatchObject({ state: 'console-42' });
   });
 
   it('serves an install page that costs nothing; only its button asks WeCom, and points it at our completion URL', async () => {

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { bullPrefix, callbackEventJobId, QueueName } from '@app/queues';
-import { openPayload, PrismaService, SuiteTicketRepository } from '@app/store';
+import { CallbackEventRepository, openPayload, PrismaService, SuiteTicketRepository } from '@app/store';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
@@ -220,17 +220,50 @@ describe('callback app', () => {
       await expectStatus(await post(commandPath(), wrongKey.query, wrongKey.body), 400);
       const otherReceiver = signCallback(suite, commandPayload(suite.suiteId, 'change_auth', { AuthCorpId: 'wwz' }), 'wwnotoursuite');
       await expectStatus(await post(commandPath(), otherReceiver.query, otherReceiver.body), 400);
-      const notCommand = signCallback(suite, '<xml><Foo>1</Foo></xml>', suite.suiteId);
-      await expectStatus(await post(commandPath(), notCommand.query, notCommand.body), 400);
     });
 
     it('DTDs and entities → 400, and nothing is stored', async () => {
       const before = await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId } });
       const req = valid();
       await expectStatus(await post(commandPath(), req.query, `<!DOCTYPE xml [<!ENTITY x "y">]>${req.body}`), 400);
-      const inner = signCallback(suite, `<!DOCTYPE x [<!ENTITY a "b">]><xml><SuiteId>&a;</SuiteId></xml>`, suite.suiteId);
-      await expectStatus(await post(commandPath(), inner.query, inner.body), 400);
       expect(await prisma.client.callbackEvent.count({ where: { suiteId: suite.suiteId } })).toBe(before);
+      // Inside an authentic payload a DTD is never expanded: the callback is stored unparsed (see the test below).
+      const inner = signCallback(suite, `<!DOCTYPE x [<!ENTITY a "b">]><xml><SuiteId>&a;</SuiteId></xml>`, suite.suiteId);
+      await expectStatus(await post(commandPath(), inner.query, inner.body), 200);
+      const [row] = (await events({ suiteId: suite.suiteId, type: 'unparsable' })).filter((r) => r.payload.includes('ENTITY a'));
+      expect(row.event).not.toBeNull();
+    });
+
+    it('an authentic callback whose content cannot be parsed → stored typed unparsable, acknowledged, enqueued once', async () => {
+      const { suiteId } = suite;
+      const corpId = 'wwunparsable';
+      const cases = [
+        // CreateTime not a number → INVALID_FIELD
+        { kind: 'data', receiver: corpId, code: 'INVALID_FIELD', corpId, payload: `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><MsgType><![CDATA[text]]></MsgType><CreateTime>soon</CreateTime></xml>` },
+        // plain text, not XML → TEXT_OUTSIDE_ROOT
+        { kind: 'data', receiver: corpId, code: 'TEXT_OUTSIDE_ROOT', corpId, payload: `just text ${randomBytes(4).toString('hex')}` },
+        // no ToUserName → MISSING_FIELD
+        { kind: 'data', receiver: corpId, code: 'MISSING_FIELD', corpId, payload: `<xml><MsgType><![CDATA[text]]></MsgType><Nonce>${randomBytes(4).toString('hex')}</Nonce></xml>` },
+        // a command without InfoType → MISSING_FIELD
+        { kind: 'command', receiver: suiteId, code: 'MISSING_FIELD', corpId: null, payload: `<xml><Foo>${randomBytes(4).toString('hex')}</Foo></xml>` },
+      ] as const;
+      for (const c of cases) {
+        // Delivered twice, as WeCom retries: stored once (keyed on the plaintext's hash).
+        for (let i = 0; i < 2; i++) {
+          const req = signCallback(suite, c.payload, c.receiver);
+          const res = await post(`/callback/suites/${suiteId}/${c.kind}`, req.query, req.body);
+          expect({ status: res.status, text: await res.text() }).toEqual({ status: 200, text: 'success' });
+        }
+        const rows = (await events({ suiteId, type: 'unparsable' })).filter((r) => r.payload === c.payload);
+        expect(rows.map((r) => ({ kind: r.kind, corpId: r.corpId }))).toEqual([{ kind: c.kind, corpId: c.corpId }]);
+        // Sealed at rest like every payload.
+        const raw = await prisma.client.callbackEvent.findUniqueOrThrow({ where: { id: rows[0].id } });
+        expect(raw.payload).not.toContain(c.payload);
+        const opened = await new CallbackEventRepository(prisma, testCipher()).findById(rows[0].id);
+        expect(opened?.event).toMatchObject({ kind: c.kind, unparsable: { code: c.code } });
+        const job = await waitFor(() => queue.getJob(callbackEventJobId(rows[0].id)));
+        expect(job.data).toEqual({ eventId: String(rows[0].id), suiteId });
+      }
     });
 
     it('a body over 1 MiB → 413', async () => {

@@ -257,6 +257,24 @@ describe('worker', () => {
       expect(await corpRow(suite.suiteId, installed.corp_id)).toMatchObject({ status: 'active' });
     });
 
+    it('fails an authentic but unparsable callback for good, once, with its parse error', async () => {
+      const suite = await readySuite();
+      const corpId = 'wwunparsable';
+      const payload = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><MsgType><![CDATA[text]]></MsgType><CreateTime>soon</CreateTime></xml>`;
+      const req = signCallback(suite, payload, corpId);
+      const res = await fetch(`${callback.url}/callback/suites/${suite.suiteId}/data?${req.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: req.body });
+      expect({ status: res.status, text: await res.text() }).toEqual({ status: 200, text: 'success' });
+      const [row] = await eventsOf(suite.suiteId, 'unparsable');
+      expect(row.payload).toBe(payload);
+      const failed = await waitFor(async () => {
+        const found = await events.findById(row.id);
+        return found?.status === 'failed' ? found : null;
+      });
+      expect(failed.attempts).toBe(1);
+      expect(failed.lastError).toContain('could not be parsed (INVALID_FIELD)');
+      expect(failed.lastError).toContain('CreateTime');
+    });
+
     it('queues stored events that never reached the queue (Redis was down at intake)', async () => {
       const suite = await readySuite();
       const stored = await events.insert({

@@ -12,7 +12,10 @@ import {
   parseCommandEvent,
   parseDataEvent,
   ReceiverIdMismatchError,
+  UNPARSABLE_EVENT_TYPE,
+  UnparsableInboxEvent,
   WecomMsgCrypt,
+  XmlError,
 } from '@app/wecom';
 import { BadCallbackError, BadSignatureError, IntakeUnavailableError, UnknownSuiteError } from './callback-errors.js';
 import { CallbackMetrics } from './callback-metrics.js';
@@ -25,6 +28,7 @@ import {
   SignatureQuery,
   signatureParts,
   storable,
+  unparsableDedupeKey,
   verificationReceiver,
 } from './callback-request.js';
 
@@ -47,7 +51,7 @@ interface Classified {
   corpId: string | null;
   dedupeKey: string;
   /** what the inbox stores as the typed event */
-  event: InboxEvent;
+  event: InboxEvent | UnparsableInboxEvent;
   ticket?: { value: string; wecomTime: number };
 }
 
@@ -165,7 +169,13 @@ export class CallbackIntakeService {
   private classifyCommand(suiteId: string, crypt: WecomMsgCrypt, encrypt: string): Classified & { message: string } {
     // receiveid: the suite id, or the empty string for a 个人主体 app.
     const message = storable(crypt.decryptFor(encrypt, [suiteId, '']).message);
-    const event: CommandEvent = parseCommandEvent(message);
+    let event: CommandEvent;
+    try {
+      event = parseCommandEvent(message);
+    } catch (err) {
+      if (err instanceof XmlError) return unparsable(suiteId, 'command', null, message, err);
+      throw err;
+    }
     if (event.suiteId !== undefined && event.suiteId !== suiteId) {
       throw new BadCallbackError(`SuiteId in the payload is not ${suiteId}`);
     }
@@ -186,7 +196,14 @@ export class CallbackIntakeService {
   private classifyData(suiteId: string, crypt: WecomMsgCrypt, encrypt: string): Classified & { message: string } {
     const decrypted = crypt.decrypt(encrypt);
     const message = storable(decrypted.message);
-    const event = parseDataEvent(message);
+    let event;
+    try {
+      event = parseDataEvent(message);
+    } catch (err) {
+      // The corp, when the receiveid names one (it is empty for 个人主体 apps, whose corp only ToUserName names).
+      if (err instanceof XmlError) return unparsable(suiteId, 'data', dataCallbackCorpId(decrypted.receiverId, undefined), message, err);
+      throw err;
+    }
     const corpId = dataCallbackCorpId(decrypted.receiverId, event.toUserName);
     if (corpId === null) throw new ReceiverIdMismatchError(decrypted.receiverId);
     const type = event.msgType === 'event' && event.event ? `event:${event.event}` : event.msgType;
@@ -246,6 +263,21 @@ export class CallbackIntakeService {
       latencyMs: Math.round(seconds * 10000) / 10,
     });
   }
+}
+
+/**
+ * An authentic callback (signature and decryption held) whose content is not a readable WeCom event: stored and
+ * acknowledged all the same — an authentic callback is never lost — typed `unparsable` with the parse error, which
+ * the worker fails it with for good (visible, and replayable, in the admin events API).
+ */
+function unparsable(suiteId: string, kind: 'command' | 'data', corpId: string | null, message: string, err: XmlError): Classified & { message: string } {
+  return {
+    type: UNPARSABLE_EVENT_TYPE,
+    corpId,
+    dedupeKey: unparsableDedupeKey(suiteId, kind, message),
+    message,
+    event: { kind, unparsable: { code: err.code, message: err.message } },
+  };
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -74,6 +74,14 @@ export function commandDedupeKey(suiteId: string, message: string): string {
 }
 
 /**
+ * The inbox's dedupe key of an authentic callback whose content could not be parsed: its plaintext hashed, so
+ * WeCom's retries of it (the same plaintext) are stored once. `kind` keeps command and data apart.
+ */
+export function unparsableDedupeKey(suiteId: string, kind: 'command' | 'data', message: string): string {
+  return `${suiteId}:${kind}:unparsable:${sha256(message)}`;
+}
+
+/**
  * PostgreSQL cannot store NUL in text: an authentic payload carrying one keeps it visibly replaced (U+FFFD)
  * rather than being refused. Every other character, XML-forbidden control characters included, is kept.
  */

@@ -18,8 +18,9 @@ class GatewayParams extends CorpParams {
 const PREFIX = /^\/api\/v1\/suites\/[^/?]+\/corps\/[^/?]+\/wecom(\/[^?]*)/;
 
 /**
- * `ANY /api/v1/suites/:suiteId/corps/:corpId/wecom/<WeCom path>`: a WeCom API of the corp, called with the corp's
- * access_token the platform injects. Keys scoped `admin` or `suite:<suiteId>`, as for the token API.
+ * `GET` or `POST /api/v1/suites/:suiteId/corps/:corpId/wecom/<WeCom path>` (WeCom's APIs use only GET and POST): a
+ * WeCom API of the corp, called with the corp's access_token the platform injects. Keys scoped `admin` or
+ * `suite:<suiteId>`, as for the token API.
  */
 @ApiTags('gateway')
 @ApiAccess('suite')

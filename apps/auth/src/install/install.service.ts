@@ -83,7 +83,10 @@ export class InstallService {
       this.metrics.installs.inc({ outcome: 'invalid_state' });
       throw new AuthAppError('invalid_install_state', 'this install link is unknown, expired or already used: start the install again');
     }
-    const outcome = await this.linkInstalls.complete(suiteId, authCode, session.state);
+    // tenant.installed carries the state of the install link (the vendor's), not the session's: only to the browser
+    // that pressed the button, like the success redirect below.
+    const vendorState = browserState === state ? session.callerState : null;
+    const outcome = await this.linkInstalls.complete(suiteId, authCode, session.state, vendorState);
     // Used up only now that its code is on record: a failure before this leaves the redirect repeatable.
     await this.sessions.consume(suiteId, state);
     if (outcome.status === 'refused') {

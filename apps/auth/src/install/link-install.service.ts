@@ -43,16 +43,18 @@ export class LinkInstallService {
   /**
    * Records the code (idempotent) and, the first time, tries the exchange at once; any failure but WeCom's refusal of
    * the code goes to the worker, which decides between retrying and giving up. A repeated redirect never calls WeCom:
-   * it reports what the recorded event has come to.
+   * it reports what the recorded event has come to. `installState`: the state WeCom returned (the session's, recorded
+   * in the create_auth as WeCom would send it); `vendorState`: the state of the install link, which tenant.installed
+   * carries (null: none, or not handed on).
    */
-  async complete(suiteId: string, authCode: string, installState: string): Promise<LinkInstallOutcome> {
+  async complete(suiteId: string, authCode: string, installState: string, vendorState: string | null = null): Promise<LinkInstallOutcome> {
     const { event, fresh } = await this.record(suiteId, authCode, installState);
     if (!fresh) return this.progressOf(event, suiteId, authCode);
     try {
       const { corp, exchanged } = await this.authorizations.exchangeAuthCode(suiteId, authCode);
       // Exchanged here rather than by the worker, so published here: keyed by the auth code like the worker's
       // tenant.installed, so a crash before markProcessed (the worker then runs the row) publishes it once.
-      await this.publisher.publishInstalled(suiteId, corp.corpId, authCode, installState || undefined);
+      await this.publisher.publishInstalled(suiteId, corp.corpId, authCode, vendorState ?? undefined);
       await this.events.markProcessed(event.id);
       return { status: 'done', corp, exchanged };
     } catch (err) {

@@ -5,7 +5,19 @@ import { AuthCorpRepository, CallbackEventRepository } from '@app/store';
 import { EventPublisher, MappingContext } from '@app/events';
 import { AuthCodeUnusableError, CorpAuthorizationService, LicenseOperationError, LicenseService } from '@app/tenants';
 import { TokenUnavailableError } from '@app/tokens';
-import { InboxEvent, inboxEventOf, parseCommandEvent, parseSystemEvent, parseXml, RateLimitedError, WecomApiError, WecomError, XmlError } from '@app/wecom';
+import {
+  InboxEvent,
+  inboxEventOf,
+  isUnparsableInboxEvent,
+  parseCommandEvent,
+  parseSystemEvent,
+  parseXml,
+  RateLimitedError,
+  UNPARSABLE_EVENT_TYPE,
+  WecomApiError,
+  WecomError,
+  XmlError,
+} from '@app/wecom';
 import { SystemEventHandlers } from '../system-events/system-event-handlers.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 
@@ -91,6 +103,11 @@ export class ProcessCallbackEventJob {
 
   /** Handles the event; fills `context` with what the platform event needs and the payload lacks. */
   private async process(event: CallbackEvent, context: MappingContext): Promise<EventOutcome> {
+    if (event.type === UNPARSABLE_EVENT_TYPE && isUnparsableInboxEvent(event.event)) {
+      // Stored at intake because it is authentic, but not a readable WeCom event: no attempt can change that, so it
+      // fails for good (an XmlError is permanent) with the parse error intake recorded.
+      throw new XmlError(event.event.unparsable.code, `the decrypted callback could not be parsed (${event.event.unparsable.code}): ${event.event.unparsable.message}`);
+    }
     if (event.kind === 'data') {
       if (!event.corpId || !(await this.corps.isActive(event.suiteId, event.corpId))) return 'awaiting-tenant';
       await this.recordUnlicensedMember(event, event.corpId);

@@ -1,6 +1,7 @@
 import { optionalInteger, optionalText, requiredInteger, requiredText } from './xml-access.js';
 import { parseXml, XmlElement, XmlLimits } from './xml-parser.js';
 import type { SystemEvent } from './system-events.js';
+import type { XmlErrorCode } from './xml-error.js';
 
 /** Fields every command callback carries. `raw` keeps the whole payload for storage and later handlers. */
 interface CommandEventBase {
@@ -180,6 +181,25 @@ export type InboxEvent =
   | ({ kind: 'command' } & Omit<SuiteTicketEvent, 'raw' | 'suiteTicket'>)
   | ({ kind: 'data' } & Omit<DataEvent, 'raw'>)
   | ({ kind: 'system' } & OmitEach<SystemEvent, 'raw'>);
+
+/** The inbox `type` of an authentic callback whose decrypted content could not be parsed (see UnparsableInboxEvent). */
+export const UNPARSABLE_EVENT_TYPE = 'unparsable';
+
+/**
+ * What the inbox stores as the typed event of an authentic callback (signature and decryption held) whose decrypted
+ * content is not a readable WeCom event: not XML, a required field missing, a field of the wrong shape. It is stored
+ * and acknowledged all the same (an authentic callback is never lost); the worker fails it for good with `error`, and
+ * it stays replayable from the admin API. `error.code` is the XmlError code, `error.message` its text.
+ */
+export interface UnparsableInboxEvent {
+  kind: 'command' | 'data';
+  unparsable: { code: XmlErrorCode; message: string };
+}
+
+/** True when a stored typed event (jsonb) is an UnparsableInboxEvent. */
+export function isUnparsableInboxEvent(event: unknown): event is UnparsableInboxEvent {
+  return typeof event === 'object' && event !== null && 'unparsable' in event;
+}
 
 /** The stored form of a parsed callback event: see InboxEvent. */
 export function inboxEventOf(kind: 'command', event: CommandEvent): InboxEvent;
