@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthStack, callApi, startAuthStack } from './support/auth.js';
@@ -16,6 +17,8 @@ const SHOTS = 'dist/screenshots';
  * person back to the sign-in page with the reason.
  */
 describe('console sign-in with WeCom', () => {
+  // Each browser step is a few page loads; on a loaded CI machine one took 25 s of Jest's default 30.
+  jest.setTimeout(90_000);
   const providerCorpId = `wwstaff${randomBytes(6).toString('hex')}`;
   let stack: AuthStack;
   let browser: Browser;
