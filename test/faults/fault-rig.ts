@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 import { PrismaService } from '@app/store';
 import type { Simulator } from '../../apps/wecom-sim/src/simulator.js';
@@ -63,7 +65,8 @@ export class FaultRig {
     this.databaseUrl = `postgresql://postgres@127.0.0.1:${this.dbProxy.port}/wecom_isv_fault_${this.name}`;
     this.prisma = new PrismaService({ url: this.directDatabaseUrl, poolSize: 4 });
     await this.redis.start();
-    this.sim = await startTestSimulator({ timeFactor: this.simTimeFactor });
+    // suite_tickets pushed on WeCom's schedule: a scenario on a fast clock outlives a ticket's 30 simulated minutes.
+    this.sim = await startTestSimulator({ timeFactor: this.simTimeFactor, ticketIntervalSeconds: 600 });
     for (const app of apps) await this.startApp(app);
     this.suite = await registerSuite(this.sim, this.apps.get('callback')?.url ?? null, this.directDatabaseUrl);
     await fetch(`${this.sim.url}/sim/suites/${this.suite.suiteId}/push-ticket`, { method: 'POST' });
@@ -224,6 +227,13 @@ export class FaultRig {
 
   async stop(): Promise<void> {
     for (const name of this.apps.keys()) await this.kill(name, 'SIGTERM');
+    // FAULT_LOGS_DIR=<dir>: each app's JSON log lines kept as <scenario>-<app>.jsonl, to read after a failure.
+    if (process.env.FAULT_LOGS_DIR) {
+      mkdirSync(process.env.FAULT_LOGS_DIR, { recursive: true });
+      for (const [name, app] of this.apps) {
+        writeFileSync(join(process.env.FAULT_LOGS_DIR, `${this.name}-${name}.jsonl`), app.logs.map((l) => JSON.stringify(l)).join('\n'));
+      }
+    }
     await this.sim?.close();
     await this.redis.stop();
     await this.dbProxy?.close();

@@ -17,6 +17,8 @@ export interface ProbeReport {
   /** the token API answered 5xx (WeCom unavailable and nothing fresh cached) */
   unavailable: number;
   distinctTokens: number;
+  /** how often each token API error code came back (5xx), and each reason a served token counted as stale */
+  reasons: Record<string, number>;
 }
 
 /**
@@ -40,7 +42,7 @@ export class TokenProbe {
   }
 
   async run(durationMs: number): Promise<ProbeReport> {
-    const report: ProbeReport = { served: 0, stale: 0, revokedEarly: 0, unavailable: 0, distinctTokens: 0 };
+    const report: ProbeReport = { served: 0, stale: 0, revokedEarly: 0, unavailable: 0, distinctTokens: 0, reasons: {} };
     const end = Date.now() + durationMs;
     while (Date.now() < end) {
       await Promise.all(this.corps.map((corp) => this.probe(corp, report)));
@@ -55,19 +57,31 @@ export class TokenProbe {
     const headers = { authorization: `Bearer ${this.key}` };
     const res = await fetch(base, { headers });
     if (res.status >= 500) {
-      await res.arrayBuffer();
+      const error = ((await res.json().catch(() => ({}))) as { code?: string }).code ?? String(res.status);
       report.unavailable++;
+      count(report, `unavailable ${error}`);
       return;
     }
     const body = (await res.json()) as { access_token: string; expires_at: string };
     const servedAt = Date.now();
     report.served++;
     if (!this.firstSeen.has(body.access_token)) this.firstSeen.set(body.access_token, servedAt);
-    if (new Date(body.expires_at).getTime() <= servedAt) report.stale++;
+    if (new Date(body.expires_at).getTime() <= servedAt) {
+      report.stale++;
+      count(report, 'stale: served past its expires_at');
+    }
     const check = (await (await fetch(`${this.simUrl}/cgi-bin/agent/get?access_token=${body.access_token}&agentid=${corp.agentId}`)).json()) as { errcode: number };
     if (check.errcode === 0) return;
     if (this.firstSeen.get(body.access_token)! < this.invalidatedAt + 1000 && Date.now() >= this.invalidatedAt) report.revokedEarly++;
-    else report.stale++;
+    else {
+      report.stale++;
+      const since = this.firstSeen.get(body.access_token)! - this.invalidatedAt;
+      count(report, `stale: WeCom errcode ${check.errcode}, first seen ${Number.isFinite(since) ? `${Math.round(since / 1000)} s after` : 'before'} the revocation`);
+    }
     await fetch(`${base}/invalidate`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ access_token: body.access_token }) });
   }
+}
+
+function count(report: ProbeReport, reason: string): void {
+  report.reasons[reason] = (report.reasons[reason] ?? 0) + 1;
 }

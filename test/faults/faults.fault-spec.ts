@@ -168,7 +168,9 @@ describe('fault suite', () => {
       const key = await createApiKeyIn(rig.prisma, rig.suite.suiteId);
       for (let i = 0; i < 5; i++) await rig.simPost(`/sim/suites/${rig.suite.suiteId}/installs`, { push_callback: true });
       const deadline = Date.now() + 30_000;
-      while ((await rig.prisma.client.authCorp.count({ where: { suiteId: rig.suite.suiteId, status: 'active' } })) < 5 && Date.now() < deadline) await sleep(200);
+      // Active with its agent: the v2 exchange stores the tenant first, get_auth_info adds the agent the probe calls.
+      const ready = { suiteId: rig.suite.suiteId, status: 'active' as const, agentId: { not: null } };
+      while ((await rig.prisma.client.authCorp.count({ where: ready })) < 5 && Date.now() < deadline) await sleep(200);
       const corps = await rig.prisma.client.authCorp.findMany({ where: { suiteId: rig.suite.suiteId }, select: { corpId: true, agentId: true } });
       expect(corps).toHaveLength(5);
 
@@ -194,6 +196,8 @@ describe('fault suite', () => {
       expectNoLoss(row);
       expect(report.served).toBeGreaterThan(100);
       expect(report.stale).toBe(0);
+      // Every corp got a new token after the early revocation (the platform recovered, not just stayed silent).
+      expect(report.distinctTokens).toBeGreaterThanOrEqual(2 * corps.length);
     } finally {
       await rig.stop();
     }

@@ -8,8 +8,12 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY, uniqueId } from './
 import { testCipher, testPrisma } from './store.js';
 import { randomAesKey, SuiteFixture } from './wecom-sender.js';
 
-export function startTestSimulator(options: { timeFactor?: number } = {}): Promise<Simulator> {
-  return startSimulator({ port: 0, logger: false, ticketIntervalSeconds: 0, timeFactor: options.timeFactor ?? 1 });
+/**
+ * The simulator on a free port. Tests push suite_tickets on demand (`ticketIntervalSeconds` 0) unless they run long
+ * enough on a fast clock to need WeCom's own schedule (600 simulated seconds; a ticket is valid 1800).
+ */
+export function startTestSimulator(options: { timeFactor?: number; ticketIntervalSeconds?: number } = {}): Promise<Simulator> {
+  return startSimulator({ port: 0, logger: false, ticketIntervalSeconds: options.ticketIntervalSeconds ?? 0, timeFactor: options.timeFactor ?? 1 });
 }
 
 /** Environment shared by the apps a test starts: the test database, Redis under its own prefix, the simulator. */
