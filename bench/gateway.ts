@@ -2,8 +2,13 @@
  * The WeCom API gateway against calling the simulator directly with a cached token, side by side in one run at rising
  * request rates (open loop): what the gateway adds per call (API key, limits in Redis, token from the cache,
  * forwarding). Goal: added p99 < 2 ms at 1,000 req/s. The machine's load (`uptime`) is printed with the figures.
+ * Before the timed steps it measures what a call costs, which does not depend on the machine's load: Redis commands
+ * per gateway call (`INFO commandstats` before and after COST_CALLS calls; give it a Redis of its own through
+ * REDIS_URL, the counts are server-wide) and the auth app's CPU ms per call (`/proc/<pid>/stat`, user + system).
  *   node dist/bench/gateway.js        (BENCH_DURATION_SECONDS=6, BENCH_RATES=250,500,1000)
  */
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { ApiKeyRepository, AuthCorpRepository, PrismaService, SecretCipher, SuiteRepository, SuiteTicketRepository } from '@app/store';
@@ -15,6 +20,7 @@ const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 6);
 const RATES = (process.env.BENCH_RATES ?? '250,500,1000').split(',').map(Number);
 const GOAL_ADDED_P99_MS = 2;
 const CORPS = 20;
+const COST_CALLS = 2000;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secretKey = randomBytes(32);
 const cipher = new SecretCipher(secretKey);
@@ -82,6 +88,8 @@ try {
   };
   await load(authUrl, viaGateway, 200, true);
   await load(simUrl, direct, 200, false);
+  const cost = await costPerCall(authUrl, viaGateway, headers, auth.pid!);
+  process.stdout.write(`per gateway call (${COST_CALLS} calls): ${cost.redisCommands} Redis commands (${cost.byCommand}), ${cost.cpuMs} ms CPU of the auth app\n`);
   const rows: (string | number)[][] = [];
   const results: Record<number, { gw: Awaited<ReturnType<typeof load>>; direct: Awaited<ReturnType<typeof load>> }> = {};
   // Alternating per rate, so a burst of load from elsewhere on the machine hits both sides alike.
@@ -103,6 +111,8 @@ try {
     added_p50_ms: Math.round((results[top].gw.p50 - results[top].direct.p50) * 100) / 100,
     added_p99_ms: Math.round((results[top].gw.p99 - results[top].direct.p99) * 100) / 100,
     rps_gateway: Math.round(results[top].gw.rps),
+    redis_commands_per_call: cost.redisCommands,
+    cpu_ms_per_call: cost.cpuMs,
     errors: Object.values(results).reduce((n, r) => n + r.gw.errors + r.direct.errors, 0),
     load_average: [one, five, fifteen],
   });
@@ -110,4 +120,45 @@ try {
   if (auth) await stop(auth);
   await stop(sim);
   await prisma.onModuleDestroy();
+}
+
+/** Redis commands (server-wide) and CPU ms of process `pid` per gateway call, over COST_CALLS calls 10 at a time. */
+async function costPerCall(authUrl: string, paths: string[], headers: Record<string, string>, pid: number): Promise<{ redisCommands: number; byCommand: string; cpuMs: number }> {
+  const redis = new Redis(redisUrl);
+  try {
+    const before = commandStats(await redis.info('commandstats'));
+    const cpuBefore = cpuMsOf(pid);
+    let next = 0;
+    const worker = async () => {
+      while (next < COST_CALLS) {
+        const res = await fetch(authUrl + paths[next++ % paths.length], { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`gateway call: ${res.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    const cpuMs = cpuMsOf(pid) - cpuBefore;
+    const after = commandStats(await redis.info('commandstats'));
+    const delta = Object.entries(after)
+      .map(([cmd, n]) => [cmd, n - (before[cmd] ?? 0)] as const)
+      .filter(([cmd, n]) => n > 0 && cmd !== 'info');
+    const total = delta.reduce((sum, [, n]) => sum + n, 0);
+    const round = (n: number) => Math.round(n * 100) / 100;
+    return { redisCommands: round(total / COST_CALLS), byCommand: delta.map(([cmd, n]) => `${cmd} ${round(n / COST_CALLS)}`).join(', '), cpuMs: round(cpuMs / COST_CALLS) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** `cmdstat_get:calls=12,...` lines of INFO commandstats as { get: 12 }. */
+function commandStats(info: string): Record<string, number> {
+  const stats: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats[m[1]] = Number(m[2]);
+  return stats;
+}
+
+/** User + system CPU of a process so far, ms (Linux: fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -3,6 +3,14 @@ import { registerSuite, simControl } from './support/platform.js';
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const CORP_TOKEN_PATH = '/cgi-bin/service/get_corp_token';
+/**
+ * An AMR-NB file (RFC 4867 §5: the `#!AMR\n` magic, then one frame per 20 ms) of `seconds` of 12.2 kbit/s frames: a
+ * frame header byte 0x3C (frame type 7, quality bit set) and 31 bytes of speech bits (zeros: silence is fine here).
+ */
+function amrNb(seconds: number): Buffer {
+  const frame = Buffer.concat([Buffer.from([0x3c]), Buffer.alloc(31)]);
+  return Buffer.concat([Buffer.from('#!AMR\n'), ...Array.from({ length: seconds * 50 }, () => frame)]);
+}
 
 interface SimCorpCalls {
   total: number;
@@ -111,6 +119,27 @@ describe('WeCom API gateway', () => {
     expect(usage.body).toEqual({ messagesToday: 30, messagesDailyLimit: 200, corpUserMax: 200, corpApiPerMinuteLimit: 10_000, slowedDownForSeconds: 0 });
   });
 
+  it('gives back the member and day quotas of a message WeCom refused or never got', async () => {
+    const usage = async () => (await callApi<{ messagesToday: number }>(stack.authUrl, 'GET', `/api/v1/admin/suites/${suiteId}/corps/${corpId}/gateway-usage`, { key: stack.adminKey })).body.messagesToday;
+    const memberMinute = async (member: string) => Number((await stack.worker.redis.get(`${stack.env.REDIS_PREFIX}:gw:member-m:${suiteId}:${corpId}:${member}`)) ?? 0);
+    const before = await usage();
+    const member = members[1];
+
+    await simControl(stack.sim, 'POST', '/sim/faults', { errcode: 81013, count: 1, paths: ['/cgi-bin/message/send'] });
+    const refused = await send(member);
+    expect([refused.status, refused.body.errcode]).toEqual([200, 81013]);
+    expect([await usage(), await memberMinute(member)]).toEqual([before, 0]);
+
+    await simControl(stack.sim, 'POST', '/sim/faults', { drop: true, count: 1, paths: ['/cgi-bin/message/send'] });
+    const lost = await send(member);
+    expect(lost.status).toBeGreaterThanOrEqual(500);
+    expect([await usage(), await memberMinute(member)]).toEqual([before, 0]);
+
+    const delivered = await send(member);
+    expect([delivered.status, delivered.body.errcode]).toEqual([200, 0]);
+    expect([await usage(), await memberMinute(member)]).toEqual([before + 1, 1]);
+  });
+
   it('checks uploads by content before WeCom sees them and returns when the media_id expires', async () => {
     const upload = (bytes: Buffer, filename: string, type: string) => {
       const form = new FormData();
@@ -131,9 +160,14 @@ describe('WeCom API gateway', () => {
     expect(fakeBody.message).toMatch(/^an image must be jpg or png by content/);
     const tooBig = await upload(Buffer.alloc(2 * 1024 * 1024 + 10, 1), 'voice.amr', 'voice');
     expect(tooBig.status).toBe(413);
+    const shortVoice = await upload(amrNb(3), 'hello.amr', 'voice');
+    expect([shortVoice.status, ((await shortVoice.json()) as { errcode: number }).errcode]).toEqual([200, 0]);
+    const longVoice = await upload(amrNb(62), 'speech.amr', 'voice');
+    expect(longVoice.status).toBe(400);
+    expect(await longVoice.json()).toMatchObject({ error: 'media_invalid', message: 'a voice may be at most 60 s long; this one is 62 s' });
     const anyFile = await upload(Buffer.from('a plain text file is fine as a file'), 'notes.txt', 'file');
     expect(anyFile.status).toBe(200);
-    expect((await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId]).toBe(uploadsBefore + 1);
+    expect((await simControl<{ uploads_by_corp: Record<string, number> }>(stack.sim, 'GET', '/sim/media')).uploads_by_corp[corpId]).toBe(uploadsBefore + 2);
   });
 
   it("forwards provider APIs with the provider_access_token injected, never the token-minting ones", async () => {

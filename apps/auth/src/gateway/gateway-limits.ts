@@ -117,10 +117,19 @@ export class GatewayLimits {
 
   /**
    * Counts one app message to each member for this app (suite) in the corp, and `personTimes` of the day's budget.
-   * All or nothing: when a member or the day is over, what was counted is given back and the call refused.
+   * All or nothing: when a member or the day is over, what was counted is given back and the call refused. `refund`
+   * gives the counted points back (`reward`) for a message WeCom did not take (an errcode, or it never got there)
+   * and answers the person-times then left today.
    */
-  async consumeMessage(suiteId: string, corpId: string, members: string[], personTimes: number, dailyLimit: number): Promise<{ remainingToday: number }> {
+  async consumeMessage(
+    suiteId: string,
+    corpId: string,
+    members: string[],
+    personTimes: number,
+    dailyLimit: number,
+  ): Promise<{ remainingToday: number; refund: () => Promise<number> }> {
     const counted: string[] = [];
+    const giveBackMembers = () => Promise.all(counted.flatMap((key) => this.memberWindows.map((w) => w.reward(key, 1).catch(() => undefined))));
     try {
       for (const member of members) {
         const key = `${suiteId}:${corpId}:${member}`;
@@ -138,9 +147,13 @@ export class GatewayLimits {
         await this.daily.reward(dayKey, points).catch(() => undefined);
         throw new GatewayRefusal('message_daily_quota_exceeded', `the app's ${dailyLimit} message person-times for today are spent`, secondsToChinaMidnight());
       }
-      return { remainingToday: dailyLimit - res.consumedPoints };
+      const refund = async () => {
+        await Promise.all([giveBackMembers(), this.daily.reward(dayKey, points).catch(() => undefined)]);
+        return dailyLimit - res.consumedPoints + points;
+      };
+      return { remainingToday: dailyLimit - res.consumedPoints, refund };
     } catch (err) {
-      await Promise.all(counted.flatMap((key) => this.memberWindows.map((w) => w.reward(key, 1).catch(() => undefined))));
+      await giveBackMembers();
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, CorpRecord } from '@app/store';
 import { providerTokenKey, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
-import { ForwardedAnswer, TokenParam, WecomServiceApi } from '@app/wecom';
+import { ForwardedAnswer, TokenParam, WecomServiceApi, WecomTimeoutError } from '@app/wecom';
 import { AuthMetrics } from '../auth-metrics.js';
 import { GatewayLimits } from './gateway-limits.js';
 import { GatewayRefusal } from './gateway-refusal.js';
@@ -104,16 +104,25 @@ export class GatewayService {
     } else if (call.body && call.body.length > JSON_BODY_LIMIT) {
       throw new GatewayRefusal('invalid_body', `bodies other than uploads are at most ${JSON_BODY_LIMIT} bytes`);
     }
+    let refund: (() => Promise<number>) | undefined;
     if (call.path === MESSAGE_SEND) {
       const { members, personTimes } = recipients(call.body, corpUserMax(corp, this.config));
-      const { remainingToday } = await this.limits.consumeMessage(call.suiteId, call.corpId, members, personTimes, dailyMessageLimit(corp, this.config));
-      headers['x-quota-messages-remaining-today'] = String(remainingToday);
+      const counted = await this.limits.consumeMessage(call.suiteId, call.corpId, members, personTimes, dailyMessageLimit(corp, this.config));
+      headers['x-quota-messages-remaining-today'] = String(counted.remainingToday);
+      refund = counted.refund;
     }
-    const remaining = await this.limits.consumeCall(call.corpId, call.path);
-    headers['x-quota-corp-api-remaining-minute'] = String(remaining.corpApiMinute);
-    headers['x-quota-corp-api-remaining-hour'] = String(remaining.corpApiHour);
-
-    const answer = await this.withToken(call, { kind: 'corp', suiteId: call.suiteId, corpId: call.corpId }, 'access_token', call.corpId, headers);
+    let answer: ForwardedAnswer;
+    try {
+      const remaining = await this.limits.consumeCall(call.corpId, call.path);
+      headers['x-quota-corp-api-remaining-minute'] = String(remaining.corpApiMinute);
+      headers['x-quota-corp-api-remaining-hour'] = String(remaining.corpApiHour);
+      answer = await this.withToken(call, { kind: 'corp', suiteId: call.suiteId, corpId: call.corpId }, 'access_token', call.corpId, headers);
+    } catch (err) {
+      // Refused here, no token, or WeCom never got it (network): no message went out. A timeout may have delivered it.
+      if (refund && !(err instanceof WecomTimeoutError)) await this.giveBack(refund, headers);
+      throw err;
+    }
+    if (refund && answer.errcode !== 0) await this.giveBack(refund, headers);
     if (MEDIA_UPLOAD_PATHS.has(call.path) && answer.errcode === 0 && answer.json) {
       const created = Number(answer.json['created_at']);
       if (Number.isFinite(created)) headers['x-wecom-media-expires-at'] = new Date(created * 1000 + MEDIA_ID_LIFETIME_MS).toISOString();
@@ -166,6 +175,11 @@ export class GatewayService {
       throw new GatewayRefusal('corp_slowed_down', `WeCom answered errcode ${answer.errcode}; calls for ${holdKey} are held for ${seconds} s`, seconds);
     }
     return answer;
+  }
+
+  /** A message WeCom did not take costs nothing of the member and day quotas (the header shows the day's budget again). */
+  private async giveBack(refund: () => Promise<number>, headers: Record<string, string>): Promise<void> {
+    headers['x-quota-messages-remaining-today'] = String(await refund());
   }
 
   private send(call: GatewayCall, tokenParam: TokenParam, token: string, deadline: number): Promise<ForwardedAnswer> {
