@@ -1687,7 +1687,7 @@ export interface components {
             id: string;
             suiteId: string;
             /** @enum {string} */
-            kind: "command" | "data";
+            kind: "command" | "data" | "system";
             type: string;
             corpId: string | null;
             /** @enum {string} */
@@ -1716,7 +1716,7 @@ export interface components {
             /** @enum {string} */
             status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
             /** @enum {string} */
-            kind?: "command" | "data";
+            kind?: "command" | "data" | "system";
             /** @description Received at or after (ISO time) */
             from?: string;
             /** @description Received before (ISO time) */
@@ -1738,7 +1738,7 @@ export interface components {
             id: string;
             suiteId: string;
             /** @enum {string} */
-            kind: "command" | "data";
+            kind: "command" | "data" | "system";
             type: string;
             corpId: string | null;
             /** @enum {string} */
@@ -4996,7 +4996,7 @@ export interface operations {
                 /** @description InfoType (create_auth, …), MsgType, or event:<Event> */
                 type?: string;
                 status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
-                kind?: "command" | "data";
+                kind?: "command" | "data" | "system";
                 /** @description Received at or after (ISO time) */
                 from?: string;
                 /** @description Received before (ISO time) */
