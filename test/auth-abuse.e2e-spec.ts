@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
 import { AuthStack, callApi, createApiKey, pushTicket, simCallCount, startAuthStack, startTestAuthApp } from './support/auth.js';
 import { registerSuite } from './support/platform.js';
 
@@ -99,5 +100,23 @@ describe('auth app: rate limits on anonymous routes', () => {
       adminStatuses.push((await callApi(stack.authUrl, 'POST', `/api/v1/suites/${target}/access-token/invalidate`, { key: stack.adminKey, body: {} })).status);
     }
     expect(adminStatuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
+  it('names its Redis counters <prefix>:rl:<route>:<ip or key>, and nothing `undefined`', async () => {
+    const prefix = stack.env.REDIS_PREFIX;
+    const redis = new Redis(stack.env.REDIS_URL);
+    try {
+      const keys = (await redis.keys(`${prefix}:*`)).sort();
+      expect(keys.filter((k) => k.includes('undefined'))).toEqual([]);
+      const counters = keys.filter((k) => k.startsWith(`${prefix}:rl:`));
+      expect(counters).toEqual(expect.arrayContaining([`${prefix}:rl:install:127.0.0.1`, `${prefix}:rl:oauth:127.0.0.1`, `${prefix}:rl:install-start:${suiteId}`]));
+      // API keys are counted by a hash, never the key itself; per token under the token's kind, suite and corp.
+      const perKey = `${prefix}:rl:invalidate:`;
+      expect(counters.some((k) => k.startsWith(perKey) && /^[\w-]{22}$/.test(k.slice(perKey.length)))).toBe(true);
+      expect(counters.some((k) => k.startsWith(`${prefix}:rl:invalidate-token:`) && k.endsWith(`:suite:${suiteId}:`))).toBe(true);
+      expect(await redis.pttl(`${prefix}:rl:install:127.0.0.1`)).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -147,10 +147,24 @@ describe('CLI', () => {
     expect(output).toMatch(/^re-encrypted \d+ secrets; \d+ were already under the current key; 0 changed meanwhile and were left as written\n$/);
   });
 
-  it('names a missing SECRET_KEY', async () => {
-    let output = '';
-    const run = buildCli((l) => void (output += l), { DATABASE_URL: TEST_DATABASE_URL }).parseAsync(['node', 'cli', 'suite', 'list']);
-    await expect(run).rejects.toThrow(/SECRET_KEY is required/);
+  it('runs commands that touch no secret without SECRET_KEY, and names the command and the reason when one needs it', async () => {
+    const noKey = { SECRET_KEY: '' };
+    const created = await cliWith({ env: noKey }, 'apikey', 'create', '--name', 'no-secret-key', '--scope', 'admin');
+    expect(created.error).toBeUndefined();
+    const id = /created API key ([0-9a-f-]{36})/.exec(created.output)![1];
+    const listed = await cliWith({ env: noKey }, 'apikey', 'list');
+    expect(listed.error).toBeUndefined();
+    expect(listed.output).toContain(`${id}\tno-secret-key`);
+    expect((await cliWith({ env: noKey }, 'apikey', 'revoke', id)).output).toBe(`revoked ${id}\n`);
+    expect((await cliWith({ env: noKey }, 'suite', 'list')).error).toBeUndefined();
+
+    const suiteId = uniqueId('ww');
+    const refused = await cliWith({ env: { ...noKey, SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', suiteId);
+    expect(refused.error?.message).toMatch(/^suite add needs SECRET_KEY .*: it encrypts the suite secret and EncodingAESKey/);
+    expect(await new SuiteRepository(prisma, testCipher()).find(suiteId)).toBeNull();
+    expect((await cliWith({ env: noKey }, 'secrets', 'rotate')).error?.message).toMatch(/^secrets rotate needs SECRET_KEY .*: it re-encrypts every stored secret/);
+    // Set but malformed is still refused, naming the variable.
+    expect((await cliWith({ env: { SECRET_KEY: 'short' } }, 'apikey', 'list')).error?.message).toMatch(/SECRET_KEY/);
   });
 
   it('registers a webhook endpoint (secret printed once, sealed at rest), lists, disables, rotates and removes it', async () => {

@@ -83,4 +83,66 @@ describe('tenant.suspended: WeCom rejects a tenant’s permanent code', () => {
     }
     expect(receiver.received.map((r) => r.event.type)).toEqual(['tenant.suspended']);
   }, 90_000);
+
+  it('still delivers tenant.suspended exactly once when storing it fails at the moment of the suspension', async () => {
+    const adminKey = await createApiKey(['admin'], 'suspend-fault-admin');
+    const suiteKey = await createApiKey([`suite:${suite.suiteId}`], 'suspend-fault-suite');
+    const receiver = await startWebhookReceiver({ secret: `whsec_${Buffer.alloc(32, 3).toString('base64')}` });
+    closers.push(() => receiver.close());
+    const { corpId } = await installThroughBrowser({ authUrl, suite });
+    const endpoint = await callApi<{ id: string; secret: string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, {
+      key: adminKey,
+      body: { url: receiver.url, eventTypes: ['tenant.suspended'], corpIds: [corpId] },
+    });
+    expect(endpoint.status).toBe(201);
+    receiver.setSecrets([endpoint.body.secret]);
+
+    // The database refuses the first tenant.suspended row of this corp (a sequence counts outside transactions: a
+    // rolled-back attempt still counts), as an outage at that moment would.
+    const prisma = testPrisma();
+    const tag = corpId.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    await prisma.client.$executeRawUnsafe(`CREATE SEQUENCE "fail_once_${tag}"`);
+    await prisma.client.$executeRawUnsafe(`CREATE FUNCTION "fail_once_${tag}"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW."type" = 'tenant.suspended' AND NEW."corpId" = '${corpId}' AND nextval('"fail_once_${tag}"') = 1 THEN
+          RAISE EXCEPTION 'test: the database refuses this tenant.suspended once';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.client.$executeRawUnsafe(`CREATE TRIGGER "fail_once_${tag}" BEFORE INSERT ON "PlatformEvent" FOR EACH ROW EXECUTE FUNCTION "fail_once_${tag}"()`);
+    const tokenPath = `/api/v1/suites/${suite.suiteId}/corps/${corpId}/access-token`;
+    try {
+      expect((await callApi(authUrl, 'POST', `${tokenPath}/invalidate`, { key: suiteKey })).body).toEqual({ invalidated: true });
+      await simControl(sim, 'POST', '/sim/faults', { errcode: 40084, paths: ['/cgi-bin/service/get_corp_token'] });
+      const answers: unknown[] = [];
+      for (let i = 0; i < 5; i++) {
+        const answer = await callApi(authUrl, 'GET', tokenPath, { key: suiteKey });
+        answers.push([answer.status, answer.body.error]);
+        if (answer.body.error === 'corp_suspended') break;
+      }
+      // The first suspension could not be stored: not suspended then (a retryable 502); the next one is, with its event.
+      expect(answers[0]).toEqual([502, 'wecom_error']);
+      expect(answers.at(-1)).toEqual([404, 'corp_suspended']);
+    } finally {
+      await simControl(sim, 'DELETE', '/sim/faults');
+      await prisma.client.$executeRawUnsafe(`DROP TRIGGER IF EXISTS "fail_once_${tag}" ON "PlatformEvent"`);
+      await prisma.client.$executeRawUnsafe(`DROP FUNCTION IF EXISTS "fail_once_${tag}"()`);
+      await prisma.client.$executeRawUnsafe(`DROP SEQUENCE IF EXISTS "fail_once_${tag}"`);
+    }
+
+    try {
+      await waitFor(async () => receiver.received.length >= 1, 20_000, 'tenant.suspended delivered');
+      expect(receiver.received[0].event).toMatchObject({ type: 'tenant.suspended', suiteId: suite.suiteId, corpId, data: { errcode: 40084 } });
+      const events = await prisma.client.platformEvent.findMany({ where: { suiteId: suite.suiteId, corpId, type: 'tenant.suspended' } });
+      expect(events).toHaveLength(1);
+      const corp = await prisma.client.authCorp.findUniqueOrThrow({ where: { suiteId_corpId: { suiteId: suite.suiteId, corpId } } });
+      expect(corp.status).toBe('suspended');
+      // Delivered once: a second attempt would have had to find the delivery owed again.
+      const deliveries = await prisma.client.webhookDelivery.findMany({ where: { endpointId: endpoint.body.id } });
+      expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([['delivered', 1]]);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await prisma.onModuleDestroy();
+    }
+  }, 90_000);
 });

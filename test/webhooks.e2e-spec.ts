@@ -225,14 +225,38 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     expect(first).toBeDefined();
   }, 30_000);
 
-  it('never connects to private addresses that are not allowed, and records why', async () => {
-    const res = await callApi<Endpoint>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey, body: { url: 'http://10.255.255.1:9/x', eventTypes: ['message.text'] } });
-    expect(res.status).toBe(201);
+  it('refuses to register a private address the allow-list does not name, as the sender would refuse it', async () => {
+    for (const url of ['http://10.255.255.1:9/x', 'http://127.0.0.2:9/x', 'http://[::1]:9/x', 'http://169.254.169.254/latest', 'http://[::ffff:127.0.0.1]:9/x']) {
+      const res = await callApi<{ error: string; message: string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey, body: { url, eventTypes: ['message.text'] } });
+      expect([url, res.status, res.body.error]).toEqual([url, 400, 'invalid_endpoint_url']);
+      expect(res.body.message).toMatch(/WEBHOOK_ALLOW_PRIVATE_TARGETS/);
+    }
+    const { endpoint } = await receiverWithEndpoint({ eventTypes: ['message.text'] });
+    const moved = await callApi<{ error: string }>(authUrl, 'PATCH', `/api/v1/admin/webhook-endpoints/${endpoint.id}`, { key: adminKey, body: { url: 'http://10.0.0.1/x' } });
+    expect([moved.status, moved.body.error]).toEqual([400, 'invalid_endpoint_url']);
+    await callApi(authUrl, 'DELETE', `/api/v1/admin/webhook-endpoints/${endpoint.id}`, { key: adminKey });
+  });
+
+  it('fails a delivery to a refused address at once, without retries, and says why', async () => {
+    // Registered while allowed; the address is refused by the time it is sent to (a narrowed allow-list, a URL
+    // written before registration checked addresses): the sender refuses to connect.
+    const { receiver, endpoint } = await receiverWithEndpoint({ eventTypes: ['message.text'] });
+    const prisma = testPrisma();
+    try {
+      await prisma.client.webhookEndpoint.update({ where: { id: endpoint.id }, data: { url: 'http://10.255.255.1:9/x' } });
+    } finally {
+      await prisma.onModuleDestroy();
+    }
     await textMessage(corpId, 'to nowhere');
-    const delivery = await waitFor(async () => (await deliveriesOf(res.body.id)).find((d) => d.attempts > 0), 10_000, 'an attempt');
+    const delivery = await waitFor(async () => (await deliveriesOf(endpoint.id)).find((d) => d.status === 'failed'), 15_000, 'the delivery failed');
     const detail = await deliveryDetail(delivery.id);
+    expect(detail).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(detail.attemptLog).toHaveLength(1);
     expect(detail.attemptLog[0]).toMatchObject({ status: null, error: 'blocked_target' });
-    await callApi(authUrl, 'DELETE', `/api/v1/admin/webhook-endpoints/${res.body.id}`, { key: adminKey });
+    const listed = (await deliveriesOf(endpoint.id)).find((d) => d.id === delivery.id) as Delivery & { lastError: string };
+    expect(listed.lastError).toMatch(/^blocked_target: the platform does not send to this address .*WEBHOOK_ALLOW_PRIVATE_TARGETS.*without retries/);
+    expect(receiver.received).toHaveLength(0);
+    await callApi(authUrl, 'DELETE', `/api/v1/admin/webhook-endpoints/${endpoint.id}`, { key: adminKey });
   }, 30_000);
 
   it('serves the same events to pull consumers, long-polling for the next one', async () => {

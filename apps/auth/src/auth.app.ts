@@ -21,7 +21,7 @@ export function startAuthApp(config: AuthConfig): Promise<NestFastifyApplication
     mapDomainError: mapAuthError,
     configure: async (app) => {
       await registerBrowserCookies(app, config.SECRET_KEY, config.SECRET_KEYS_OLD);
-      await registerRateLimits(app, config);
+      registerRateLimits(app, config);
       registerGatewayBody(app.getHttpAdapter().getInstance());
       setupOpenApi(app);
       serveConsole(app);

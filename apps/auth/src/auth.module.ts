@@ -49,6 +49,7 @@ import { OAuthStateStore } from './oauth/oauth-state.store.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
 import { InvalidationLimiter } from './token-api/invalidation-limiter.js';
+import { HttpRateLimits } from './common/http-rate-limits.js';
 import { JssdkService } from './token-api/jssdk.service.js';
 import { TokenApiController } from './token-api/token-api.controller.js';
 import { ProviderTokenController } from './token-api/provider-token.controller.js';
@@ -102,6 +103,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     OAuthStateStore,
     TokenApiService,
     JssdkService,
+    HttpRateLimits,
     InvalidationLimiter,
     GatewayLimits,
     LocalTokens,

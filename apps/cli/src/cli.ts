@@ -32,11 +32,49 @@ interface Store {
   cipher: SecretCipher;
 }
 
-/** Opens the store for one command and always closes it, so the process can exit. */
-export async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>): Promise<T> {
+/** Why a command needs SECRET_KEY, for the error that names it when the key is not set. */
+export interface SecretUse {
+  /** the command as typed, e.g. `suite add` */
+  command: string;
+  /** what it does with secrets, completing "it …" */
+  why: string;
+}
+
+/** The error for a command run without the SECRET_KEY it needs: which command, and what it needs the key for. */
+export function secretKeyMissing(use: SecretUse): CliError {
+  return new CliError(
+    `${use.command} needs SECRET_KEY (the platform's 32-byte base64 key, the one the apps use): it ${use.why}. Commands that touch no secret (apikey, console-user, suite list, …) run without it`,
+  );
+}
+
+/**
+ * Stands in for the cipher when SECRET_KEY is not set: repositories take a cipher even where the command never
+ * seals or opens anything (listing, API keys). If one does after all, the command stops with `secretKeyMissing`.
+ */
+class MissingSecretKey extends SecretCipher {
+  constructor() {
+    super(randomBytes(32));
+  }
+
+  override seal(): string {
+    throw secretKeyMissing({ command: 'this command', why: 'writes a secret, which is stored encrypted' });
+  }
+
+  override open(): string {
+    throw secretKeyMissing({ command: 'this command', why: 'reads a secret, which is stored encrypted' });
+  }
+}
+
+/**
+ * Opens the store for one command and always closes it, so the process can exit. `secrets`: the command seals or
+ * opens secrets, so SECRET_KEY must be set (checked before anything is read or written); other commands run without.
+ */
+export async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>, secrets?: SecretUse): Promise<T> {
+  if (secrets && !config.SECRET_KEY) throw secretKeyMissing(secrets);
+  const cipher = config.SECRET_KEY ? new SecretCipher(config.SECRET_KEY, config.SECRET_KEYS_OLD) : new MissingSecretKey();
   const prisma = new PrismaService({ url: config.DATABASE_URL, poolSize: 2 });
   try {
-    return await fn({ prisma, cipher: new SecretCipher(config.SECRET_KEY, config.SECRET_KEYS_OLD) });
+    return await fn({ prisma, cipher });
   } finally {
     await prisma.onModuleDestroy();
   }
@@ -127,6 +165,7 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
           logoUrl: o.logoUrl ?? null,
           description: o.description ?? null,
         }),
+        { command: 'suite add', why: 'encrypts the suite secret and EncodingAESKey (and a provider secret) before storing them' },
       );
       out(`suite ${saved.suiteId} saved\n`);
     });
@@ -219,7 +258,10 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
     .command('rotate')
     .description('re-encrypt every stored secret under SECRET_KEY (old keys must be in SECRET_KEYS_OLD)')
     .action(async () => {
-      const report = await withStore(config(), ({ prisma, cipher }) => new SecretRotationService(prisma, cipher).rotateAll());
+      const report = await withStore(config(), ({ prisma, cipher }) => new SecretRotationService(prisma, cipher).rotateAll(), {
+        command: 'secrets rotate',
+        why: 're-encrypts every stored secret under it',
+      });
       out(`re-encrypted ${report.resealed} secrets; ${report.alreadyCurrent} were already under the current key; ${report.changedMeanwhile} changed meanwhile and were left as written\n`);
     });
 

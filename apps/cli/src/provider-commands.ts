@@ -68,7 +68,7 @@ export function addProviderCommands(program: Command, config: () => CliConfig, o
       const providers = new ProviderRepository(prisma, cipher);
       if (mustExist && !(await providers.find(o.corpid))) throw new CliError(`no provider ${o.corpid}`);
       return providers.upsert({ corpId: o.corpid, name: o.name, secret: secrets.providerSecret, token: secrets.token, encodingAesKey: secrets.aesKey });
-    });
+    }, { command: `provider ${mustExist ? 'rotate' : 'add'}`, why: 'encrypts the provider_secret and the system-event EncodingAESKey before storing them' });
     out(`provider ${saved.corpId} saved (provider_secret ${saved.hasSecret ? 'set' : 'not set'}, system events ${saved.systemEventsConfigured ? 'configured' : 'not configured'})\n`);
     out(`system-event URL path: /callback/providers/${saved.corpId}/system\n`);
   };

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { CliConfig } from '@app/config';
-import { checkEndpointUrl, EndpointUrlError, EVENT_TYPE_PATTERN, endpointWants, newSigningSecret, unknownEventTypes } from '@app/events';
+import { checkEndpointTarget, EndpointUrlError, EVENT_TYPE_PATTERN, endpointWants, newSigningSecret, unknownEventTypes } from '@app/events';
 import { PlatformEventRepository, SuiteRepository, WebhookDeliveryRepository, WebhookEndpointRepository } from '@app/store';
 import { CliError, withStore } from './cli.js';
 
@@ -52,7 +52,7 @@ export function addWebhookCommands(program: Command, config: () => CliConfig, ou
       const cfg = config();
       let url: string;
       try {
-        url = checkEndpointUrl(o.url, { allowHttp: cfg.WEBHOOK_ALLOW_HTTP, allowPrivate: cfg.WEBHOOK_ALLOW_PRIVATE_TARGETS });
+        url = await checkEndpointTarget(o.url, { allowHttp: cfg.WEBHOOK_ALLOW_HTTP, allowPrivate: cfg.WEBHOOK_ALLOW_PRIVATE_TARGETS });
       } catch (err) {
         if (err instanceof EndpointUrlError) throw new CliError(err.message);
         throw err;
@@ -65,7 +65,7 @@ export function addWebhookCommands(program: Command, config: () => CliConfig, ou
           { url, description: o.description, eventTypes: o.types ?? [], corpIds: o.corps ?? [], enabled: true, orderedByCorp: !!o.ordered, maxConcurrency: o.maxConcurrency },
           secret,
         );
-      });
+      }, { command: 'webhook add', why: 'encrypts the new endpoint\'s signing secret before storing it' });
       out(`created endpoint ${row.id} for suite ${row.suiteId} → ${row.url}; its signing secret, shown once:\n`);
       out(`${secret}\n`);
     });
@@ -109,7 +109,10 @@ export function addWebhookCommands(program: Command, config: () => CliConfig, ou
     }, 86_400)
     .action(async (id: string, o: { overlap: number }) => {
       const secret = newSigningSecret();
-      const row = await withStore(config(), ({ prisma, cipher }) => new WebhookEndpointRepository(prisma, cipher).rotateSecret(endpointId(id), secret, o.overlap));
+      const row = await withStore(config(), ({ prisma, cipher }) => new WebhookEndpointRepository(prisma, cipher).rotateSecret(endpointId(id), secret, o.overlap), {
+        command: 'webhook rotate',
+        why: 'encrypts the new signing secret before storing it',
+      });
       if (!row) throw new CliError(`no webhook endpoint ${id}`);
       out(`rotated the secret of ${id}; the old one signs too for ${o.overlap} s. New secret, shown once:\n`);
       out(`${secret}\n`);

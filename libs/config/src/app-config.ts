@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bool, cidrList, ConfigError, EnvOf, hostPortList, int, key32, key32List, num, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
+import { bool, cidrList, ConfigError, EnvOf, hostPortList, int, key32, key32List, num, optionalKey32, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -217,7 +217,8 @@ export const simEnv = {
   LOG_LEVEL: common.LOG_LEVEL,
 };
 
-export const cliEnv = { ...common, ...secrets, ...webhookTargets };
+/** The CLI: SECRET_KEY only for the commands that seal or open secrets (they say so when it is missing). */
+export const cliEnv = { ...common, SECRET_KEY: optionalKey32(), SECRET_KEYS_OLD: key32List(), ...webhookTargets };
 
 export type CommonConfig = EnvOf<typeof common>;
 export type CallbackConfig = EnvOf<typeof callbackEnv>;

@@ -131,6 +131,11 @@ export function key32(): EnvParser<Buffer> {
   return required((raw) => parseKey32(raw));
 }
 
+/** A 32-byte base64 key that only some uses need (the CLI: commands that seal or open secrets); undefined if unset. */
+export function optionalKey32(): EnvParser<Buffer | undefined> {
+  return (raw) => (raw === undefined || raw === '' ? undefined : parseKey32(raw));
+}
+
 /** Comma-separated list of 32-byte base64 keys; empty by default. */
 export function key32List(): EnvParser<Buffer[]> {
   return (raw) =>

@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { enqueueWebhookDeliveries, QueueName } from '@app/queues';
-import { PlatformEventRepository } from '@app/store';
+import { NewPlatformEvent, PlatformEventRepository, Publication } from '@app/store';
 import { parseXml } from '@app/wecom';
 import { MappingContext, platformEventId, PlatformEventDraft, toPlatformEvent } from './platform-event.js';
 
@@ -93,10 +93,11 @@ export class EventPublisher {
 
   /**
    * `tenant.suspended`: the platform itself saw WeCom reject a corp's permanent code (TokenBroker), so WeCom sends
-   * no callback for it. Called once per transition active → suspended; keyed by the transition's time (ms), so a
-   * later reinstall and suspension is a new event. `data`: `{ errcode, reason }`.
+   * no callback for it. Not published here but returned for the store to write in the transaction that suspends the
+   * corp (`TokenBroker.recordSuspensionsAs`): the status and its event commit together. Keyed by the transition's
+   * time (ms), so a later reinstall and suspension is a new event. `data`: `{ errcode, reason }`.
    */
-  async publishSuspended(suiteId: string, corpId: string, errcode: number, reason: string, at: Date): Promise<PublishResult> {
+  suspendedEvent(suiteId: string, corpId: string, errcode: number, reason: string, at: Date): NewPlatformEvent {
     const draft: PlatformEventDraft = {
       type: 'tenant.suspended',
       timestamp: at.toISOString(),
@@ -105,7 +106,16 @@ export class EventPublisher {
       corpId,
       data: { errcode, reason },
     };
-    return this.publish(draft, `suspended:${suiteId}:${corpId}:${at.getTime()}`, null);
+    return { suiteId, corpId, type: draft.type, sourceEventId: null, dedupeKey: `suspended:${suiteId}:${corpId}:${at.getTime()}`, envelope: JSON.stringify(draft) };
+  }
+
+  /** Queues the deliveries of an event stored elsewhere (a suspension); if Redis is down the sweeper queues them. */
+  async queueDeliveries(publication: Publication): Promise<void> {
+    try {
+      await enqueueWebhookDeliveries(this.queue, publication.deliveries.map((r) => ({ id: r.id, attempts: 0 })));
+    } catch (err) {
+      this.logger.warn({ msg: 'could not queue webhook deliveries; the sweeper will', eventId: platformEventId(publication.eventId), error: String(err) });
+    }
   }
 
   private async publish(draft: PlatformEventDraft, dedupeKey: string, sourceEventId: bigint | null): Promise<PublishResult> {
@@ -117,11 +127,7 @@ export class EventPublisher {
       dedupeKey,
       envelope: JSON.stringify(draft),
     });
-    try {
-      await enqueueWebhookDeliveries(this.queue, deliveries.map((r) => ({ id: r.id, attempts: 0 })));
-    } catch (err) {
-      this.logger.warn({ msg: 'could not queue webhook deliveries; the sweeper will', eventId: platformEventId(eventId), error: String(err) });
-    }
+    await this.queueDeliveries({ eventId, created, deliveries });
     return { eventId: platformEventId(eventId), type: draft.type, created, deliveries: deliveries.length };
   }
 }

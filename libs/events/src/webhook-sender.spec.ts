@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { WebhookSender } from './webhook-sender.js';
-import { checkEndpointUrl, EndpointUrlError } from './webhook-target.js';
+import { blockedAddress, checkEndpointTarget, checkEndpointUrl, EndpointUrlError } from './webhook-target.js';
 import { isSigningSecret, newSigningSecret, signWebhook } from './webhook-signer.js';
 
 interface Received {
@@ -128,5 +128,33 @@ describe('endpoint URL checks at registration', () => {
       expect(() => checkEndpointUrl(bad, prod)).toThrow(EndpointUrlError);
     }
     expect(checkEndpointUrl('http://127.0.0.1:4400/hooks', { allowHttp: true, allowPrivate: ['127.0.0.1/32'] })).toBe('http://127.0.0.1:4400/hooks');
+  });
+
+  it('honours the allow-list exactly: a private address it does not name is refused even when the list is set', () => {
+    const loopbackOnly = { allowHttp: true, allowPrivate: ['127.0.0.1/32'] };
+    for (const refused of ['http://10.255.255.1:9/x', 'http://127.0.0.2/x', 'http://[::1]/x', 'http://169.254.169.254/x', 'http://100.64.0.1/x', 'http://0.0.0.0/x', 'http://[::ffff:127.0.0.1]/x', 'http://224.0.0.1/x']) {
+      expect(() => checkEndpointUrl(refused, loopbackOnly)).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS/);
+    }
+    expect(checkEndpointUrl('http://8.8.8.8/x', loopbackOnly)).toBe('http://8.8.8.8/x');
+    expect(checkEndpointUrl('http://10.1.2.3/x', { allowHttp: true, allowPrivate: ['10.0.0.0/8', '::1/128'] })).toBe('http://10.1.2.3/x');
+    expect(checkEndpointUrl('http://[::1]:8/x', { allowHttp: true, allowPrivate: ['10.0.0.0/8', '::1/128'] })).toBe('http://[::1]:8/x');
+  });
+
+  it('names the range it refuses, by the rule the sender applies (allow-list first, then public unicast only)', () => {
+    expect(blockedAddress('127.0.0.1', [])).toBe('loopback');
+    expect(blockedAddress('127.0.0.1', ['127.0.0.1'])).toBeNull();
+    expect(blockedAddress('192.168.1.9', ['127.0.0.1/32'])).toBe('private');
+    expect(blockedAddress('fe80::1', ['10.0.0.0/8'])).toBe('linkLocal');
+    expect(blockedAddress('2001:4860:4860::8888', ['10.0.0.0/8'])).toBeNull();
+  });
+
+  it('resolves host names and refuses one whose addresses include a refused one; an unresolvable name passes', async () => {
+    const policy = { allowHttp: false, allowPrivate: ['127.0.0.1/32'] };
+    const resolvesTo = (...addresses: string[]) => () => Promise.resolve(addresses);
+    await expect(checkEndpointTarget('https://intranet.example.com/x', policy, resolvesTo('93.184.216.34', '10.0.0.7'))).rejects.toThrow(/intranet\.example\.com \(10\.0\.0\.7\), a private address/);
+    await expect(checkEndpointTarget('https://local.example.com/x', policy, resolvesTo('127.0.0.1'))).resolves.toBe('https://local.example.com/x');
+    await expect(checkEndpointTarget('https://crm.example.com/x', policy, resolvesTo('93.184.216.34'))).resolves.toBe('https://crm.example.com/x');
+    await expect(checkEndpointTarget('https://new.example.com/x', policy, () => Promise.reject(new Error('ENOTFOUND')))).resolves.toBe('https://new.example.com/x');
+    await expect(checkEndpointTarget('https://10.0.0.7/x', policy, resolvesTo())).rejects.toThrow(EndpointUrlError);
   });
 });

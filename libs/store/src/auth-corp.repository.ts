@@ -3,6 +3,7 @@ import { Prisma } from './generated/prisma/client.js';
 import type { AuthCorp } from './generated/prisma/client.js';
 import { authCodeHash } from './auth-code-claim.repository.js';
 import type { CorpStatus } from './generated/prisma/enums.js';
+import { insertPlatformEvent, NewPlatformEvent, Publication } from './platform-event.repository.js';
 import { PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
 
@@ -29,6 +30,11 @@ export interface CorpAuthorization {
   installState?: string | null;
   /** WeCom `TimeStamp` (s) of the install: create_auth's, or the time of the browser redirect. */
   lifecycleAt?: number | null;
+}
+
+/** A suspension this caller made: the platform event written with it, if one was asked for. */
+export interface SuspensionWritten {
+  publication: Publication | null;
 }
 
 /** The auth_code whose claim is finished in the same transaction as the tenant is stored. */
@@ -212,23 +218,28 @@ export class AuthCorpRepository {
   }
 
   /**
-   * Moves an active corp to `suspended`; true for the one caller whose update made the change. With `rejected` (the
-   * permanent code WeCom just refused), only while that code is still the stored one: a reset_permanent_code
-   * exchange may have replaced it while the refused call was in flight, and the new code must not be suspended for
-   * the old one's refusal.
+   * Moves an active corp to `suspended`. Returns null unless this caller's update made the change; then, with `event`
+   * (the `tenant.suspended` platform event), the event and its webhook deliveries are written in the same transaction
+   * as the status, so a suspension is never stored without its event (nor the event without it) and `publication`
+   * says which deliveries to queue. With `rejected` (the permanent code WeCom just refused), only while that code is
+   * still the stored one: a reset_permanent_code exchange may have replaced it while the refused call was in flight,
+   * and the new code must not be suspended for the old one's refusal. A database error leaves the corp as it was.
    */
-  async markSuspended(suiteId: string, corpId: string, reason: string, rejected?: string): Promise<boolean> {
+  async markSuspended(suiteId: string, corpId: string, reason: string, rejected?: string, event?: NewPlatformEvent): Promise<SuspensionWritten | null> {
     let sealed: string | undefined;
     if (rejected !== undefined) {
       const row = await this.prisma.client.authCorp.findUnique({ where: { suiteId_corpId: { suiteId, corpId } }, select: { permanentCodeEnc: true } });
-      if (!row?.permanentCodeEnc || this.cipher.open(row.permanentCodeEnc) !== rejected) return false;
+      if (!row?.permanentCodeEnc || this.cipher.open(row.permanentCodeEnc) !== rejected) return null;
       sealed = row.permanentCodeEnc;
     }
-    const { count } = await this.prisma.client.authCorp.updateMany({
-      where: { suiteId, corpId, status: 'active', permanentCodeEnc: sealed },
-      data: { status: 'suspended', statusReason: reason.slice(0, 500) },
+    return this.prisma.client.$transaction(async (tx) => {
+      const { count } = await tx.authCorp.updateMany({
+        where: { suiteId, corpId, status: 'active', permanentCodeEnc: sealed },
+        data: { status: 'suspended', statusReason: reason.slice(0, 500) },
+      });
+      if (count === 0) return null;
+      return { publication: event ? await insertPlatformEvent(tx, this.cipher, event) : null };
     });
-    return count > 0;
   }
 
   /** Is `permanentCode` still this active corp's stored permanent code? (false once a reset replaced it) */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PlatformEvent as PlatformEventRow } from './generated/prisma/client.js';
+import type { PlatformEvent as PlatformEventRow, PrismaClient } from './generated/prisma/client.js';
 import { PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
 
@@ -48,38 +48,7 @@ export class PlatformEventRepository {
    * `*`, empty = all; corps: empty = all) — keep the two in step.
    */
   async publishWithDeliveries(event: NewPlatformEvent): Promise<Publication> {
-    const rows = await this.prisma.client.$queryRaw<{ eventId: bigint | null; created: boolean | null; deliveryId: bigint | null; endpointId: string | null }[]>`
-      WITH ins AS (
-        INSERT INTO "PlatformEvent" ("suiteId", "corpId", "type", "sourceEventId", "dedupeKey", "envelope")
-        VALUES (${event.suiteId}, ${event.corpId}, ${event.type}, ${event.sourceEventId}, ${event.dedupeKey}, ${this.cipher.seal(event.envelope)})
-        ON CONFLICT ("dedupeKey") DO NOTHING
-        RETURNING "id"
-      ), ev AS (
-        SELECT "id", true AS "created" FROM ins
-        UNION ALL
-        SELECT "id", false FROM "PlatformEvent" WHERE "dedupeKey" = ${event.dedupeKey} AND NOT EXISTS (SELECT 1 FROM ins)
-      ), d AS (
-        INSERT INTO "WebhookDelivery" ("endpointId", "eventId", "suiteId", "corpId", "updatedAt")
-        SELECT e."id", ev."id", ${event.suiteId}, ${event.corpId}, now() FROM "WebhookEndpoint" e CROSS JOIN ev
-        WHERE e."suiteId" = ${event.suiteId} AND e."enabled"
-          AND (cardinality(e."eventTypes") = 0 OR EXISTS (
-            SELECT 1 FROM unnest(e."eventTypes") AS p(pat)
-            WHERE p.pat = '*' OR p.pat = ${event.type} OR (right(p.pat, 2) = '.*' AND starts_with(${event.type}::text, left(p.pat, -1)))))
-          AND (cardinality(e."corpIds") = 0 OR ${event.corpId}::text = ANY (e."corpIds"))
-        ON CONFLICT ("eventId", "endpointId") DO NOTHING
-        RETURNING "id", "endpointId"::text AS "endpointId"
-      )
-      SELECT ev."id" AS "eventId", ev."created", d."id" AS "deliveryId", d."endpointId" FROM ev LEFT JOIN d ON true`;
-    if (!rows.length || rows[0].eventId === null) {
-      // The key was taken by a transaction that committed after this statement's snapshot: read it now.
-      const existing = await this.prisma.client.platformEvent.findUniqueOrThrow({ where: { dedupeKey: event.dedupeKey }, select: { id: true } });
-      return { eventId: existing.id, created: false, deliveries: [] };
-    }
-    return {
-      eventId: rows[0].eventId,
-      created: rows[0].created === true,
-      deliveries: rows.filter((r) => r.deliveryId !== null).map((r) => ({ id: r.deliveryId!, endpointId: r.endpointId! })),
-    };
+    return insertPlatformEvent(this.prisma.client, this.cipher, event);
   }
 
   async findById(id: bigint): Promise<PlatformEventRow | null> {
@@ -115,4 +84,46 @@ export class PlatformEventRepository {
       take: limit,
     });
   }
+}
+
+/** A Prisma client or the client of an open transaction. */
+type Db = Pick<PrismaClient, '$queryRaw' | 'platformEvent'>;
+
+/**
+ * `publishWithDeliveries` on a given client, so that another repository can publish inside its own transaction (a
+ * tenant's suspension and its `tenant.suspended` commit together or not at all).
+ */
+export async function insertPlatformEvent(db: Db, cipher: SecretCipher, event: NewPlatformEvent): Promise<Publication> {
+  const rows = await db.$queryRaw<{ eventId: bigint | null; created: boolean | null; deliveryId: bigint | null; endpointId: string | null }[]>`
+    WITH ins AS (
+      INSERT INTO "PlatformEvent" ("suiteId", "corpId", "type", "sourceEventId", "dedupeKey", "envelope")
+      VALUES (${event.suiteId}, ${event.corpId}, ${event.type}, ${event.sourceEventId}, ${event.dedupeKey}, ${cipher.seal(event.envelope)})
+      ON CONFLICT ("dedupeKey") DO NOTHING
+      RETURNING "id"
+    ), ev AS (
+      SELECT "id", true AS "created" FROM ins
+      UNION ALL
+      SELECT "id", false FROM "PlatformEvent" WHERE "dedupeKey" = ${event.dedupeKey} AND NOT EXISTS (SELECT 1 FROM ins)
+    ), d AS (
+      INSERT INTO "WebhookDelivery" ("endpointId", "eventId", "suiteId", "corpId", "updatedAt")
+      SELECT e."id", ev."id", ${event.suiteId}, ${event.corpId}, now() FROM "WebhookEndpoint" e CROSS JOIN ev
+      WHERE e."suiteId" = ${event.suiteId} AND e."enabled"
+        AND (cardinality(e."eventTypes") = 0 OR EXISTS (
+          SELECT 1 FROM unnest(e."eventTypes") AS p(pat)
+          WHERE p.pat = '*' OR p.pat = ${event.type} OR (right(p.pat, 2) = '.*' AND starts_with(${event.type}::text, left(p.pat, -1)))))
+        AND (cardinality(e."corpIds") = 0 OR ${event.corpId}::text = ANY (e."corpIds"))
+      ON CONFLICT ("eventId", "endpointId") DO NOTHING
+      RETURNING "id", "endpointId"::text AS "endpointId"
+    )
+    SELECT ev."id" AS "eventId", ev."created", d."id" AS "deliveryId", d."endpointId" FROM ev LEFT JOIN d ON true`;
+  if (!rows.length || rows[0].eventId === null) {
+    // The key was taken by a transaction that committed after this statement's snapshot: read it now.
+    const existing = await db.platformEvent.findUniqueOrThrow({ where: { dedupeKey: event.dedupeKey }, select: { id: true } });
+    return { eventId: existing.id, created: false, deliveries: [] };
+  }
+  return {
+    eventId: rows[0].eventId,
+    created: rows[0].created === true,
+    deliveries: rows.filter((r) => r.deliveryId !== null).map((r) => ({ id: r.deliveryId!, endpointId: r.endpointId! })),
+  };
 }

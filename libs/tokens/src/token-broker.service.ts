@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import {
   AuthCorpRepository,
+  NewPlatformEvent,
   ProviderRepository,
+  Publication,
   SecretCipher,
   StoredTokenRepository,
   SuiteRepository,
@@ -54,6 +56,12 @@ export interface CorpSuspension {
   at: Date;
 }
 
+/** A suspension as its listeners hear of it: with the platform event committed together with the status, if any. */
+export interface CorpSuspended extends CorpSuspension {
+  /** the event and the webhook deliveries created with it (null when no event is recorded: `recordSuspensionsAs`) */
+  publication: Publication | null;
+}
+
 export interface TokenBrokerDeps {
   redis: Redis;
   redisPrefix: string;
@@ -92,7 +100,8 @@ export class TokenBroker {
   private readonly cache: TokenCache;
   private readonly lock: RefreshLock;
   private readonly inFlight = new Map<string, Promise<Token>>();
-  private readonly suspensionListeners: ((suspension: CorpSuspension) => Promise<void>)[] = [];
+  private readonly suspensionListeners: ((suspension: CorpSuspended) => Promise<void>)[] = [];
+  private suspensionEvent: ((suspension: CorpSuspension) => NewPlatformEvent) | null = null;
   /** Reports only (`isFresh`): see SERVE_MARGIN_MS. */
   readonly serveMarginMs: number;
   /** FINAL_MS, scaled down with a serve margin shortened for a fast test clock. */
@@ -106,11 +115,20 @@ export class TokenBroker {
   }
 
   /**
-   * Called once per transition active → suspended, by the one process whose conditional update made it (the
-   * store's `markSuspended` is true for one caller only), after the status is written. A listener's error is
-   * logged, not thrown: the suspension stands. The event publisher listens here (`tenant.suspended`).
+   * The platform event to store with every suspension, in the same transaction as the status (libs/events builds
+   * `tenant.suspended`): the status never changes without its event, so the event cannot be lost between the two.
    */
-  onCorpSuspended(listener: (suspension: CorpSuspension) => Promise<void>): void {
+  recordSuspensionsAs(build: (suspension: CorpSuspension) => NewPlatformEvent): void {
+    this.suspensionEvent = build;
+  }
+
+  /**
+   * Called once per transition active → suspended, by the one process whose conditional update made it (the
+   * store's `markSuspended` answers for one caller only), after the status and its event are committed. A listener's
+   * error is logged, not thrown: the suspension stands, and what it was to do must be recoverable without it (the
+   * event publisher queues the deliveries here; the webhook sweeper queues them if this fails).
+   */
+  onCorpSuspended(listener: (suspension: CorpSuspended) => Promise<void>): void {
     this.suspensionListeners.push(listener);
   }
 
@@ -310,18 +328,28 @@ export class TokenBroker {
     if (!(await this.deps.corps.holdsPermanentCode(suiteId, corpId, permanentCode))) return replaced();
     // Tokens and schedule first, the status last: whoever sees `suspended` also sees nothing left to refresh.
     await this.forgetCorp(suiteId, corpId);
-    const changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`, permanentCode);
+    const suspension: CorpSuspension = { suiteId, corpId, errcode: err.errcode, reason, at: new Date() };
+    let changed: { publication: Publication | null } | null;
+    try {
+      changed = await this.deps.corps.markSuspended(suiteId, corpId, `errcode ${err.errcode}: ${reason}`, permanentCode, this.suspensionEvent?.(suspension));
+    } catch (writeErr) {
+      // Neither the status nor its event was written: the corp stays active and due now, so the next refresh is
+      // refused again and suspends it then, event included.
+      this.logger.error({ msg: 'could not store a corp suspension; the corp is due again now', suiteId, corpId, errcode: err.errcode, error: String(writeErr) });
+      await this.deps.schedule.scheduleNow({ kind: 'corp', suiteId, corpId }).catch(() => undefined);
+      throw new TokenUnavailableError('wecom_error', `corp ${corpId}: WeCom refused its permanent code, and the suspension could not be stored; retry`, err);
+    }
     if (!changed && (await this.deps.corps.getPermanentCode(suiteId, corpId)) !== null) {
       // Replaced between the check and the update: the new code's tokens were dropped with the old; due again now.
       await this.deps.schedule.scheduleNow({ kind: 'corp', suiteId, corpId });
       return replaced();
     }
     this.logger.warn({ msg: `corp suspended: ${reason}`, suiteId, corpId, errcode: err.errcode });
-    if (changed) await this.notifySuspended({ suiteId, corpId, errcode: err.errcode, reason, at: new Date() });
+    if (changed) await this.notifySuspended({ ...suspension, publication: changed.publication });
     throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}: ${reason}`, err);
   }
 
-  private async notifySuspended(suspension: CorpSuspension): Promise<void> {
+  private async notifySuspended(suspension: CorpSuspended): Promise<void> {
     for (const listener of this.suspensionListeners) {
       try {
         await listener(suspension);

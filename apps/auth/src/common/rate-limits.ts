@@ -1,10 +1,7 @@
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createRedis, redisSettingsFrom } from '@app/queues';
 import type { AuthConfig } from '@app/config';
-
-const MINUTE_MS = 60_000;
+import { HttpRateLimits, MinuteLimit } from './http-rate-limits.js';
 
 /** A limit on one kind of anonymous request: which routes, counted per what. */
 interface AnonymousLimit {
@@ -12,11 +9,9 @@ interface AnonymousLimit {
   routes: ReadonlySet<string>;
   /** the counter's key for a request: the client address, or the suite */
   key: (request: FastifyRequest) => string;
-  perMinute: number;
+  budget: MinuteLimit;
   what: string;
 }
-
-type LimitCheck = (request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded: boolean; ttlInSeconds: number }>;
 
 const INSTALL_ROUTES = new Set(['/install/:suiteId', '/install/:suiteId/start', '/install/:suiteId/complete']);
 const INSTALL_START = new Set(['/install/:suiteId/start']);
@@ -24,53 +19,37 @@ const OAUTH_ROUTES = new Set(['/oauth/:suiteId/authorize', '/oauth/:suiteId/call
 
 /**
  * Rate limits on the auth app's anonymous (browser) routes, counted in Redis so they hold across every replica
- * (`@fastify/rate-limit`'s Redis store; fixed one-minute windows). Per client IP on the install and OAuth routes —
- * the IP is the TCP peer unless it is a proxy listed in TRUST_PROXY — and per suite on the install button, whose
- * every press costs two WeCom calls. Over a limit: 429 `rate_limited` with `Retry-After`. If the counter Redis is
- * unreachable the requests pass (the routes stay usable; the WeCom-call limiter still bounds the damage).
+ * (`HttpRateLimits`: fixed one-minute windows, keys `<prefix>:rl:install:<ip>`, `…:rl:oauth:<ip>`,
+ * `…:rl:install-start:<suiteId>`). Per client IP on the install and OAuth routes — the IP is the TCP peer unless it
+ * is a proxy listed in TRUST_PROXY — and per suite on the install button, whose every press costs two WeCom calls.
+ * Over a limit: 429 `rate_limited` with `Retry-After` (seconds).
  */
-export async function registerRateLimits(app: NestFastifyApplication, config: AuthConfig): Promise<void> {
+export function registerRateLimits(app: NestFastifyApplication, config: AuthConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
-  // Without a Redis of their own, the counters live in the platform's Redis (single node, Sentinel or Cluster alike).
-  const redis = createRedis(config.RATE_LIMIT_REDIS_URL ?? redisSettingsFrom(config), 'producer', { commandTimeout: undefined });
-  redis.on('error', () => undefined);
-  fastify.addHook('onClose', async () => {
-    redis.disconnect();
-  });
-  await app.register(fastifyRateLimit, {
-    global: false,
-    redis,
-    nameSpace: `${config.REDIS_PREFIX}:rate-limit:`,
-    skipOnError: true,
-  });
-
-  const byIp = (purpose: string) => (request: FastifyRequest) => `${purpose}:ip:${request.ip}`;
-  const limits: AnonymousLimit[] = [
-    { routes: INSTALL_ROUTES, key: byIp('install'), perMinute: config.INSTALL_REQUESTS_PER_IP_PER_MINUTE, what: 'install requests from this address' },
-    { routes: OAUTH_ROUTES, key: byIp('oauth'), perMinute: config.OAUTH_REQUESTS_PER_IP_PER_MINUTE, what: 'login requests from this address' },
+  const limits = app.get(HttpRateLimits);
+  const byIp = (request: FastifyRequest) => request.ip;
+  const anonymous: AnonymousLimit[] = [
+    { routes: INSTALL_ROUTES, key: byIp, budget: limits.perMinute('install', config.INSTALL_REQUESTS_PER_IP_PER_MINUTE), what: 'install requests from this address' },
+    { routes: OAUTH_ROUTES, key: byIp, budget: limits.perMinute('oauth', config.OAUTH_REQUESTS_PER_IP_PER_MINUTE), what: 'login requests from this address' },
     {
       routes: INSTALL_START,
-      key: (request) => `install-start:suite:${(request.params as { suiteId?: string }).suiteId ?? ''}`,
-      perMinute: config.INSTALL_STARTS_PER_SUITE_PER_MINUTE,
+      key: (request) => (request.params as { suiteId?: string }).suiteId ?? '',
+      budget: limits.perMinute('install-start', config.INSTALL_STARTS_PER_SUITE_PER_MINUTE),
       what: 'installs started for this suite',
     },
   ];
-  const checks = limits.map((limit) => ({
-    limit,
-    check: fastify.createRateLimit({ max: limit.perMinute, timeWindow: MINUTE_MS, keyGenerator: limit.key }) as LimitCheck,
-  }));
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url;
     if (!route) return;
-    for (const { limit, check } of checks) {
+    for (const limit of anonymous) {
       if (!limit.routes.has(route)) continue;
-      const result = await check(request);
-      if (!result.isAllowed && result.isExceeded) {
+      const retryAfter = await limit.budget.take(limit.key(request));
+      if (retryAfter !== null) {
         await reply
           .code(429)
-          .header('retry-after', String(result.ttlInSeconds))
-          .send({ statusCode: 429, error: 'rate_limited', message: `too many ${limit.what}; retry in ${result.ttlInSeconds} s` });
+          .header('retry-after', String(retryAfter))
+          .send({ statusCode: 429, error: 'rate_limited', message: `too many ${limit.what}; retry in ${retryAfter} s` });
         return reply;
       }
     }

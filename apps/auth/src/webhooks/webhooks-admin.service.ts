@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { checkEndpointUrl, EndpointUrlError, endpointWants, newSigningSecret, parsePlatformEventId, platformEventId, unknownEventTypes } from '@app/events';
+import { checkEndpointTarget, EndpointUrlError, endpointWants, newSigningSecret, parsePlatformEventId, platformEventId, unknownEventTypes } from '@app/events';
 import { enqueueWebhookDeliveries, QueueName } from '@app/queues';
 import {
   endpointInfo,
@@ -50,11 +50,12 @@ export class WebhooksAdminService {
   async create(suiteId: string, dto: CreateEndpointDto): Promise<EndpointWithSecretDto> {
     if (!(await this.suites.find(suiteId))) throw new AuthAppError('suite_not_found', `no suite ${suiteId}`);
     checkEventTypes(dto.eventTypes);
+    const url = await this.checkUrl(dto.url);
     const secret = newSigningSecret();
     const row = await this.endpoints.create(
       suiteId,
       {
-        url: this.checkUrl(dto.url),
+        url,
         description: dto.description ?? '',
         eventTypes: dto.eventTypes ?? [],
         corpIds: dto.corpIds ?? [],
@@ -80,7 +81,7 @@ export class WebhooksAdminService {
   async update(id: string, dto: UpdateEndpointDto): Promise<EndpointDto> {
     checkEventTypes(dto.eventTypes);
     const before = await this.endpoint(id);
-    const row = await this.endpoints.update(id, { ...dto, url: dto.url === undefined ? undefined : this.checkUrl(dto.url) });
+    const row = await this.endpoints.update(id, { ...dto, url: dto.url === undefined ? undefined : await this.checkUrl(dto.url) });
     if (!row) throw notFound(id);
     if (!before.enabled && row.enabled) await this.kickOwed(row);
     this.logger.log({ msg: 'webhook endpoint updated', endpointId: id, suiteId: row.suiteId, enabled: row.enabled });
@@ -161,9 +162,10 @@ export class WebhooksAdminService {
     return row;
   }
 
-  private checkUrl(url: string): string {
+  /** The sender's own target policy (allow-list honoured exactly): an endpoint it would refuse is refused here. */
+  private async checkUrl(url: string): Promise<string> {
     try {
-      return checkEndpointUrl(url, { allowHttp: this.config.WEBHOOK_ALLOW_HTTP, allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
+      return await checkEndpointTarget(url, { allowHttp: this.config.WEBHOOK_ALLOW_HTTP, allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
     } catch (err) {
       if (err instanceof EndpointUrlError) throw new AuthAppError('invalid_endpoint_url', err.message);
       throw err;

@@ -23,8 +23,9 @@ const ORDERING_RECHECK_MS = 5000;
  * `deliver-webhook`: one attempt of one delivery. Claims the row (so one worker at a time attempts it, and a
  * stale or duplicate job does nothing), takes a slot of the endpoint's concurrency cap, signs the stored body
  * with the endpoint's secrets (Standard Webhooks; `webhook-id` = the event id, the same on every attempt) and
- * POSTs it. 2xx: delivered. 410: the endpoint is disabled, the delivery stays owed. Anything else: the next
- * attempt is scheduled by WEBHOOK_RETRY_SCHEDULE_SECONDS, or the delivery is `failed` after the last; an
+ * POSTs it. 2xx: delivered. 410: the endpoint is disabled, the delivery stays owed. A target the sender refuses
+ * (`blocked_target`: an address outside WEBHOOK_ALLOW_PRIVATE_TARGETS, or http without WEBHOOK_ALLOW_HTTP) fails
+ * the delivery at once, its reason in `lastError`. Anything else: the next attempt is scheduled by WEBHOOK_RETRY_SCHEDULE_SECONDS, or the delivery is `failed` after the last; an
  * endpoint with no 2xx for WEBHOOK_DISABLE_AFTER_HOURS is disabled.
  */
 @Injectable()
@@ -77,13 +78,17 @@ export class DeliverWebhookJob {
     const result = await this.sender.send(endpoint.url, body, headers);
     const verdict = verdictOf(result.status);
     const attemptNo = delivery.attempts + 1;
-    const lastError = result.error ? `${result.error}: ${result.excerpt}` : `HTTP ${result.status}`;
+    const lastError = result.error === 'blocked_target' ? blockedReason(result.excerpt) : result.error ? `${result.error}: ${result.excerpt}` : `HTTP ${result.status}`;
     let outcome: AttemptOutcome;
     let label: DeliverOutcome;
     let nextDelay: number | null = null;
     if (verdict === 'delivered') {
       outcome = { status: 'delivered' };
       label = 'delivered';
+    } else if (result.error === 'blocked_target') {
+      // The target policy refuses this address: no later attempt can succeed under it, so none is scheduled.
+      outcome = { status: 'failed', lastError };
+      label = 'failed';
     } else if (verdict === 'endpoint_gone') {
       outcome = { status: 'pending', nextAttemptAt: new Date(), lastError };
       label = 'endpoint_gone';
@@ -140,4 +145,9 @@ export class DeliverWebhookJob {
     this.metrics.endpointsDisabled.inc({ reason });
     this.logger.error({ msg: 'webhook endpoint disabled; enable it again from the admin API', endpointId: endpoint.id, suiteId: endpoint.suiteId, reason: detail });
   }
+}
+
+/** The deliveries list's `lastError` for a refused target: what happened, why it is final, what would change it. */
+function blockedReason(excerpt: string): string {
+  return `blocked_target: the platform does not send to this address (not public, or not allowed by WEBHOOK_ALLOW_PRIVATE_TARGETS / WEBHOOK_ALLOW_HTTP); failed without retries, resend after fixing the URL or the policy (${excerpt})`;
 }
