@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { resolve } from 'node:path';
 
@@ -38,6 +39,23 @@ export function runNodeAsync<T>(script: string, args: string[]): Promise<T> {
     });
   });
 }
+
+/**
+ * CPU seconds (user + system) a child process has used so far, from /proc (Linux; NaN elsewhere). On a machine
+ * shared with other work, CPU per request is the figure that survives: wall-clock rates measure who else runs.
+ */
+export function cpuSeconds(child: ChildProcess): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them, in clock ticks.
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS = 100;
 
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

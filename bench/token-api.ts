@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { ApiKeyRepository, AuthCorpRepository, hashApiKey, PrismaService, SecretCipher, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { openLoop } from './open-loop.js';
-import { freePort, freshDatabase, startNode, stop, waitForHttp } from './processes.js';
+import { cpuSeconds, freePort, freshDatabase, startNode, stop, waitForHttp } from './processes.js';
+import { countRoundTrips } from './round-trips.js';
 import { printSummary, printTable } from './support.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
@@ -78,6 +79,16 @@ try {
     const [ours, bare] = await Promise.all([authUrl, limitUrl].map(async (u) => (await fetch(u + path, { headers: { authorization: `Bearer ${key}` } })).json()));
     if (JSON.stringify(ours) !== JSON.stringify(bare)) throw new Error(`the limit server answers ${JSON.stringify(bare)}, the auth app ${JSON.stringify(ours)}`);
   }
+  // Round trips per cached token read: 500 reads, one at a time.
+  const COUNTED_READS = 500;
+  const trips = await countRoundTrips(redisUrl, databaseUrl, async () => {
+    for (let i = 0; i < COUNTED_READS; i++) {
+      const res = await fetch(authUrl + paths[i % paths.length], { headers: { authorization: `Bearer ${key}` } });
+      if (res.status !== 200) throw new Error(`counted read: ${res.status}`);
+      await res.arrayBuffer();
+    }
+  });
+  const perRead = (n: number) => Math.round((n / COUNTED_READS) * 1000) / 1000;
   const callsBefore = (await (await fetch(`${simUrl}/sim/calls`)).json()) as { total: number };
 
   /** Closed loop: as fast as `connections` clients can go. */
@@ -90,7 +101,7 @@ try {
       headers: { authorization: `Bearer ${key}` },
       requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
     });
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, ok: result['2xx'] };
   };
   /** Open loop at a fixed rate; over several auth processes, requests alternate between them. */
   const fixedRate = async (url: string, rate: number, ports: number[] = []) => {
@@ -100,7 +111,7 @@ try {
       durationSeconds: DURATION,
       next: (i) => ({ path: paths[i % paths.length], port: ports.length ? ports[i % ports.length] : undefined, headers: { authorization: `Bearer ${key}` } }),
     });
-    return { rps: r.achieved, p50: r.p50, p99: r.p99, errors: r.errors };
+    return { rps: r.achieved, p50: r.p50, p99: r.p99, errors: r.errors, ok: r.statuses['200'] ?? 0 };
   };
   await fixedRate(authUrl, 500, authPorts);
   await fixedRate(limitUrl, 500);
@@ -108,10 +119,22 @@ try {
   const ours: Record<string, Awaited<ReturnType<typeof run>>> = {};
   const bare: Record<string, Awaited<ReturnType<typeof run>>> = {};
   // Alternating, so a burst of load from elsewhere on the machine hits both sides alike.
+  // CPU the server processes spend per answered request over the fixed-rate steps: the figure a shared machine
+  // does not distort (latency there measures the other load).
+  const cpu = { ours: 0, limit: 0 };
+  const answered = { ours: 0, limit: 0 };
+  const authCpu = () => auths.reduce((n, child) => n + cpuSeconds(child), 0);
   for (const rate of RATES) {
+    let before = authCpu();
     ours[rate] = await fixedRate(authUrl, rate, authPorts);
+    cpu.ours += authCpu() - before;
+    answered.ours += ours[rate].ok;
+    before = cpuSeconds(limit);
     bare[rate] = await fixedRate(limitUrl, rate);
+    cpu.limit += cpuSeconds(limit) - before;
+    answered.limit += bare[rate].ok;
   }
+  const cpuUs = { ours: Math.round((cpu.ours / answered.ours) * 1e6), limit: Math.round((cpu.limit / answered.limit) * 1e6) };
   ours.max = await run(authUrl, 64);
   bare.max = await run(limitUrl, 64);
   for (const label of Object.keys(ours)) {
@@ -126,6 +149,10 @@ try {
   );
   printTable(['offered req/s', 'ours req/s', 'ours p50 ms', 'ours p99 ms', 'limit req/s', 'limit p50 ms', 'limit p99 ms', 'errors'], rows);
   process.stdout.write(`WeCom calls during the measured runs: ${callsAfter.total - callsBefore.total}\n`);
+  process.stdout.write(
+    `round trips per token read (${COUNTED_READS} reads): PostgreSQL transactions ${perRead(trips.sqlTransactions)}, Redis commands ${perRead(trips.redisCommands)} (${Object.entries(trips.redisByCommand).map(([c, n]) => `${c} ${perRead(n)}`).join(', ')})\n`,
+  );
+  process.stdout.write(`server CPU per token read (user+system, fixed-rate steps): ours ${cpuUs.ours} µs, limit ${cpuUs.limit} µs\n`);
   printSummary({
     bench: 'token-api',
     metric: `p99 ms at 2,000 req/s, ${AUTH_PROCESSES} auth process(es) (reference: the bare limit server's p99 in the same run; goals < 5 ms and ≤ 2× the limit)`,
@@ -136,6 +163,10 @@ try {
     rps_max: Math.round(ours.max.rps),
     rps_max_limit: Math.round(bare.max.rps),
     p99_ms_at_max: ours.max.p99,
+    cpu_us_per_read: cpuUs.ours,
+    sql_transactions_per_read: perRead(trips.sqlTransactions),
+    redis_commands_per_read: perRead(trips.redisCommands),
+    limit_cpu_us_per_read: cpuUs.limit,
     errors: [...Object.values(ours), ...Object.values(bare)].reduce((n, r) => n + r.errors, 0),
     wecom_calls: callsAfter.total - callsBefore.total,
   });

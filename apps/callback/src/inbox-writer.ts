@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { CallbackEventRepository, InsertOutcome, NewCallbackEvent } from '@app/store';
 
 const MAX_BATCH = 256;
+/**
+ * INSERTs in flight at once. 4 (as bench/durable-limit-server.ts runs) was tried on the shared machine and was worse:
+ * smaller batches, 0.44 PostgreSQL transactions per callback instead of 0.20, CPU per callback 1,275 µs instead of
+ * 912 µs (README, Performance). More commits, not more overlap, is what PostgreSQL pays for.
+ */
 const MAX_IN_FLIGHT = 2;
 
 interface Pending {

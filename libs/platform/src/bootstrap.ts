@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { INestApplication, Logger, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from './logger.js';
 import { DomainErrorMapper, PlatformErrorFilter } from './error.filter.js';
 import { guardOpsSurface } from './ops-surface.js';
+import { PlatformValidationPipe } from './validation.pipe.js';
 
 export interface HttpAppOptions {
   name: string;
@@ -30,9 +31,7 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
     { logger: createLogger(options.logLevel), bufferLogs: true },
   );
   app.useGlobalFilters(new PlatformErrorFilter(options.mapDomainError));
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
-  );
+  app.useGlobalPipes(new PlatformValidationPipe());
   app.enableShutdownHooks();
   refuseNulCharacters(app);
   const startOpsListener = guardOpsSurface(app, options.opsPort);

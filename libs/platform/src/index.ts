@@ -4,3 +4,4 @@ export * from './health.js';
 export * from './infrastructure.module.js';
 export * from './logger.js';
 export * from './metrics.js';
+export * from './validation.pipe.js';

@@ -1618,7 +1618,7 @@ export interface components {
             id: string;
             suiteId: string;
             /** @enum {string} */
-            kind: "command" | "data";
+            kind: "command" | "data" | "system";
             type: string;
             corpId: string | null;
             /** @enum {string} */
@@ -1647,7 +1647,7 @@ export interface components {
             /** @enum {string} */
             status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
             /** @enum {string} */
-            kind?: "command" | "data";
+            kind?: "command" | "data" | "system";
             /** @description Received at or after (ISO time) */
             from?: string;
             /** @description Received before (ISO time) */
@@ -1669,7 +1669,7 @@ export interface components {
             id: string;
             suiteId: string;
             /** @enum {string} */
-            kind: "command" | "data";
+            kind: "command" | "data" | "system";
             type: string;
             corpId: string | null;
             /** @enum {string} */
@@ -4898,7 +4898,7 @@ export interface operations {
                 /** @description InfoType (create_auth, …), MsgType, or event:<Event> */
                 type?: string;
                 status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
-                kind?: "command" | "data";
+                kind?: "command" | "data" | "system";
                 /** @description Received at or after (ISO time) */
                 from?: string;
                 /** @description Received before (ISO time) */

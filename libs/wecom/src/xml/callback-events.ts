@@ -186,8 +186,8 @@ export function inboxEventOf(kind: 'command', event: CommandEvent): InboxEvent;
 export function inboxEventOf(kind: 'data', event: DataEvent): InboxEvent;
 export function inboxEventOf(kind: 'system', event: SystemEvent): InboxEvent;
 export function inboxEventOf(kind: 'command' | 'data' | 'system', event: CommandEvent | DataEvent | SystemEvent): InboxEvent {
-  const fields: Record<string, unknown> = { ...event };
-  delete fields.raw;
-  delete fields.suiteTicket;
+  // A rest copy, not `delete`: deleting puts the object in V8's slow dictionary mode, which the JSON.stringify
+  // that seals it for the inbox then pays for (1.3 % of the callback app's CPU in the callback-ingest profile).
+  const { raw: _raw, suiteTicket: _suiteTicket, ...fields } = event as typeof event & { raw?: unknown; suiteTicket?: unknown };
   return { kind, ...fields } as InboxEvent;
 }
