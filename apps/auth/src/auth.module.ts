@@ -34,6 +34,7 @@ import { ConsoleUsersAdminService } from './console/console-users-admin.service.
 import { LoginGuard } from './console/login.guard.js';
 import { AdminGatewayUsageController } from './gateway/admin-gateway-usage.controller.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
+import { LocalTokens } from './gateway/local-tokens.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
 import { ProviderGatewayController } from './gateway/provider-gateway.controller.js';
@@ -105,6 +106,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     HttpRateLimits,
     InvalidationLimiter,
     GatewayLimits,
+    LocalTokens,
     GatewayService,
     IdConvertService,
     SuitesAdminService,
