@@ -304,7 +304,7 @@ async function runSize(n: number, simulator: Simulator, redisUrl: string): Promi
   await worker.kill('SIGTERM');
   // A plain restart: the index survived in Redis, so reconciliation only checks presence. The "reconciled" marker
   // is dropped as if every worker had been gone longer than its TTL (otherwise the restart does not walk at all).
-  await redis.del(`${PREFIX}:refresh-due:reconciled`);
+  await redis.del(schedule.reconciledKey);
   const restarted = await WorkerProcess.spawn(env, 60_000);
   const restartReconciled = await waitForLog(restarted, 'refresh schedule reconciled', 120_000);
   await restarted.kill('SIGTERM');

@@ -142,6 +142,24 @@ describe('CLI', () => {
     expect((await cli('console-user', 'list')).output).toContain(`${username}\toperator\tactive`);
   });
 
+  it('links a console user to a WeCom member (corp from CONSOLE_WECOM_LOGIN_PROVIDER_CORPID or --corpid), one user per member, and unlinks', async () => {
+    const [first, second] = [uniqueId('staff'), uniqueId('staff')];
+    for (const username of [first, second]) expect((await cli('console-user', 'create', '--username', username, '--role', 'operator')).error).toBeUndefined();
+    const member = uniqueId('zhang');
+    expect((await cli('console-user', 'link-wecom', '--username', first, '--userid', member)).error?.message).toBe('--corpid is required: CONSOLE_WECOM_LOGIN_PROVIDER_CORPID is not set');
+    const linked = await cliWith({ env: { CONSOLE_WECOM_LOGIN_PROVIDER_CORPID: 'wwvendor01' } }, 'console-user', 'link-wecom', '--username', first, '--userid', member);
+    expect(linked.output).toBe(`linked console user ${first} to WeCom user ${member} of corp wwvendor01\n`);
+    expect(await new ConsoleUserRepository(prisma).findByWecom('wwvendor01', member)).toMatchObject({ username: first });
+    expect((await cli('console-user', 'list')).output).toContain(`${first}\toperator\tactive\tlast_login=-\twecom=wwvendor01/${member}\n`);
+    expect((await cli('console-user', 'link-wecom', '--username', second, '--userid', member, '--corpid', 'wwvendor01')).error?.message).toBe(
+      `WeCom user ${member} of corp wwvendor01 is already linked to another console user`,
+    );
+    expect((await cli('console-user', 'link-wecom', '--username', 'nobody-here', '--userid', member, '--corpid', 'wwvendor01')).error?.message).toBe('no console user nobody-here');
+    expect((await cli('console-user', 'link-wecom', '--username', second, '--userid', 'has space', '--corpid', 'wwvendor01')).error?.message).toMatch(/1-64 characters \[A-Za-z0-9_@.-\]/);
+    expect((await cli('console-user', 'unlink-wecom', '--username', first)).output).toBe(`unlinked console user ${first} from WeCom\n`);
+    expect(await new ConsoleUserRepository(prisma).findByWecom('wwvendor01', member)).toBeNull();
+  });
+
   it('rotates secrets and reports the count', async () => {
     const { output } = await cli('secrets', 'rotate');
     expect(output).toMatch(/^re-encrypted \d+ secrets; \d+ were already under the current key; 0 changed meanwhile and were left as written\n$/);

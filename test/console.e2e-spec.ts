@@ -76,6 +76,8 @@ describe('admin console in Chromium', () => {
     process.stdout.write(`console first load: ${firstLoadJs.length} scripts, ${(total / 1024).toFixed(1)} KB compressed JavaScript\n`);
     expect(firstLoadJs.length).toBeGreaterThan(0);
     expect(total).toBeLessThan(500 * 1024);
+    // No CONSOLE_WECOM_LOGIN_PROVIDER_CORPID here: password only, no WeCom button (test/console-wecom.e2e-spec.ts has one).
+    expect(await page.getByRole('link', { name: 'Sign in with WeCom' }).count()).toBe(0);
     await expectAccessible('sign-in');
     await shot('console-sign-in');
 

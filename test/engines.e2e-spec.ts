@@ -85,6 +85,13 @@ describe.each([
       const tagged = env.REDIS_CLUSTER_NODES !== undefined;
       const bull = tagged ? `{${env.REDIS_PREFIX}:bull}` : `${env.REDIS_PREFIX}:bull`;
       expect(await redis.exists(`${bull}:callback-events:meta`)).toBe(1);
+      // The start-up reconciliation's marker vouches for the refresh index: it is named into the index's slot, so on
+      // a Cluster it lives on the index's node and a node lost without a replica takes both (never the index alone).
+      const index = `${env.REDIS_PREFIX}:refresh-due`;
+      const marker = `{${index}}:reconciled`;
+      await waitFor(async () => (await redis.exists(marker)) === 1, 30_000, 'reconciliation marker set');
+      expect(await redis.zcard(index)).toBeGreaterThan(0);
+      if (tagged) expect(await redis.cluster('KEYSLOT', marker)).toBe(await redis.cluster('KEYSLOT', index));
     } finally {
       redis.disconnect();
     }

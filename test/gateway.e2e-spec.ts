@@ -160,6 +160,10 @@ describe('WeCom API gateway', () => {
     expect(fakeBody.message).toMatch(/^an image must be jpg or png by content/);
     const tooBig = await upload(Buffer.alloc(2 * 1024 * 1024 + 10, 1), 'voice.amr', 'voice');
     expect(tooBig.status).toBe(413);
+    // Declared far over the limit: refused before its body is read.
+    const declaredTooBig = await upload(Buffer.alloc(3 * 1024 * 1024, 1), 'long.amr', 'voice');
+    expect(declaredTooBig.status).toBe(413);
+    expect(await declaredTooBig.json()).toMatchObject({ error: 'media_too_large', message: expect.stringMatching(/^voice uploads are at most 2097152 bytes; this request declares 31\d{5}$/) });
     const shortVoice = await upload(amrNb(3), 'hello.amr', 'voice');
     expect([shortVoice.status, ((await shortVoice.json()) as { errcode: number }).errcode]).toEqual([200, 0]);
     const longVoice = await upload(amrNb(62), 'speech.amr', 'voice');

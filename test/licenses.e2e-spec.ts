@@ -4,6 +4,8 @@ import { startWebhookReceiver, WebhookReceiver } from '../scripts/webhook-receiv
 import { callApi, createApiKey, installThroughBrowser, pushTicket, startTestAuthApp } from './support/auth.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './support/platform.js';
 import { randomAesKey, SuiteFixture } from './support/wecom-sender.js';
+import { uniqueId } from './support/env.js';
+import { testPrisma } from './support/store.js';
 import { scaledWorkerEnv, startTestWorkerApp, TestWorker, waitFor } from './support/worker.js';
 
 const DAY_MS = 86_400_000;
@@ -54,6 +56,7 @@ describe('account licenses (接口调用许可)', () => {
   let adminKey: string;
   let receiver: WebhookReceiver;
   let corpId: string;
+  let otherSuiteId: string;
   const closers: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
@@ -82,7 +85,14 @@ describe('account licenses (接口调用许可)', () => {
     closers.push(() => receiver.close());
     const endpoint = await callApi<{ secret: string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey, body: { url: receiver.url, eventTypes: ['license.*'] } });
     expect(endpoint.status).toBe(201);
-    receiver.setSecrets([endpoint.body.secret]);
+    // A second suite of the same provider, not installed in the corp, its endpoint on the same receiver: the corp's
+    // license callbacks are not its business and must not reach it.
+    otherSuiteId = uniqueId('wwsuite');
+    const other = await callApi(authUrl, 'POST', '/api/v1/admin/suites', { key: adminKey, body: { suiteId: otherSuiteId, secret: 's', token: 't', encodingAesKey: randomAesKey(), providerCorpId: suite.providerCorpId } });
+    expect(other.status).toBe(201);
+    const otherEndpoint = await callApi<{ secret: string }>(authUrl, 'POST', `/api/v1/admin/suites/${otherSuiteId}/webhook-endpoints`, { key: adminKey, body: { url: receiver.url, eventTypes: ['license.*'] } });
+    expect(otherEndpoint.status).toBe(201);
+    receiver.setSecrets([endpoint.body.secret, otherEndpoint.body.secret]);
     ({ corpId } = await installThroughBrowser({ authUrl, suite }));
     for (const userId of ['alice', 'bob', 'carol', 'dave']) {
       await simControl(sim, 'POST', `/sim/suites/${suite.suiteId}/events`, { info_type: 'change_contact', auth_corpid: corpId, change_type: 'create_user', fields: { UserID: userId, Name: userId } });
@@ -252,4 +262,30 @@ describe('account licenses (接口调用许可)', () => {
     }, 10_000, 'dave\'s account stored');
     expect(o.counts.active).toBe(before.active + 1);
   }, 60_000);
+
+  it('delivers each license callback exactly once, to the suite installed in the corp only', async () => {
+    // Every license callback of this file went to the provider's system-event URL once (the simulator said
+    // delivered: true, attempts 1): three license_pay_success (three orders) and one auto_activate.
+    const store = testPrisma();
+    closers.push(() => store.onModuleDestroy());
+    const prisma = store.client;
+    const owed = await waitFor(async () => {
+      const rows = await prisma.webhookDelivery.findMany({ where: { suiteId: { in: [suite.suiteId, otherSuiteId] } } });
+      return rows.length > 0 && rows.every((r) => r.status === 'delivered') && rows;
+    }, 20_000, 'every delivery settled');
+    expect(owed.every((r) => r.suiteId === suite.suiteId)).toBe(true);
+    const paid = receiver.received.filter((r) => r.event.type === 'license.paid');
+    expect(paid).toHaveLength(3);
+    expect(new Set(paid.map((r) => r.event.data['orderId'])).size).toBe(3);
+    expect(new Set(paid.map((r) => r.id)).size).toBe(3);
+    expect(receiver.received.filter((r) => r.event.type === 'license.auto_activated')).toHaveLength(1);
+    expect(receiver.received.filter((r) => r.event['suiteId'] !== suite.suiteId)).toEqual([]);
+    // Nothing published under the provider corpid (no endpoint can be registered there): the callbacks stay in the
+    // inbox, processed, visible through the admin API. (The two paid before the clock moved 31 days are past the
+    // inbox's retention by now and purged: the last order's and the auto_activate are left.)
+    expect(await prisma.platformEvent.count({ where: { suiteId: suite.providerCorpId } })).toBe(0);
+    const inbox = await callApi<{ items: { type: string; status: string }[] }>(authUrl, 'GET', `/api/v1/admin/events?suiteId=${suite.providerCorpId}&kind=system`, { key: adminKey });
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.items.map((e) => [e.type, e.status])).toEqual([['auto_activate', 'processed'], ['license_pay_success', 'processed']]);
+  }, 30_000);
 });

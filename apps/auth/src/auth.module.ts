@@ -11,6 +11,7 @@ import { ApiKeyCache } from './access/api-key-cache.js';
 import { ApiKeyStrategy } from './access/api-key.strategy.js';
 import { ConsoleSessionStrategy } from './access/console-session.strategy.js';
 import { LocalStrategy } from './access/local.strategy.js';
+import { WecomStrategy } from './access/wecom.strategy.js';
 import { ApiKeyAuthGuard, ScopeGuard } from './access/scope.guard.js';
 import { AdminApiKeysController } from './admin/admin-api-keys.controller.js';
 import { AdminCorpsController } from './admin/admin-corps.controller.js';
@@ -30,10 +31,13 @@ import { SuitesAdminService } from './admin/suites-admin.service.js';
 import { AuthMetrics } from './auth-metrics.js';
 import { AdminConsoleUsersController } from './console/admin-console-users.controller.js';
 import { ConsoleSessionController } from './console/console-session.controller.js';
+import { ConsoleSignInMethodsController, ConsoleWecomSessionController } from './console/console-wecom-session.controller.js';
+import { ConsoleWecomLoginService } from './console/console-wecom-login.service.js';
 import { ConsoleUsersAdminService } from './console/console-users-admin.service.js';
 import { LoginGuard } from './console/login.guard.js';
 import { AdminGatewayUsageController } from './gateway/admin-gateway-usage.controller.js';
 import { GatewayLimits } from './gateway/gateway-limits.js';
+import { LocalTokens } from './gateway/local-tokens.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GatewayService } from './gateway/gateway.service.js';
 import { ProviderGatewayController } from './gateway/provider-gateway.controller.js';
@@ -87,6 +91,8 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     AdminSuiteSetupController,
     AdminConsoleUsersController,
     ConsoleSessionController,
+    ConsoleWecomSessionController,
+    ConsoleSignInMethodsController,
     ...webhookControllers,
   ],
   providers: [
@@ -105,6 +111,7 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     HttpRateLimits,
     InvalidationLimiter,
     GatewayLimits,
+    LocalTokens,
     GatewayService,
     IdConvertService,
     SuitesAdminService,
@@ -113,6 +120,8 @@ import { webhookControllers, webhookProviders } from './webhooks/webhook-provide
     ApiKeysAdminService,
     ConsoleSessionStrategy,
     LocalStrategy,
+    WecomStrategy,
+    ConsoleWecomLoginService,
     AdminAccessGuard,
     LoginGuard,
     OverviewService,

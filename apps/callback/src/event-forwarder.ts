@@ -25,10 +25,7 @@ export class EventForwarder implements BeforeApplicationShutdown {
   constructor(
     @InjectQueue(QueueName.CallbackEvents) private readonly queue: Queue,
     private readonly events: CallbackEventRepository,
-  ) {
-    // Without a listener an 'error' event would be thrown; Redis outages are expected and handled by the sweeper.
-    this.queue.on('error', (err: Error) => this.warn(`queue connection: ${err.message}`));
-  }
+  ) {}
 
   forward(event: { id: bigint; suiteId: string; type: string }): void {
     this.pending.push(event);

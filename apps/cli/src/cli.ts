@@ -19,6 +19,7 @@ import { readStandardInput, readSuiteSecrets, SECRET_ENV, SuiteSecretsError } fr
 
 import { addWebhookCommands } from './webhook-commands.js';
 import { addProviderCommands } from './provider-commands.js';
+import { addConsoleUserWecomCommands } from './console-user-wecom-commands.js';
 
 type Out = (line: string) => void;
 
@@ -249,8 +250,12 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
     .action(async () => {
       const users = await withStore(config(), ({ prisma }) => new ConsoleUserRepository(prisma).page(1000));
       if (!users.length) out('no console users\n');
-      for (const u of users) out(`${u.id}\t${u.username}\t${u.role}\t${u.disabledAt ? 'disabled' : 'active'}\tlast_login=${u.lastLoginAt?.toISOString() ?? '-'}\n`);
+      for (const u of users) {
+        const wecom = u.wecomUserId ? `${u.wecomCorpId}/${u.wecomUserId}` : '-';
+        out(`${u.id}\t${u.username}\t${u.role}\t${u.disabledAt ? 'disabled' : 'active'}\tlast_login=${u.lastLoginAt?.toISOString() ?? '-'}\twecom=${wecom}\n`);
+      }
     });
+  addConsoleUserWecomCommands(user, config, out);
 
   program
     .command('secrets')

@@ -9,7 +9,20 @@ const en = {
   appName: 'WeCom ISV Console',
   language: 'Language',
   nav: { overview: 'Overview', suites: 'Suites', tenants: 'Tenants', events: 'Callback events', webhooks: 'Webhooks', apiKeys: 'API keys', users: 'Console users' },
-  login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', failed: 'Wrong username or password', tooMany: 'Too many failed sign-ins; try again later' },
+  login: {
+    title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', failed: 'Wrong username or password', tooMany: 'Too many failed sign-ins; try again later',
+    or: 'or', wecom: 'Sign in with WeCom',
+    wecomError: {
+      invalid_oauth_state: 'This WeCom sign-in was not started on this page, has expired or was already used. Please sign in again.',
+      invalid_oauth_code: 'WeCom did not accept the sign-in code. Please sign in again.',
+      wecom_user_not_linked: 'WeCom account “{{user}}” is not linked to a console user. Ask a console admin to link it.',
+      console_user_disabled: 'The console user linked to WeCom account “{{user}}” is disabled.',
+      wecom_corp_not_allowed: "Only members of the vendor's own WeCom organization may sign in here.",
+      wecom_user_without_userid: 'WeCom did not say which member signed in. Scan with a member account of the organization.',
+      wecom_login_disabled: 'Sign-in with WeCom is not configured.',
+      other: 'Sign-in with WeCom is unavailable right now ({{code}}). Try again later or sign in with your password.',
+    },
+  },
   logout: 'Sign out',
   role: { admin: 'Admin', operator: 'Operator', viewer: 'Viewer' },
   common: {
@@ -55,6 +68,8 @@ const en = {
   users: {
     title: 'Console users', create: 'Add a user', username: 'Username', role: 'Role', password: 'Password (12+ characters)', lastLogin: 'Last sign-in', disabled: 'Disabled',
     disable: 'Disable', enable: 'Enable', endSessions: 'End sessions', sessionsEnded: '{{count}} sessions ended', empty: 'No console user yet',
+    wecom: 'WeCom account', linkWecom: 'Link WeCom', unlinkWecom: 'Unlink WeCom', linkWecomOf: 'Link a WeCom account to {{username}}', wecomUserId: 'WeCom userid (通讯录 账号)',
+    wecomCorp: 'Organization (corpid)', linkWecomHelp: 'This member can then sign in as this user with “Sign in with WeCom”.', notLinked: 'not linked',
   },
   webhooks: {
     title: 'Webhooks', create: 'Add an endpoint', url: 'URL', description: 'Description', eventTypes: 'Event types', allTypes: 'every type', enabled: 'Enabled',
@@ -72,7 +87,20 @@ const zh: Dict = {
   appName: '企业微信服务商控制台',
   language: '语言',
   nav: { overview: '概览', suites: '应用', tenants: '授权企业', events: '回调事件', webhooks: '事件推送', apiKeys: 'API 密钥', users: '控制台用户' },
-  login: { title: '登录', username: '用户名', password: '密码', submit: '登录', failed: '用户名或密码错误', tooMany: '登录失败次数过多，请稍后再试' },
+  login: {
+    title: '登录', username: '用户名', password: '密码', submit: '登录', failed: '用户名或密码错误', tooMany: '登录失败次数过多，请稍后再试',
+    or: '或', wecom: '企业微信登录',
+    wecomError: {
+      invalid_oauth_state: '此次企业微信登录不是从本页面发起、已过期或已使用，请重新登录。',
+      invalid_oauth_code: '企业微信未接受此登录凭证，请重新登录。',
+      wecom_user_not_linked: '企业微信账号“{{user}}”未关联控制台用户，请联系控制台管理员关联。',
+      console_user_disabled: '企业微信账号“{{user}}”关联的控制台用户已停用。',
+      wecom_corp_not_allowed: '仅服务商自己企业的成员可以使用企业微信登录。',
+      wecom_user_without_userid: '企业微信未返回登录成员，请使用企业成员账号扫码登录。',
+      wecom_login_disabled: '未配置企业微信登录。',
+      other: '企业微信登录暂不可用（{{code}}），请稍后再试或使用密码登录。',
+    },
+  },
   logout: '退出登录',
   role: { admin: '管理员', operator: '运维', viewer: '只读' },
   common: {
@@ -118,6 +146,8 @@ const zh: Dict = {
   users: {
     title: '控制台用户', create: '添加用户', username: '用户名', role: '角色', password: '密码（至少 12 个字符）', lastLogin: '最近登录', disabled: '已停用',
     disable: '停用', enable: '启用', endSessions: '结束会话', sessionsEnded: '已结束 {{count}} 个会话', empty: '还没有控制台用户',
+    wecom: '企业微信账号', linkWecom: '关联企业微信', unlinkWecom: '解除企业微信关联', linkWecomOf: '为 {{username}} 关联企业微信账号', wecomUserId: '企业微信成员账号（userid）',
+    wecomCorp: '企业（corpid）', linkWecomHelp: '关联后，该成员可通过“企业微信登录”以此用户身份登录。', notLinked: '未关联',
   },
   webhooks: {
     title: '事件推送（Webhook）', create: '添加接收地址', url: 'URL', description: '说明', eventTypes: '事件类型', allTypes: '全部类型', enabled: '启用',

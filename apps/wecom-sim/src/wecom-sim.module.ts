@@ -4,6 +4,7 @@ import { BrowserController } from './http/browser.controller.js';
 import { BusinessApiController } from './http/business-api.controller.js';
 import { ControlSuitesController } from './http/control-suites.controller.js';
 import { ControlProvidersController } from './http/control-providers.controller.js';
+import { ControlProviderStaffController } from './http/control-provider-staff.controller.js';
 import { CustomizedAppController } from './http/customized-app.controller.js';
 import { ControlTrafficController } from './http/control-traffic.controller.js';
 import { LicenseController } from './http/license.controller.js';
@@ -14,7 +15,7 @@ export class WecomSimModule {
   static register(core: SimCore): DynamicModule {
     return {
       module: WecomSimModule,
-      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, CustomizedAppController, BusinessApiController, LicenseController],
+      controllers: [WecomApiController, BrowserController, ControlSuitesController, ControlTrafficController, ControlProvidersController, ControlProviderStaffController, CustomizedAppController, BusinessApiController, LicenseController],
       providers: [{ provide: SimCore, useValue: core }],
     };
   }

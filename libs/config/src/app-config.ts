@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bool, cidrList, ConfigError, EnvOf, hostPortList, int, key32, key32List, num, optionalKey32, numList, oneOf, optionalInt, optionalStr, optionalUrl, originList, readEnv, str, url } from './env-schema.js';
+import { bool, cidrList, ConfigError, EnvOf, hostPortList, int, key32, key32List, num, optionalKey32, numList, oneOf, optionalInt, optionalStr, optionalUrl, optionalWecomId, originList, readEnv, str, url } from './env-schema.js';
 
 const HTTP = ['http:', 'https:'];
 
@@ -108,6 +108,15 @@ const gatewayLimits = {
   GATEWAY_ID_CACHE_SECONDS: int(86_400, 1, 30 * 86_400),
 };
 
+const consoleWecomLogin = {
+  /**
+   * The provider corp (服务商, registered with `provider add`) whose own staff may sign in to the console with WeCom
+   * (扫码登录, 3rd_qrConnect + get_login_info): only scans by members of this corp whose userid an admin linked to a
+   * console user are let in. Unset: password sign-in only, and the console shows no WeCom button.
+   */
+  CONSOLE_WECOM_LOGIN_PROVIDER_CORPID: optionalWecomId(),
+};
+
 export const authEnv = {
   ...common,
   ...secrets,
@@ -129,6 +138,7 @@ export const authEnv = {
   CONSOLE_SESSION_TTL_HOURS: int(12, 1, 720),
   /** Failed console sign-ins allowed per username and client address in 15 minutes before 429. */
   CONSOLE_LOGIN_MAX_FAILURES: int(10, 1, 10000),
+  ...consoleWecomLogin,
   /**
    * Where the per-IP and per-suite counters of the anonymous routes live; default REDIS_URL. They are per client, so
    * a flood creates keys (each gone after a minute): point this at a Redis with an eviction policy to keep them out of
@@ -218,7 +228,7 @@ export const simEnv = {
 };
 
 /** The CLI: SECRET_KEY only for the commands that seal or open secrets (they say so when it is missing). */
-export const cliEnv = { ...common, SECRET_KEY: optionalKey32(), SECRET_KEYS_OLD: key32List(), ...webhookTargets };
+export const cliEnv = { ...common, SECRET_KEY: optionalKey32(), SECRET_KEYS_OLD: key32List(), ...webhookTargets, ...consoleWecomLogin };
 
 export type CommonConfig = EnvOf<typeof common>;
 export type CallbackConfig = EnvOf<typeof callbackEnv>;

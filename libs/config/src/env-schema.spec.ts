@@ -1,5 +1,5 @@
 import { bool, cidrList, ConfigError, int, key32, num, numList, originList, readEnv, url } from './env-schema.js';
-import { callbackEnv, loadConfig } from './app-config.js';
+import { authEnv, callbackEnv, loadConfig } from './app-config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -42,6 +42,14 @@ describe('readEnv', () => {
   it('rejects a database URL with the wrong scheme without echoing a password', () => {
     expect(() => loadConfig(callbackEnv, { SECRET_KEY: KEY, DATABASE_URL: 'mysql://u:hunter2@h/db' })).toThrow(
       'DATABASE_URL must use postgresql: or postgres:, got "mysql:"',
+    );
+  });
+
+  it('reads the console WeCom sign-in provider corpid: unset means password only, a malformed id stops start-up', () => {
+    expect(loadConfig(authEnv, { SECRET_KEY: KEY }).CONSOLE_WECOM_LOGIN_PROVIDER_CORPID).toBeUndefined();
+    expect(loadConfig(authEnv, { SECRET_KEY: KEY, CONSOLE_WECOM_LOGIN_PROVIDER_CORPID: 'wwprovider0123' }).CONSOLE_WECOM_LOGIN_PROVIDER_CORPID).toBe('wwprovider0123');
+    expect(() => loadConfig(authEnv, { SECRET_KEY: KEY, CONSOLE_WECOM_LOGIN_PROVIDER_CORPID: 'ww corp/1' })).toThrow(
+      'CONSOLE_WECOM_LOGIN_PROVIDER_CORPID must be a WeCom corpid (1-64 characters [A-Za-z0-9_-]), got "ww corp/1"',
     );
   });
 

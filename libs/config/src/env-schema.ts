@@ -66,6 +66,15 @@ export function url(fallback: string | undefined, protocols: string[]): EnvParse
   }, fallback);
 }
 
+/** An optional WeCom id (corpid, suite id): 1-64 characters [A-Za-z0-9_-], as WeCom issues them; unset is `undefined`. */
+export function optionalWecomId(): EnvParser<string | undefined> {
+  return (raw) => {
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new EnvValueError(`must be a WeCom corpid (1-64 characters [A-Za-z0-9_-]), got "${raw.slice(0, 80)}"`);
+    return raw;
+  };
+}
+
 /** An optional integer: empty or unset is `undefined`. */
 export function optionalInt(min = 0, max = Number.MAX_SAFE_INTEGER): EnvParser<number | undefined> {
   const parse = int(undefined, min, max);

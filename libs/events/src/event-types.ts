@@ -6,7 +6,8 @@ import type { FieldSpec } from './field-codecs.js';
  *
  * A callback is matched by its source: command callbacks (指令回调) by `InfoType` (+ `ChangeType`), data callbacks
  * (数据回调) by `MsgType` (+ `Event`, + `ChangeType`), provider system events (系统事件, the provider's own URL) by
- * `InfoType`; a system event's platform event carries the provider corpid as `suiteId`. Listed fields are converted by kind and renamed to camelCase;
+ * `InfoType`; a system event is published only by its worker handler (apps/worker/src/system-events), once for each
+ * suite it concerns, with that suite as `suiteId`: one without a handler stays in the inbox. Listed fields are converted by kind and renamed to camelCase;
  * fields not listed are still carried (as strings, or camelCase objects), so nothing WeCom sends is dropped.
  * `omit` names secrets that never leave the platform (auth codes, contact-sync tokens). Anything without an entry
  * becomes `wecom.unknown`, carrying every field. Event type names are a public contract: NEVER rename one, only add.
@@ -172,14 +173,18 @@ function customerTypes(): EventTypeSpec[] {
 
 /**
  * Provider system events arrive at the provider's own URL (kind `system`); the same InfoTypes may also reach a
- * suite's command URL, so license types keep their command source too: one type, both sources.
+ * suite's command URL, so license types keep their command source too: one type, both sources. The worker's
+ * handler publishes the system one for each suite of the provider installed in the corp (`publishInboxFor`).
  */
 function systemTwins(specs: readonly EventTypeSpec[]): EventTypeSpec[] {
   return specs.flatMap((spec) => (spec.source.kind === 'command' && SYSTEM_INFO_TYPES.has(spec.source.infoType) ? [{ ...spec, source: { kind: 'system' as const, infoType: spec.source.infoType } }] : []));
 }
 
-/** InfoTypes WeCom sends to the provider's system-event URL (系统事件接收URL). */
-const SYSTEM_INFO_TYPES: ReadonlySet<string> = new Set(['license_pay_success', 'license_refund', 'auto_activate', 'unlicensed_notify']);
+/**
+ * InfoTypes WeCom sends to the provider's system-event URL (系统事件接收URL) that a worker handler publishes per suite
+ * (LicenseSystemEvents). unlicensed_notify is not one: WeCom sends it to the suite's data URL (/95716).
+ */
+const SYSTEM_INFO_TYPES: ReadonlySet<string> = new Set(['license_pay_success', 'license_refund', 'auto_activate']);
 
 const BASE_EVENT_TYPES: readonly EventTypeSpec[] = [
   // Tenant lifecycle (command callbacks). create_auth carries no corp: the worker fills `corpId` from the exchange.
@@ -223,7 +228,7 @@ const BASE_EVENT_TYPES: readonly EventTypeSpec[] = [
   { type: 'license.paid', description: 'A license order was paid', source: { kind: 'command', infoType: 'license_pay_success' }, fields: { ServiceCorpId: s('the provider corpid'), OrderId: s('order id'), BuyerUserId: s('buyer') } },
   { type: 'license.refunded', description: 'A license order was refunded', source: { kind: 'command', infoType: 'license_refund' }, fields: { ServiceCorpId: s('the provider corpid'), OrderId: s('order id'), OrderStatus: int('refund status') } },
   { type: 'license.auto_activated', description: 'Members were activated automatically', source: { kind: 'command', infoType: 'auto_activate' }, fields: { ServiceCorpId: s('the provider corpid'), Scene: int('activation scene'), AccountList: obj('activated accounts') } },
-  { type: 'provider.corp_registered', description: 'A corp registered WeCom through the provider\'s promotion QR code (注册完成回调)', source: { kind: 'system', infoType: 'register_corp' }, fields: { ServiceCorpId: s('the provider corpid'), RegisterCode: s('the registration code'), TemplateId: s('promotion template id'), State: s('`state` of the registration link'), AuthUserInfo: obj('`{ userId }` of the corp\'s creator') } },
+  { type: 'provider.corp_registered', description: 'A corp registered WeCom through the provider\'s promotion QR code (注册完成回调). Not delivered yet: it concerns the provider, not a suite, and endpoints are per suite; the callback is kept in the inbox (admin API, kind `system`)', source: { kind: 'system', infoType: 'register_corp' }, fields: { ServiceCorpId: s('the provider corpid'), RegisterCode: s('the registration code'), TemplateId: s('promotion template id'), State: s('`state` of the registration link'), AuthUserInfo: obj('`{ userId }` of the corp\'s creator') } },
   { type: 'license.unlicensed_notify', description: 'A member without a license used the app', source: { kind: 'command', infoType: 'unlicensed_notify' }, fields: { AgentID: int('agent id') } },
   // WeCom documents unlicensed_notify as a data-callback event (接口许可失效通知, /95716); recorded per member.
   { type: 'license.unlicensed_member', description: 'A member whose account license is missing or expired used the app (the platform records the member until licensed)', source: { kind: 'data', msgType: 'event', event: 'unlicensed_notify' }, fields: { FromUserName: s('the member\'s userid'), AgentID: int('the app\'s agent id in the corp') } },

@@ -7,3 +7,4 @@ export * from './api-key-revocations.js';
 export * from './redis.module.js';
 export * from './redis.tokens.js';
 export * from './eviction-policy.js';
+export * from './key-slots.js';

@@ -3,6 +3,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { bullPrefix, RedisSettings } from './redis-connection.js';
 import { REDIS, REDIS_SETTINGS } from './redis.tokens.js';
+import { QueueErrorLog } from './queue-error-log.js';
 import { QueueName } from './queue-names.js';
 
 /**
@@ -28,6 +29,7 @@ export class QueuesModule {
         }),
         registered,
       ],
+      providers: [QueueErrorLog],
       exports: [registered],
     };
   }

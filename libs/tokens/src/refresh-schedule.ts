@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { slotMateKey } from '@app/queues';
 import { EXPIRES_IN_GRANULARITY_MS, TokenKey, tokenKeyId } from './token-key.js';
 
 /**
@@ -10,7 +11,11 @@ import { EXPIRES_IN_GRANULARITY_MS, TokenKey, tokenKeyId } from './token-key.js'
  */
 export class RefreshSchedule {
   private readonly key: string;
-  /** Set when a reconciliation walk finished against this Redis; gone with the index if Redis loses its data. */
+  /**
+   * Set when a reconciliation walk finished against this Redis; gone with the index if Redis loses its data. In the
+   * index's Cluster slot (`{<prefix>:refresh-due}:reconciled`), so on its node: a node lost without a replica takes
+   * both, and the next start walks again, never trusting a marker whose index is gone.
+   */
   readonly reconciledKey: string;
 
   constructor(
@@ -25,7 +30,7 @@ export class RefreshSchedule {
     private readonly jitterMs: number,
   ) {
     this.key = `${prefix}:refresh-due`;
-    this.reconciledKey = `${prefix}:refresh-due:reconciled`;
+    this.reconciledKey = slotMateKey(this.key, 'reconciled');
   }
 
   /** Whether a reconciliation finished against this Redis and a worker has run since (the marker lives). */

@@ -169,7 +169,12 @@ export class TokenBroker {
 
   /** Forgets a token WeCom has rejected, so the next `get` fetches a new one. */
   async invalidate(key: TokenKey): Promise<void> {
-    await Promise.all([this.cache.delete(key).catch(() => undefined), this.deps.storedTokens.delete(key)]);
+    // The stored copy first: a process told of the cache delete (tokenChangeChannel) must not read it back from there.
+    try {
+      await this.deps.storedTokens.delete(key);
+    } finally {
+      await this.cache.delete(key).catch(() => undefined);
+    }
   }
 
   /**

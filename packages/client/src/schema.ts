@@ -884,6 +884,24 @@ export interface paths {
         patch: operations["AdminConsoleUsersController_update"];
         trace?: never;
     };
+    "/api/v1/admin/console-users/{id}/wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Link the WeCom member (corpid + userid) who may sign in as this user with WeCom (扫码登录); replaces an earlier link */
+        put: operations["AdminConsoleUsersController_linkWecom"];
+        post?: never;
+        /** Remove the WeCom link; ends the sessions the user opened with WeCom */
+        delete: operations["AdminConsoleUsersController_unlinkWecom"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/console-users/{id}/sessions": {
         parameters: {
             query?: never;
@@ -915,6 +933,57 @@ export interface paths {
         post: operations["ConsoleSessionController_login"];
         /** Sign out: ends the session (needs X-CSRF-Token) and clears the cookie */
         delete: operations["ConsoleSessionController_logout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/session/wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign in with WeCom: 302 to WeCom's scan-to-log-in page (3rd_qrConnect, usertype=member) for the configured provider corp */
+        get: operations["ConsoleWecomSessionController_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/session/wecom/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeCom's redirect with auth_code: opens a console session (cookie) for the linked user and 302 to the console */
+        get: operations["ConsoleWecomSessionController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/sign-in-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which ways of signing in the console offers (the WeCom button shows only when configured) */
+        get: operations["ConsoleSignInMethodsController_methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1618,7 +1687,7 @@ export interface components {
             id: string;
             suiteId: string;
             /** @enum {string} */
-            kind: "command" | "data";
+            kind: "command" | "data" | "system";
             type: string;
             corpId: string | null;
             /** @enum {string} */
@@ -1647,7 +1716,7 @@ export interface components {
             /** @enum {string} */
             status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
             /** @enum {string} */
-            kind?: "command" | "data";
+            kind?: "command" | "data" | "system";
             /** @description Received at or after (ISO time) */
             from?: string;
             /** @description Received before (ISO time) */
@@ -1669,7 +1738,7 @@ export interface components {
             id: string;
             suiteId: string;
             /** @enum {string} */
-            kind: "command" | "data";
+            kind: "command" | "data" | "system";
             type: string;
             corpId: string | null;
             /** @enum {string} */
@@ -1918,6 +1987,10 @@ export interface components {
             lastLoginAt: string | null;
             /** Format: date-time */
             disabledAt: string | null;
+            /** @description Linked WeCom identity: the corp (get_login_info corp_info.corpid) */
+            wecomCorpId: string | null;
+            /** @description Linked WeCom identity: the member's userid in that corp (user_info.userid) */
+            wecomUserId: string | null;
         };
         ConsoleUserPageDto: {
             items: components["schemas"]["ConsoleUserDto"][];
@@ -1930,6 +2003,18 @@ export interface components {
             password?: string;
             /** @description true disables the user (and ends their sessions); false enables */
             disabled?: boolean;
+        };
+        LinkWecomDto: {
+            /**
+             * @description The member's userid in the corp, as WeCom's address book (通讯录) shows it
+             * @example zhangsan
+             */
+            userId: string;
+            /**
+             * @description The corp; default: the configured sign-in provider corp (CONSOLE_WECOM_LOGIN_PROVIDER_CORPID)
+             * @example wwprovider1234567
+             */
+            corpId?: string;
         };
         RevokedSessionsDto: {
             /** @description How many live sessions were ended */
@@ -1946,6 +2031,19 @@ export interface components {
             csrfToken: string;
             /** Format: date-time */
             expiresAt: string;
+            /**
+             * @description How this session was opened
+             * @enum {string}
+             */
+            method: "password" | "wecom";
+        };
+        SignInMethodsDto: {
+            /** @description Username and password (always) */
+            password: boolean;
+            /** @description Sign in with WeCom (扫码登录): on when CONSOLE_WECOM_LOGIN_PROVIDER_CORPID is set */
+            wecom: boolean;
+            /** @description The provider corp whose staff may sign in with WeCom (the corp of every link) */
+            wecomCorpId: string | null;
         };
         CreateEndpointDto: {
             /**
@@ -4898,7 +4996,7 @@ export interface operations {
                 /** @description InfoType (create_auth, …), MsgType, or event:<Event> */
                 type?: string;
                 status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
-                kind?: "command" | "data";
+                kind?: "command" | "data" | "system";
                 /** @description Received at or after (ISO time) */
                 from?: string;
                 /** @description Received before (ISO time) */
@@ -5753,6 +5851,133 @@ export interface operations {
             };
         };
     };
+    AdminConsoleUsersController_linkWecom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkWecomDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleUserDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without the admin role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description console_user_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description wecom_identity_linked: another console user has this WeCom identity */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminConsoleUsersController_unlinkWecom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleUserDto"];
+                };
+            };
+            /** @description Validation errors, one message per bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No API key or session, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A key without the admin scope; a session without the admin role; csrf_token_invalid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description console_user_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     AdminConsoleUsersController_revokeSessions: {
         parameters: {
             query?: never;
@@ -5884,6 +6109,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ConsoleWecomSessionController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Location: {WECOM_INSTALL_BASE}/wwopen/sso/3rd_qrConnect?…, or /console/login?wecom_error=wecom_login_disabled|provider_not_found */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ConsoleWecomSessionController_callback: {
+        parameters: {
+            query: {
+                state: unknown;
+                auth_code: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Location: /console/overview with the session cookie set; or /console/login?wecom_error=<code>[&wecom_user=<userid>] — codes: invalid_oauth_state, invalid_oauth_code, wecom_corp_not_allowed, wecom_user_without_userid, wecom_user_not_linked, console_user_disabled, too_many_login_attempts, wecom_login_disabled, provider_not_found, no_provider_credentials, wecom_error, wecom_unavailable, internal (with error_id) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ConsoleSignInMethodsController_methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInMethodsDto"];
+                };
             };
         };
     };

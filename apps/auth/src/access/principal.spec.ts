@@ -6,7 +6,8 @@ const person = (role: 'admin' | 'operator' | 'viewer'): ConsoleSessionInfo => ({
   sessionId: 's',
   csrfToken: 'c',
   expiresAt: new Date(),
-  user: { id: 'u', username: 'u', role, createdAt: new Date(), lastLoginAt: null, disabledAt: null },
+  method: 'password',
+  user: { id: 'u', username: 'u', role, createdAt: new Date(), lastLoginAt: null, disabledAt: null, wecomCorpId: null, wecomUserId: null },
 });
 
 describe('admin permissions', () => {

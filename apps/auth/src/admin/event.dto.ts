@@ -5,7 +5,7 @@ import { PageQueryDto } from '../common/page.js';
 import { ID_MESSAGE, WECOM_ID } from '../common/ids.js';
 
 const STATUSES = ['received', 'queued', 'processing', 'processed', 'failed', 'awaiting_tenant', 'orphan'] as const;
-const KINDS = ['command', 'data'] as const;
+const KINDS = ['command', 'data', 'system'] as const;
 
 export class EventListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()

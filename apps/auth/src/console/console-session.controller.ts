@@ -15,10 +15,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { ConsoleSessionInfo, ConsoleUserInfo, ConsoleUserRepository } from '@app/store';
 import { checkCsrf } from '../access/admin-access.guard.js';
-import { SESSION_COOKIE } from '../access/console-session.strategy.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { ConsoleSessionDto, LoginDto } from './console-user.dto.js';
 import { LoginGuard } from './login.guard.js';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 
 /** Sign-in for people: a session cookie (HttpOnly, SameSite=Strict) and the CSRF token to send with changes. */
 @ApiTags('console')
@@ -41,14 +41,8 @@ export class ConsoleSessionController {
   @ApiUnauthorizedResponse({ type: ErrorDto, description: 'Wrong username or password, or a disabled user' })
   @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'too_many_login_attempts' })
   async login(@Req() request: FastifyRequest & { user: ConsoleUserInfo }, @Res({ passthrough: true }) reply: FastifyReply): Promise<ConsoleSessionDto> {
-    const { token, session } = await this.users.openSession(request.user.id, this.config.CONSOLE_SESSION_TTL_HOURS * 3600_000);
-    void reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: this.secure,
-      path: '/',
-      expires: session.expiresAt,
-    });
+    const { token, session } = await this.users.openSession(request.user.id, this.config.CONSOLE_SESSION_TTL_HOURS * 3600_000, 'password');
+    setSessionCookie(reply, token, session.expiresAt, this.secure);
     return present(session);
   }
 
@@ -70,10 +64,10 @@ export class ConsoleSessionController {
   async logout(@Req() request: FastifyRequest & { user: ConsoleSessionInfo }, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     checkCsrf(request, request.user.csrfToken);
     await this.users.revokeSession(request.user.sessionId);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secure });
+    clearSessionCookie(reply, this.secure);
   }
 }
 
 function present(session: ConsoleSessionInfo): ConsoleSessionDto {
-  return { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+  return { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, method: session.method };
 }

@@ -23,12 +23,32 @@ export class ConsoleUserDto {
   @ApiProperty() createdAt: Date;
   @ApiProperty({ nullable: true, type: Date }) lastLoginAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) disabledAt: Date | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Linked WeCom identity: the corp (get_login_info corp_info.corpid)' }) wecomCorpId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "Linked WeCom identity: the member's userid in that corp (user_info.userid)" }) wecomUserId: string | null;
 }
 
 export class ConsoleSessionDto {
   @ApiProperty({ type: ConsoleUserDto }) user: ConsoleUserDto;
   @ApiProperty({ description: 'Send back in X-CSRF-Token on every POST, PATCH and DELETE made with this session' }) csrfToken: string;
   @ApiProperty() expiresAt: Date;
+  @ApiProperty({ enum: ['password', 'wecom'], description: 'How this session was opened' }) method: 'password' | 'wecom';
+}
+
+export class SignInMethodsDto {
+  @ApiProperty({ description: 'Username and password (always)' }) password: boolean;
+  @ApiProperty({ description: 'Sign in with WeCom (扫码登录): on when CONSOLE_WECOM_LOGIN_PROVIDER_CORPID is set' }) wecom: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The provider corp whose staff may sign in with WeCom (the corp of every link)' }) wecomCorpId: string | null;
+}
+
+export class LinkWecomDto {
+  @ApiProperty({ example: 'zhangsan', description: "The member's userid in the corp, as WeCom's address book (通讯录) shows it" })
+  @Matches(/^[A-Za-z0-9_@.-]{1,64}$/, { message: 'userId must be 1-64 characters [A-Za-z0-9_@.-] (a WeCom userid)' })
+  userId: string;
+
+  @ApiPropertyOptional({ example: 'wwprovider1234567', description: 'The corp; default: the configured sign-in provider corp (CONSOLE_WECOM_LOGIN_PROVIDER_CORPID)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'corpId must be 1-64 characters [A-Za-z0-9_-]' })
+  corpId?: string;
 }
 
 export class CreateConsoleUserDto {

@@ -10,10 +10,32 @@ const HOUR_S = 3600;
 /** WeCom counts the daily message budget per calendar day in China (UTC+8). */
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
-/** Calls left in a window, for the answer's headers. */
-export interface Remaining {
+/** An admitted call: what is left of its minute and hour windows (the answer's headers), and how to give it back. */
+export interface Admitted {
   corpApiMinute: number;
   corpApiHour: number;
+  /** Returns the call's points to every budget that counted it (the call did not go to WeCom after all). */
+  giveBack: () => Promise<void>;
+}
+
+/**
+ * Counts one point in each window, all sent at once; rejects like `RateLimiterUnion` (a map of every window's result
+ * when one is spent, each window keeping its point, as the library's union does).
+ */
+async function consumeAll(windows: RateLimiterRedis[], key: string): Promise<RateLimiterRes[]> {
+  const results = await Promise.allSettled(windows.map((w) => w.consume(key)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<RateLimiterRes>).value);
+  if (!(failed.reason instanceof RateLimiterRes)) throw failed.reason; // Redis failed: not a refusal
+  throw Object.fromEntries(results.map((r, i) => [String(i), r.status === 'fulfilled' ? r.value : r.reason as RateLimiterRes]));
+}
+
+async function rewardAll(windows: RateLimiterRedis[], key: string): Promise<void> {
+  await Promise.all(windows.map((w) => w.reward(key, 1).catch(() => undefined)));
+}
+
+function throwIfHeld(holdKey: string, ttlMs: number): void {
+  if (ttlMs > 0) throw new GatewayRefusal('corp_slowed_down', `WeCom rate-limited ${holdKey}; its calls wait out the lockout`, Math.ceil(ttlMs / 1000));
 }
 
 function retryAfter(res: RateLimiterRes): number {
@@ -27,8 +49,8 @@ export function messageDay(now = Date.now()): string {
 
 /**
  * WeCom's limits, applied by the gateway before WeCom would apply them, in Redis so every replica draws on the same
- * budgets (`rate-limiter-flexible`: fixed windows, atomic in Redis). Per minute and per hour together through
- * `RateLimiterUnion` (a call is refused if either window is spent).
+ * budgets (`rate-limiter-flexible`: fixed windows, atomic in Redis). Per minute and per hour together (a call is
+ * refused if either window is spent); a call's hold check and windows go to Redis together (`admit`: one round trip).
  * - per corp and WeCom API path: GATEWAY_CORP_API_PER_MINUTE / _PER_HOUR (WeCom: 10,000/min, 150,000/h)
  * - provider-token APIs per provider: GATEWAY_PROVIDER_PER_MINUTE / _PER_HOUR (WeCom: 40,000/min, 1,200,000/h)
  * - per server IP (the whole platform): GATEWAY_IP_PER_MINUTE / _PER_HOUR (WeCom: 20,000/min, 600,000/h)
@@ -39,10 +61,9 @@ export function messageDay(now = Date.now()): string {
  */
 @Injectable()
 export class GatewayLimits {
-  private readonly corpApi: RateLimiterUnion;
-  private readonly corpApiMinute: RateLimiterRedis;
-  private readonly ip: RateLimiterUnion;
-  private readonly provider: RateLimiterUnion;
+  private readonly corpApiWindows: RateLimiterRedis[];
+  private readonly ipWindows: RateLimiterRedis[];
+  private readonly providerWindows: RateLimiterRedis[];
   private readonly member: RateLimiterUnion;
   private readonly memberWindows: RateLimiterRedis[];
   private readonly daily: RateLimiterRedis;
@@ -55,10 +76,9 @@ export class GatewayLimits {
     this.prefix = `${config.REDIS_PREFIX}:gw`;
     const limiter = (name: string, points: number, duration: number) =>
       new RateLimiterRedis({ storeClient: redis, keyPrefix: `${this.prefix}:${name}`, points, duration });
-    this.corpApiMinute = limiter('corp-api-m', config.GATEWAY_CORP_API_PER_MINUTE, MINUTE_S);
-    this.corpApi = new RateLimiterUnion(this.corpApiMinute, limiter('corp-api-h', config.GATEWAY_CORP_API_PER_HOUR, HOUR_S));
-    this.provider = new RateLimiterUnion(limiter('provider-m', config.GATEWAY_PROVIDER_PER_MINUTE, MINUTE_S), limiter('provider-h', config.GATEWAY_PROVIDER_PER_HOUR, HOUR_S));
-    this.ip = new RateLimiterUnion(limiter('ip-m', config.GATEWAY_IP_PER_MINUTE, MINUTE_S), limiter('ip-h', config.GATEWAY_IP_PER_HOUR, HOUR_S));
+    this.corpApiWindows = [limiter('corp-api-m', config.GATEWAY_CORP_API_PER_MINUTE, MINUTE_S), limiter('corp-api-h', config.GATEWAY_CORP_API_PER_HOUR, HOUR_S)];
+    this.providerWindows = [limiter('provider-m', config.GATEWAY_PROVIDER_PER_MINUTE, MINUTE_S), limiter('provider-h', config.GATEWAY_PROVIDER_PER_HOUR, HOUR_S)];
+    this.ipWindows = [limiter('ip-m', config.GATEWAY_IP_PER_MINUTE, MINUTE_S), limiter('ip-h', config.GATEWAY_IP_PER_HOUR, HOUR_S)];
     this.memberWindows = [
       limiter('member-m', config.GATEWAY_MESSAGES_PER_MEMBER_PER_MINUTE, MINUTE_S),
       limiter('member-h', config.GATEWAY_MESSAGES_PER_MEMBER_PER_HOUR, HOUR_S),
@@ -68,12 +88,6 @@ export class GatewayLimits {
     this.daily = limiter('msg-day', Number.MAX_SAFE_INTEGER, 2 * 86_400);
   }
 
-  /** Refuses while WeCom's lockout of this corp lasts (after a 45009/45033). */
-  async checkSlowdown(holdKey: string): Promise<void> {
-    const ttlMs = await this.redis.pttl(this.slowKey(holdKey));
-    if (ttlMs > 0) throw new GatewayRefusal('corp_slowed_down', `WeCom rate-limited ${holdKey}; its calls wait out the lockout`, Math.ceil(ttlMs / 1000));
-  }
-
   /** Starts refusing a corp's calls for GATEWAY_SLOWDOWN_SECONDS; returns those seconds. */
   async slowDown(corpId: string): Promise<number> {
     const seconds = this.config.GATEWAY_SLOWDOWN_SECONDS;
@@ -81,38 +95,42 @@ export class GatewayLimits {
     return seconds;
   }
 
-  /** Counts one call of `path` for the corp and one for the platform's IP; what is left of the corp's windows. */
-  async consumeCall(corpId: string, path: string): Promise<Remaining> {
-    let corp: Record<string, RateLimiterRes>;
-    try {
-      corp = await this.corpApi.consume(`${corpId}:${path}`);
-    } catch (rejection) {
-      throw refusal(rejection, 'corp_api_rate_limited', `corp ${corpId} has used its budget for ${path}`);
-    }
-    try {
-      await this.ip.consume('all');
-    } catch (rejection) {
-      throw refusal(rejection, 'ip_rate_limited', "the platform's budget of WeCom calls is spent");
-    }
-    const [minute, hour] = Object.values(corp);
-    return { corpApiMinute: minute?.remainingPoints ?? 0, corpApiHour: hour?.remainingPoints ?? 0 };
+  /**
+   * Admits one call of `path` for the corp: refused while WeCom's lockout of it lasts (after a 45009/45033), else counted for the
+   * corp and API and for the platform's IP. What is left of the corp's windows, and `giveBack` to return the call's
+   * points should it be refused further on (a message quota) without reaching WeCom.
+   */
+  consumeCall(corpId: string, path: string): Promise<Admitted> {
+    return this.admit(corpId, this.corpApiWindows, `${corpId}:${path}`, 'corp_api_rate_limited', `corp ${corpId} has used its budget for ${path}`);
   }
 
-  /** Counts one provider-token call for the provider and one for the platform's IP; what is left of the provider's windows. */
-  async consumeProviderCall(providerCorpId: string): Promise<Remaining> {
-    let provider: Record<string, RateLimiterRes>;
+  /** Admits one provider-token call: held providers refused, counted per provider and for the platform's IP. */
+  consumeProviderCall(providerCorpId: string): Promise<Admitted> {
+    const message = `provider ${providerCorpId} has used its budget of provider API calls`;
+    return this.admit(`provider:${providerCorpId}`, this.providerWindows, providerCorpId, 'corp_api_rate_limited', message);
+  }
+
+  /**
+   * The hold check and both budgets at once, so a call costs one Redis round trip rather than three (the commands go
+   * out together; each limiter stays atomic in Redis). A call refused by one check gives back what the others
+   * counted, so every budget counts exactly the calls that went on to WeCom.
+   */
+  private async admit(holdKey: string, windows: RateLimiterRedis[], key: string, code: GatewayRefusalCode, message: string): Promise<Admitted> {
+    const [hold, own, ip] = await Promise.allSettled([this.redis.pttl(this.slowKey(holdKey)), consumeAll(windows, key), consumeAll(this.ipWindows, 'all')]);
+    const giveBack = async () => {
+      await Promise.all([own.status === 'fulfilled' ? rewardAll(windows, key) : undefined, ip.status === 'fulfilled' ? rewardAll(this.ipWindows, 'all') : undefined]);
+    };
     try {
-      provider = await this.provider.consume(providerCorpId);
-    } catch (rejection) {
-      throw refusal(rejection, 'corp_api_rate_limited', `provider ${providerCorpId} has used its budget of provider API calls`);
+      if (hold.status === 'rejected') throw hold.reason;
+      throwIfHeld(holdKey, hold.value);
+      if (own.status === 'rejected') throw refusal(own.reason, code, message);
+      if (ip.status === 'rejected') throw refusal(ip.reason, 'ip_rate_limited', "the platform's budget of WeCom calls is spent");
+    } catch (err) {
+      await giveBack();
+      throw err;
     }
-    try {
-      await this.ip.consume('all');
-    } catch (rejection) {
-      throw refusal(rejection, 'ip_rate_limited', "the platform's budget of WeCom calls is spent");
-    }
-    const [minute, hour] = Object.values(provider);
-    return { corpApiMinute: minute?.remainingPoints ?? 0, corpApiHour: hour?.remainingPoints ?? 0 };
+    const [minute, hour] = own.value;
+    return { corpApiMinute: minute.remainingPoints, corpApiHour: hour.remainingPoints, giveBack };
   }
 
   /**
@@ -166,7 +184,7 @@ export class GatewayLimits {
 
   /** Calls of `path` for the corp in the current minute window. */
   async corpApiUsedThisMinute(corpId: string, path: string): Promise<number> {
-    return (await this.corpApiMinute.get(`${corpId}:${path}`))?.consumedPoints ?? 0;
+    return (await this.corpApiWindows[0].get(`${corpId}:${path}`))?.consumedPoints ?? 0;
   }
 
   private slowKey(corpId: string): string {

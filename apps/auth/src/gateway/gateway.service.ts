@@ -3,11 +3,12 @@ import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, CorpRecord } from '@app/store';
-import { providerTokenKey, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { providerTokenKey, TokenKey, TokenUnavailableError } from '@app/tokens';
 import { ForwardedAnswer, TokenParam, WecomServiceApi, WecomTimeoutError } from '@app/wecom';
 import { AuthMetrics } from '../auth-metrics.js';
 import { GatewayLimits } from './gateway-limits.js';
 import { GatewayRefusal } from './gateway-refusal.js';
+import { LocalTokens } from './local-tokens.js';
 import { checkMediaUpload, MEDIA_ID_LIFETIME_MS, MEDIA_UPLOAD_PATHS } from './media-check.js';
 
 /**
@@ -68,7 +69,7 @@ export class GatewayService {
 
   constructor(
     private readonly api: WecomServiceApi,
-    private readonly broker: TokenBroker,
+    private readonly tokens: LocalTokens,
     private readonly limits: GatewayLimits,
     private readonly corps: AuthCorpRepository,
     private readonly metrics: AuthMetrics,
@@ -98,27 +99,32 @@ export class GatewayService {
     }
     const corp = await this.corp(call.suiteId, call.corpId);
     const headers: Record<string, string> = { 'x-wecom-token-kind': 'corp' };
-    await this.limits.checkSlowdown(call.corpId);
     if (MEDIA_UPLOAD_PATHS.has(call.path)) {
       await checkMediaUpload(call.query.get('type'), call.contentType ?? '', call.body ?? Buffer.alloc(0));
     } else if (call.body && call.body.length > JSON_BODY_LIMIT) {
       throw new GatewayRefusal('invalid_body', `bodies other than uploads are at most ${JSON_BODY_LIMIT} bytes`);
     }
+    const message = call.path === MESSAGE_SEND ? recipients(call.body, corpUserMax(corp, this.config)) : null;
+    const admitted = await this.limits.consumeCall(call.corpId, call.path);
+    headers['x-quota-corp-api-remaining-minute'] = String(admitted.corpApiMinute);
+    headers['x-quota-corp-api-remaining-hour'] = String(admitted.corpApiHour);
     let refund: (() => Promise<number>) | undefined;
-    if (call.path === MESSAGE_SEND) {
-      const { members, personTimes } = recipients(call.body, corpUserMax(corp, this.config));
-      const counted = await this.limits.consumeMessage(call.suiteId, call.corpId, members, personTimes, dailyMessageLimit(corp, this.config));
+    if (message) {
+      let counted: Awaited<ReturnType<GatewayLimits['consumeMessage']>>;
+      try {
+        counted = await this.limits.consumeMessage(call.suiteId, call.corpId, message.members, message.personTimes, dailyMessageLimit(corp, this.config));
+      } catch (err) {
+        await admitted.giveBack();
+        throw err;
+      }
       headers['x-quota-messages-remaining-today'] = String(counted.remainingToday);
       refund = counted.refund;
     }
     let answer: ForwardedAnswer;
     try {
-      const remaining = await this.limits.consumeCall(call.corpId, call.path);
-      headers['x-quota-corp-api-remaining-minute'] = String(remaining.corpApiMinute);
-      headers['x-quota-corp-api-remaining-hour'] = String(remaining.corpApiHour);
       answer = await this.withToken(call, { kind: 'corp', suiteId: call.suiteId, corpId: call.corpId }, 'access_token', call.corpId, headers);
     } catch (err) {
-      // Refused here, no token, or WeCom never got it (network): no message went out. A timeout may have delivered it.
+      // No token, or WeCom never got it (network): no message went out. A timeout may have delivered it.
       if (refund && !(err instanceof WecomTimeoutError)) await this.giveBack(refund, headers);
       throw err;
     }
@@ -140,7 +146,6 @@ export class GatewayService {
     if (call.body && call.body.length > JSON_BODY_LIMIT) throw new GatewayRefusal('invalid_body', `bodies are at most ${JSON_BODY_LIMIT} bytes`);
     checkDeclaredJson(call);
     const hold = `provider:${providerCorpId}`;
-    await this.limits.checkSlowdown(hold);
     const remaining = await this.limits.consumeProviderCall(providerCorpId);
     const headers: Record<string, string> = {
       'x-wecom-token-kind': 'provider',
@@ -160,11 +165,11 @@ export class GatewayService {
    */
   private async withToken(call: GatewayCall, key: TokenKey, tokenParam: TokenParam, holdKey: string, headers: Record<string, string>): Promise<ForwardedAnswer> {
     const deadline = Date.now() + this.config.GATEWAY_DEADLINE_MS;
-    const first = await this.broker.get(key);
+    const first = await this.tokens.get(key);
     let answer = await this.send(call, tokenParam, first.value, deadline);
     if (TOKEN_ERRCODES.has(answer.errcode)) {
-      await this.broker.invalidateIfCurrent(key, first.value);
-      const second = await this.broker.get(key);
+      await this.tokens.invalidateIfCurrent(key, first.value);
+      const second = await this.tokens.get(key);
       answer = await this.send(call, tokenParam, second.value, deadline);
       headers['x-wecom-token-refreshed'] = 'true';
     }

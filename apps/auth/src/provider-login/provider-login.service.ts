@@ -54,13 +54,33 @@ export class ProviderLoginService {
     if (!provider) throw new AuthAppError('provider_not_found', `provider ${providerCorpId} is not registered`);
     if (redirect !== undefined) this.checkRedirect(redirect);
     const pending: PendingProviderLogin = { state: randomNonce(32), providerCorpId, redirect: redirect ?? null };
-    const query = new URLSearchParams({
-      appid: providerCorpId,
-      redirect_uri: `${this.config.PUBLIC_BASE_URL}/login/${encodeURIComponent(providerCorpId)}/callback`,
-      state: pending.state,
-      usertype: userType,
-    });
-    return { location: `${this.config.WECOM_INSTALL_BASE}/wwopen/sso/3rd_qrConnect?${query.toString()}`, pending };
+    const location = this.qrConnectUrl(providerCorpId, `${this.config.PUBLIC_BASE_URL}/login/${encodeURIComponent(providerCorpId)}/callback`, pending.state, userType);
+    return { location, pending };
+  }
+
+  /**
+   * WeCom's scan-to-log-in page (`{WECOM_INSTALL_BASE}/wwopen/sso/3rd_qrConnect?appid=<provider corpid>&redirect_uri&
+   * state&usertype`): `admin` scans with WeChat as a corp admin, `member` with the WeCom app as a member. WeCom sends
+   * the browser to `redirect_uri?auth_code&state`; its host must be the provider's 登录授权 trusted domain.
+   */
+  qrConnectUrl(providerCorpId: string, redirectUri: string, state: string, userType: 'admin' | 'member'): string {
+    const query = new URLSearchParams({ appid: providerCorpId, redirect_uri: redirectUri, state, usertype: userType });
+    return `${this.config.WECOM_INSTALL_BASE}/wwopen/sso/3rd_qrConnect?${query.toString()}`;
+  }
+
+  /**
+   * Who scanned: get_login_info with the provider token, once per auth_code (WeCom spends it). Throws AuthAppError
+   * `invalid_oauth_code` for WeCom's 40029 (wrong, expired or used code); token and WeCom failures as they come.
+   */
+  async loginInfo(providerCorpId: string, authCode: string): Promise<LoginInfo> {
+    try {
+      return await this.broker.withToken(providerTokenKey(providerCorpId), (token) => this.api.getLoginInfo(token, authCode));
+    } catch (err) {
+      if (err instanceof WecomApiError && err.errcode === INVALID_CODE) {
+        throw new AuthAppError('invalid_oauth_code', 'WeCom refused the login code (wrong, expired or used): start the login again');
+      }
+      throw err;
+    }
   }
 
   /** WeCom's redirect back: only in the browser that started it (the cookie's state), then get_login_info once. */
@@ -68,15 +88,7 @@ export class ProviderLoginService {
     if (!pending || pending.state !== state || pending.providerCorpId !== providerCorpId) {
       throw new AuthAppError('invalid_oauth_state', 'this login was not started in this browser, or has expired or been used: start the login again');
     }
-    let info: LoginInfo;
-    try {
-      info = await this.broker.withToken(providerTokenKey(providerCorpId), (token) => this.api.getLoginInfo(token, authCode));
-    } catch (err) {
-      if (err instanceof WecomApiError && err.errcode === INVALID_CODE) {
-        throw new AuthAppError('invalid_oauth_code', 'WeCom refused the login code (wrong, expired or used): start the login again');
-      }
-      throw err;
-    }
+    const info = await this.loginInfo(providerCorpId, authCode);
     const iat = Math.floor(Date.now() / 1000);
     const claims: ProviderLoginClaims = dropUndefined({
       kind: 'provider_login' as const,

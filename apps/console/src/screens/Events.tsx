@@ -68,7 +68,7 @@ export default function Events() {
   const [params, setParams] = useSearchParams();
   const filter: Filter = Object.fromEntries(FILTERS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : [])));
   const openId = params.get('id');
-  const typed = { ...filter, status: filter.status as Status | undefined, kind: filter.kind as 'command' | 'data' | undefined };
+  const typed = { ...filter, status: filter.status as Status | undefined, kind: filter.kind as 'command' | 'data' | 'system' | undefined };
   const query = useInfiniteQuery({
     queryKey: ['events', filter],
     initialPageParam: undefined as string | undefined,
@@ -108,7 +108,7 @@ export default function Events() {
           <Select allowClear style={{ width: 130 }} options={['received', 'queued', 'processing', 'processed', 'failed', 'awaiting_tenant', 'orphan'].map((s) => ({ value: s, label: t(`status.${s}`) }))} />
         </Form.Item>
         <Form.Item name="kind" label={t('events.kind')}>
-          <Select allowClear style={{ width: 120 }} options={[{ value: 'command', label: '指令回调 command' }, { value: 'data', label: '数据回调 data' }]} />
+          <Select allowClear style={{ width: 120 }} options={[{ value: 'command', label: '指令回调 command' }, { value: 'data', label: '数据回调 data' }, { value: 'system', label: '系统事件 system' }]} />
         </Form.Item>
         <Form.Item name="range" label={`${t('events.from')} – ${t('events.to')}`}><DatePicker.RangePicker showTime allowEmpty={[true, true]} /></Form.Item>
         <Space>

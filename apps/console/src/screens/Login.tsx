@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Divider, Form, Input, Segmented, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api/client';
 import { switchLanguage } from '../i18n';
 import { useSession } from '../session';
@@ -10,8 +11,17 @@ export default function Login() {
   const { t, i18n } = useTranslation();
   const { signedIn } = useSession();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const [error, setError] = useState<string | null>(null);
+  // Computed at each render, so a language switch translates it too.
+  const refusal = wecomRefusal(params, t);
   const [busy, setBusy] = useState(false);
+  // The WeCom button shows only when the platform is configured for it (CONSOLE_WECOM_LOGIN_PROVIDER_CORPID).
+  const methods = useQuery({
+    queryKey: ['sign-in-methods'],
+    queryFn: async () => (await api.GET('/api/v1/console/sign-in-methods')).data ?? null,
+    staleTime: Infinity,
+  });
 
   const submit = async (values: { username: string; password: string }) => {
     setBusy(true);
@@ -44,7 +54,7 @@ export default function Login() {
         <Typography.Title level={2} style={{ fontSize: 16, fontWeight: 400 }}>
           {t('login.title')}
         </Typography.Title>
-        {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} role="alert" />}
+        {(error ?? refusal) && <Alert type="error" showIcon title={error ?? refusal} style={{ marginBottom: 16 }} role="alert" />}
         <Form layout="vertical" onFinish={submit} requiredMark={false}>
           <Form.Item label={t('login.username')} name="username" rules={[{ required: true }]}>
             <Input autoComplete="username" autoFocus />
@@ -56,7 +66,36 @@ export default function Login() {
             {t('login.submit')}
           </Button>
         </Form>
+        {methods.data?.wecom && (
+          <>
+            <Divider plain>{t('login.or')}</Divider>
+            {/* A navigation, not a fetch: the server sends the browser on to WeCom's scan page and back. */}
+            <Button block href="/api/v1/console/session/wecom" data-testid="wecom-sign-in">
+              {t('login.wecom')}
+            </Button>
+          </>
+        )}
       </Card>
     </main>
   );
+}
+
+const WECOM_REFUSALS = new Set([
+  'invalid_oauth_state',
+  'invalid_oauth_code',
+  'wecom_user_not_linked',
+  'console_user_disabled',
+  'wecom_corp_not_allowed',
+  'wecom_user_without_userid',
+  'wecom_login_disabled',
+]);
+
+/** The message for a refused WeCom sign-in, which the server sends back as `?wecom_error=<code>&wecom_user=<userid>`. */
+function wecomRefusal(params: URLSearchParams, t: (key: string, values?: Record<string, string>) => string): string | null {
+  const code = params.get('wecom_error');
+  if (!code) return null;
+  if (code === 'too_many_login_attempts') return t('login.tooMany');
+  if (WECOM_REFUSALS.has(code)) return t(`login.wecomError.${code}`, { user: params.get('wecom_user') ?? '' });
+  const errorId = params.get('error_id');
+  return t('login.wecomError.other', { code: errorId ? `${code}, ${errorId}` : code });
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { TONE } from '../theme';
@@ -14,6 +14,13 @@ export default function Users() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
+  const [linking, setLinking] = useState<{ id: string; username: string } | null>(null);
+  const methods = useQuery({
+    queryKey: ['sign-in-methods'],
+    queryFn: async () => (await api.GET('/api/v1/console/sign-in-methods')).data ?? null,
+    staleTime: Infinity,
+  });
+  const wecomCorpId = methods.data?.wecomCorpId ?? null;
   const query = useInfiniteQuery({
     queryKey: ['console-users'],
     initialPageParam: undefined as string | undefined,
@@ -42,6 +49,20 @@ export default function Users() {
     onSuccess: (data) => void message.success(t('users.sessionsEnded', { count: data.revoked })),
     onError,
   });
+  const linkWecom = useMutation({
+    mutationFn: async ({ id, userId }: { id: string; userId: string }) =>
+      unwrap(await api.PUT('/api/v1/admin/console-users/{id}/wecom', { params: { path: { id } }, body: { userId } })),
+    onSuccess: () => {
+      setLinking(null);
+      refresh();
+    },
+    onError,
+  });
+  const unlinkWecom = useMutation({
+    mutationFn: async (id: string) => unwrap(await api.DELETE('/api/v1/admin/console-users/{id}/wecom', { params: { path: { id } } })),
+    onSuccess: refresh,
+    onError,
+  });
   const roles = (['admin', 'operator', 'viewer'] as const).map((r) => ({ value: r, label: t(`role.${r}`) }));
   return (
     <>
@@ -65,6 +86,11 @@ export default function Users() {
             },
             { title: t('common.createdAt'), dataIndex: 'createdAt', render: dateTime },
             { title: t('users.lastLogin'), dataIndex: 'lastLoginAt', render: dateTime },
+            {
+              title: t('users.wecom'),
+              dataIndex: 'wecomUserId',
+              render: (userId: string | null) => (userId ? <Tag>{userId}</Tag> : <Typography.Text type="secondary">{t('users.notLinked')}</Typography.Text>),
+            },
             { title: t('common.status'), dataIndex: 'disabledAt', render: (d: string | null) => (d ? <Tag>{t('users.disabled')}</Tag> : <Tag color={TONE.good}>{t('status.active')}</Tag>) },
             {
               title: t('common.actions'),
@@ -73,6 +99,16 @@ export default function Users() {
                 <Space>
                   <Button size="small" onClick={() => update.mutate({ id: u.id, disabled: !u.disabledAt })}>{u.disabledAt ? t('users.enable') : t('users.disable')}</Button>
                   <Button size="small" onClick={() => endSessions.mutate(u.id)}>{t('users.endSessions')}</Button>
+                  {wecomCorpId && (
+                    <Button size="small" aria-label={`${t('users.linkWecom')} ${u.username}`} onClick={() => setLinking({ id: u.id, username: u.username })}>
+                      {t('users.linkWecom')}
+                    </Button>
+                  )}
+                  {u.wecomUserId && (
+                    <Popconfirm title={t('users.unlinkWecom')} onConfirm={() => unlinkWecom.mutate(u.id)}>
+                      <Button size="small" aria-label={`${t('users.unlinkWecom')} ${u.username}`}>{t('users.unlinkWecom')}</Button>
+                    </Popconfirm>
+                  )}
                 </Space>
               ),
             },
@@ -91,6 +127,18 @@ export default function Users() {
             <Select options={roles} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={create.isPending}>{t('common.create')}</Button>
+        </Form>
+      </Modal>
+      <Modal open={linking !== null} title={linking ? t('users.linkWecomOf', { username: linking.username }) : ''} footer={null} onCancel={() => setLinking(null)} destroyOnHidden>
+        <Form layout="vertical" onFinish={(v: { userId: string }) => linking && linkWecom.mutate({ id: linking.id, userId: v.userId })}>
+          <Typography.Paragraph type="secondary">{t('users.linkWecomHelp')}</Typography.Paragraph>
+          <Form.Item label={t('users.wecomCorp')} htmlFor="wecom-corp-id">
+            <Input id="wecom-corp-id" value={wecomCorpId ?? ''} readOnly />
+          </Form.Item>
+          <Form.Item label={t('users.wecomUserId')} name="userId" rules={[{ required: true, pattern: /^[A-Za-z0-9_@.-]{1,64}$/ }]}>
+            <Input autoComplete="off" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={linkWecom.isPending}>{t('users.linkWecom')}</Button>
         </Form>
       </Modal>
     </>

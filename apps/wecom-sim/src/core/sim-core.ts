@@ -12,6 +12,7 @@ import { InstallFlow } from './install-flow.js';
 import { LicenseApi } from './license-api.js';
 import { LifecycleEvents } from './lifecycle-events.js';
 import { ProviderRegistry } from './provider-registry.js';
+import { ProviderStaff } from './provider-staff.js';
 import { CustomizedAppApi } from './customized-app-api.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResponsePatches } from './response-patches.js';
@@ -52,6 +53,7 @@ export class SimCore {
   readonly pusher: CallbackPusher;
   readonly registry: SuiteRegistry;
   readonly providers: ProviderRegistry;
+  readonly providerStaff: ProviderStaff;
   readonly customized: CustomizedAppApi;
   readonly installs: InstallFlow;
   readonly events: LifecycleEvents;
@@ -79,6 +81,7 @@ export class SimCore {
     this.registry = new SuiteRegistry(this.clock, this.state, this.pusher, () => this.ticketIntervalSeconds);
     this.providers = new ProviderRegistry(this.clock, this.state, this.pusher);
     this.installs = new InstallFlow(this.clock, this.state, this.registry);
+    this.providerStaff = new ProviderStaff(this.state, this.installs);
     this.events = new LifecycleEvents(this.clock, this.state, this.registry, this.installs, this.pusher);
     this.service = new ServiceApi(this.clock, this.state, credentials, this.registry, gate, this.counter);
     this.identity = new IdentityApi(this.clock, this.state, credentials, gate, this.counter);
@@ -135,6 +138,7 @@ export class SimCore {
   reset(): void {
     this.state.clear();
     this.providers.clear();
+    this.providerStaff.clear();
     this.customized.clear();
     this.licenses.clear();
     this.faults.clear();

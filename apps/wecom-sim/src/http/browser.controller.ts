@@ -82,7 +82,10 @@ export class BrowserController {
     if (!providerCorpId) return this.fail(reply, '登录失败', 'appid missing');
     if (!isHttpUrl(redirectUri)) return this.fail(reply, '登录失败', 'redirect_uri must be an http(s) URL');
     try {
-      const { authCode } = this.core.identity.issueLoginCode(providerCorpId, { corpId: queryParam(query, 'sim_corp_id'), userId: queryParam(query, 'sim_user_id') });
+      const asked = { corpId: queryParam(query, 'sim_corp_id'), userId: queryParam(query, 'sim_user_id') };
+      // No sim_* parameters: whoever a test said scans next (POST /sim/providers/:corpId/next-scan), else the default.
+      const choice = asked.corpId || asked.userId ? asked : (this.core.providerStaff.takeNextScan(providerCorpId) ?? asked);
+      const { authCode } = this.core.identity.issueLoginCode(providerCorpId, choice);
       this.redirect(reply, withQuery(redirectUri, { auth_code: authCode, state: queryParam(query, 'state') ?? '' }));
     } catch (err) {
       if (err instanceof ControlError) return this.fail(reply, '登录失败', err.message);

@@ -81,8 +81,10 @@ export class ProcessCallbackEventJob {
         return outcome;
       }
       // Published before the row is marked processed: a crash in between re-runs the job, and publishing is
-      // idempotent (one platform event per inbox event, one delivery per endpoint).
-      await this.publisher.publishInbox(event, context);
+      // idempotent (one platform event per inbox event, one delivery per endpoint). A provider system event has no
+      // suite of its own (its row's suiteId is the provider corpid, which no endpoint is registered under): its
+      // handler publishes it for the suites it concerns, and one without a handler is only stored.
+      if (event.kind !== 'system') await this.publisher.publishInbox(event, context);
       await this.events.markProcessed(id);
       this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'processed' });
       this.metrics.eventLatency.observe({ type: event.type }, (Date.now() - event.receivedAt.getTime()) / 1000);
@@ -114,10 +116,10 @@ export class ProcessCallbackEventJob {
       return 'fan-out';
     }
     if (event.kind === 'system') {
-      // A provider system event (`suiteId` is the provider corpid): its InfoType's handler, if a module registered one.
+      // A provider system event (`suiteId` is the provider corpid): its InfoType's handler, if a module registered one,
+      // does the work and publishes the per-suite platform events; without one it stays stored (admin API) only.
       const system = (event.event as InboxEvent | null) ?? inboxEventOf('system', parseSystemEvent(event.payload));
       if (system.kind !== 'system') throw new UnrecoverableError(`event ${event.id} is stored as a system event but typed as ${system.kind}`);
-      if (system.authCorpId) context.corpId = system.authCorpId;
       return (await this.systemEvents.handle(system, event)) ? 'system-handled' : 'system-stored';
     }
     // The typed event stored at intake; rows stored before it existed are parsed from their XML.

@@ -13,9 +13,11 @@ export type SystemEventHandler = (event: StoredSystemEvent, row: CallbackEvent) 
 
 /**
  * Per-InfoType handlers of provider system events (license_pay_success, auto_activate, …). A module that owns a
- * system event registers its handler at start-up (`onModuleInit`: `handlers.on('license_pay_success', fn)`); events
- * without a handler are only stored, typed and published as platform events. One handler per InfoType: a second
- * registration is a programming error and throws.
+ * system event registers its handler at start-up (`onModuleInit`: `handlers.on('license_pay_success', fn)`). The
+ * handler is the one place a system event becomes platform events (`publisher.publishInboxFor`, per suite it
+ * concerns): the job publishes nothing under the provider corpid, which no endpoint receives. Events without a
+ * handler are only stored and typed (admin API, kind `system`). One handler per InfoType: a second registration is a
+ * programming error and throws.
  */
 @Injectable()
 export class SystemEventHandlers {
