@@ -84,9 +84,10 @@ describe('admin API for the console', () => {
       expect(cookie).toContain('Path=/');
       const text = await res.text();
       expect(JSON.parse(text)).toEqual({
-        user: { id: expect.any(String), username: admin.username, role: 'admin', createdAt: expect.any(String), lastLoginAt: expect.any(String), disabledAt: null },
+        user: { id: expect.any(String), username: admin.username, role: 'admin', createdAt: expect.any(String), lastLoginAt: expect.any(String), disabledAt: null, wecomCorpId: null, wecomUserId: null },
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
         expiresAt: expect.any(String),
+        method: 'password',
       });
       expect(text).not.toContain('scrypt');
       const row = await stack.worker.prisma.client.consoleSession.findFirstOrThrow({ where: { user: { username: admin.username } } });
