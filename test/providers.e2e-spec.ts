@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CallbackEventRepository, PlatformEventRepository, ProviderRepository } from '@app/store';
 import { AuthStack, callApi, createApiKey, startAuthStack, waitFor } from './support/auth.js';
 import { simControl } from './support/platform.js';
-import { randomAesKey } from './support/wecom-sender.js';
+import { randomAesKey, signCallback } from './support/wecom-sender.js';
 import { testCipher } from './support/store.js';
 
 const PROVIDER_TOKEN_PATH = '/cgi-bin/service/get_provider_token';
@@ -160,6 +160,23 @@ describe('providers: record, provider token, system events', () => {
     expect(published).toEqual([]);
     const processed = await inbox.list({ suiteId: providerCorpId, kind: 'system', status: 'processed' }, 50);
     expect(processed).toHaveLength(pushes.length);
+  });
+
+  it('stores an authentic system event it cannot read (typed unparsable), acknowledges it once, and the worker fails it for good', async () => {
+    const payload = `not xml ${randomBytes(4).toString('hex')}`;
+    for (let i = 0; i < 2; i++) {
+      // WeCom's retry of the same callback: acknowledged again, stored once.
+      const signed = signCallback({ token: systemToken, aesKey: systemAesKey }, payload, providerCorpId);
+      const res = await fetch(`${stack.callbackUrl}/callback/providers/${providerCorpId}/system?${signed.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: signed.body });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('success');
+    }
+    const inbox = new CallbackEventRepository(stack.worker.prisma, testCipher());
+    const rows = (await inbox.list({ suiteId: providerCorpId, kind: 'system' }, 50)).filter((r) => r.payload === payload);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ type: 'unparsable', corpId: null, event: { kind: 'system', unparsable: { code: 'TEXT_OUTSIDE_ROOT' } } });
+    await expect(stack.worker.processEvent(rows[0].id, providerCorpId)).rejects.toThrow('could not be parsed (TEXT_OUTSIDE_ROOT)');
+    expect(await inbox.findById(rows[0].id)).toMatchObject({ status: 'failed', attempts: 1 });
   });
 
   it('keeps the per-suite provider fields it migrated: a suite registered with a secret creates its provider', async () => {

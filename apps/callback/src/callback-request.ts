@@ -77,7 +77,7 @@ export function commandDedupeKey(suiteId: string, message: string): string {
  * The inbox's dedupe key of an authentic callback whose content could not be parsed: its plaintext hashed, so
  * WeCom's retries of it (the same plaintext) are stored once. `kind` keeps command and data apart.
  */
-export function unparsableDedupeKey(suiteId: string, kind: 'command' | 'data', message: string): string {
+export function unparsableDedupeKey(suiteId: string, kind: 'command' | 'data' | 'system', message: string): string {
   return `${suiteId}:${kind}:unparsable:${sha256(message)}`;
 }
 

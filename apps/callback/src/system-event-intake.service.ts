@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, CallbackConfig } from '@app/config';
-import { inboxEventOf, parseCallbackEnvelope, parseSystemEvent, systemInfoTypeOf, WecomMsgCrypt } from '@app/wecom';
+import { InboxEvent, inboxEventOf, parseCallbackEnvelope, parseSystemEvent, SystemEvent, systemInfoTypeOf, UNPARSABLE_EVENT_TYPE, UnparsableInboxEvent, WecomMsgCrypt, XmlError } from '@app/wecom';
 import { BadCallbackError, BadSignatureError, IntakeUnavailableError, UnknownProviderError } from './callback-errors.js';
 import type { IntakeResult } from './callback-intake.service.js';
-import { outcomeOf, sha256, SignatureQuery, signatureParts, storable } from './callback-request.js';
+import { outcomeOf, sha256, SignatureQuery, signatureParts, storable, unparsableDedupeKey } from './callback-request.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { EventForwarder } from './event-forwarder.js';
 import { InboxWriter } from './inbox-writer.js';
@@ -58,11 +58,20 @@ export class SystemEventIntakeService {
     const { encrypt } = parseCallbackEnvelope(body);
     if (!crypt.verifySignature(msgSignature, timestamp, nonce, encrypt)) throw new BadSignatureError('msg_signature does not match');
     const message = storable(crypt.decryptFor(encrypt, [providerCorpId]).message);
-    const event = parseSystemEvent(message);
-    if (event.serviceCorpId && event.serviceCorpId !== providerCorpId) throw new BadCallbackError(`ServiceCorpId in the payload is not ${providerCorpId}`);
-    const type = systemInfoTypeOf(event);
+    let event: SystemEvent | null = null;
+    let stored: InboxEvent | UnparsableInboxEvent;
+    try {
+      event = parseSystemEvent(message);
+      stored = inboxEventOf('system', event);
+    } catch (err) {
+      // Authentic (signed, decrypted for this provider) but unreadable: stored all the same, failed by the worker.
+      if (!(err instanceof XmlError)) throw err;
+      stored = { kind: 'system', unparsable: { code: err.code, message: err.message } };
+    }
+    if (event?.serviceCorpId && event.serviceCorpId !== providerCorpId) throw new BadCallbackError(`ServiceCorpId in the payload is not ${providerCorpId}`);
+    const type = event ? systemInfoTypeOf(event) : UNPARSABLE_EVENT_TYPE;
     noteType(type);
-    const corpId = event.authCorpId ?? null;
+    const corpId = event?.authCorpId ?? null;
     let inserted;
     try {
       inserted = await this.inbox.insert({
@@ -70,9 +79,9 @@ export class SystemEventIntakeService {
         kind: 'system',
         type,
         corpId,
-        dedupeKey: `${providerCorpId}:system:${sha256(message)}`,
+        dedupeKey: event ? `${providerCorpId}:system:${sha256(message)}` : unparsableDedupeKey(providerCorpId, 'system', message),
         payload: message,
-        event: inboxEventOf('system', event),
+        event: stored,
       });
     } catch (err) {
       this.logger.error({ msg: 'inbox unavailable', providerCorpId, kind: 'system', error: errorText(err) });

@@ -188,7 +188,8 @@ export class ProcessCallbackEventJob {
 
 /** Errors that another attempt cannot fix: a payload we cannot read, or WeCom refusing for good. */
 function permanent(err: unknown): boolean {
-  if (err instanceof XmlError || err instanceof AuthCodeUnusableError) return true;
+  // UnrecoverableError: BullMQ will not retry it either (a row stored under one kind but typed as another).
+  if (err instanceof XmlError || err instanceof AuthCodeUnusableError || err instanceof UnrecoverableError) return true;
   if (err instanceof TokenUnavailableError) return err.permanent;
   if (err instanceof WecomApiError) return err.kind === 'credential' || err.kind === 'permanent-code' || err.kind === 'forbidden' || err.kind === 'other';
   if (err instanceof WecomError) return !err.retryable;

@@ -192,7 +192,7 @@ export const UNPARSABLE_EVENT_TYPE = 'unparsable';
  * it stays replayable from the admin API. `error.code` is the XmlError code, `error.message` its text.
  */
 export interface UnparsableInboxEvent {
-  kind: 'command' | 'data';
+  kind: 'command' | 'data' | 'system';
   unparsable: { code: XmlErrorCode; message: string };
 }
 
