@@ -145,7 +145,9 @@ describe('a worker process stopped mid-job', () => {
     worker = await WorkerProcess.spawn(env);
     const installed = await simControl<{ corp_id: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, { push_callback: true });
     corpId = installed.corp_id;
-    await waitFor(() => tokens.corps.find(suite.suiteId, corpId), 10_000, 'corp authorized');
+    // The install's event processed, not only the tenant stored: the v2 exchange stores the tenant and then calls
+    // get_auth_info, which slowChangeAuth would otherwise take for the change_auth's call.
+    await waitFor(() => tokens.prisma.client.callbackEvent.findFirst({ where: { suiteId: suite.suiteId, type: 'create_auth', status: 'processed' } }), 10_000, 'install processed');
   });
 
   afterAll(async () => {
