@@ -80,6 +80,44 @@ describe('tenant store (PostgreSQL)', () => {
     expect((await events.findById(first.id))?.status).toBe('processed');
   });
 
+  it('stores a batch through the pool Prisma runs on: outcomes in order, rows as Prisma reads them, times in UTC', async () => {
+    const own = testPrisma();
+    try {
+      await own.client.suite.count();
+      // Prisma's adapter took its connection from PrismaService.pool: one pool, one connection budget.
+      expect(own.pool.totalCount).toBeGreaterThan(0);
+      const { suiteId } = await newSuite();
+      const events = new CallbackEventRepository(own, testCipher());
+      const base = { suiteId, kind: 'command' as const, corpId: null, payload: '<xml>"quoted" \\ {braces}, 中文</xml>' };
+      const stored = { ...base, type: 'change_auth', dedupeKey: uniqueId('k'), event: { kind: 'command', note: 'a "quote"' } };
+      await events.insert(stored);
+      const fresh = { ...base, type: 'change_auth', corpId: 'wwc', dedupeKey: uniqueId('k') };
+      const ticket = { ...base, type: 'suite_ticket', dedupeKey: uniqueId('k'), status: 'processed' as const };
+      const before = Date.now();
+      const outcomes = await events.insertMany([stored, fresh, ticket, fresh]);
+      expect(outcomes.map((o) => o.duplicate)).toEqual([true, false, false, true]);
+      const [, freshOutcome, ticketOutcome] = outcomes;
+      if (freshOutcome.duplicate || ticketOutcome.duplicate) throw new Error('unreachable');
+      expect(typeof freshOutcome.id).toBe('bigint');
+
+      const row = await events.findById(freshOutcome.id);
+      expect(row).toMatchObject({ suiteId, kind: 'command', type: 'change_auth', corpId: 'wwc', payload: base.payload, event: null, status: 'received' });
+      expect(row?.processedAt).toBeNull();
+      expect((await events.findByDedupeKey(stored.dedupeKey))?.event).toEqual(stored.event);
+      const ticketRow = await events.findById(ticketOutcome.id);
+      expect(ticketRow?.status).toBe('processed');
+      expect(Math.abs(ticketRow!.processedAt!.getTime() - before)).toBeLessThan(60_000);
+
+      expect(await events.markQueued([freshOutcome.id, ticketOutcome.id])).toBe(1);
+      const queued = await events.findById(freshOutcome.id);
+      expect(queued?.status).toBe('queued');
+      expect(Math.abs(queued!.queuedAt!.getTime() - before)).toBeLessThan(60_000);
+    } finally {
+      await own.onModuleDestroy();
+    }
+    expect(own.pool.ended).toBe(true);
+  });
+
   it('lets exactly one of many concurrent callers claim an auth code', async () => {
     const { suiteId } = await newSuite();
     const claims = new AuthCodeClaimRepository(prisma, testCipher());

@@ -21,6 +21,17 @@ export interface NewCallbackEvent {
 
 export type InsertOutcome = { duplicate: false; id: bigint } | { duplicate: true };
 
+const INSERT_EVENTS = `
+  INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload", "event", "status", "processedAt")
+  SELECT * FROM unnest($1::text[], $2::"CallbackKind"[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+    $8::"EventStatus"[], $9::timestamp(3)[])
+  ON CONFLICT ("dedupeKey") DO NOTHING
+  RETURNING "id", "dedupeKey"`;
+
+const MARK_QUEUED = `
+  UPDATE "CallbackEvent" SET "status" = 'queued', "queuedAt" = $2::timestamp(3)
+  WHERE "id" = ANY($1::bigint[]) AND "status" = 'received'`;
+
 export interface EventFilter {
   suiteId?: string;
   corpId?: string;
@@ -50,25 +61,24 @@ export class CallbackEventRepository {
 
   /**
    * Stores many events in one statement (one commit, one fsync), skipping dedupe keys already stored.
-   * Outcomes come back in input order; a key repeated within the batch counts once.
+   * Outcomes come back in input order; a key repeated within the batch counts once. On pg's pool directly (the
+   * intake's hot path: see PrismaService.pool), one unnamed statement, PgBouncer-safe.
    */
   async insertMany(events: readonly NewCallbackEvent[]): Promise<InsertOutcome[]> {
-    const now = new Date();
-    const rows = await this.prisma.client.$queryRaw<{ id: bigint; dedupeKey: string }[]>`
-      INSERT INTO "CallbackEvent" ("suiteId", "kind", "type", "corpId", "dedupeKey", "payload", "event", "status", "processedAt")
-      SELECT * FROM unnest(
-        ${events.map((e) => e.suiteId)}::text[],
-        ${events.map((e) => e.kind)}::"CallbackKind"[],
-        ${events.map((e) => e.type)}::text[],
-        ${events.map((e) => e.corpId)}::text[],
-        ${events.map((e) => e.dedupeKey)}::text[],
-        ${events.map((e) => this.cipher.seal(e.payload))}::text[],
-        ${events.map((e) => (e.event ? JSON.stringify({ sealed: this.cipher.seal(JSON.stringify(e.event)) }) : null))}::jsonb[],
-        ${events.map((e) => e.status ?? 'received')}::"EventStatus"[],
-        ${events.map((e) => (e.status === 'processed' ? now : null))}::timestamp(3)[])
-      ON CONFLICT ("dedupeKey") DO NOTHING
-      RETURNING "id", "dedupeKey"`;
-    const inserted = new Map(rows.map((r) => [r.dedupeKey, r.id]));
+    // timestamp(3) holds UTC as Prisma writes it: an ISO string, whose zone the cast to timestamp ignores.
+    const now = new Date().toISOString();
+    const { rows } = await this.prisma.pool.query<{ id: string; dedupeKey: string }>(INSERT_EVENTS, [
+      events.map((e) => e.suiteId),
+      events.map((e) => e.kind),
+      events.map((e) => e.type),
+      events.map((e) => e.corpId),
+      events.map((e) => e.dedupeKey),
+      events.map((e) => this.cipher.seal(e.payload)),
+      events.map((e) => (e.event ? JSON.stringify({ sealed: this.cipher.seal(JSON.stringify(e.event)) }) : null)),
+      events.map((e) => e.status ?? 'received'),
+      events.map((e) => (e.status === 'processed' ? now : null)),
+    ]);
+    const inserted = new Map(rows.map((r) => [r.dedupeKey, BigInt(r.id)]));
     return events.map((e) => {
       const id = inserted.get(e.dedupeKey);
       if (id === undefined) return { duplicate: true };
@@ -77,14 +87,11 @@ export class CallbackEventRepository {
     });
   }
 
-  /** Marks events as handed to the queue; only rows still `received` move. */
+  /** Marks events as handed to the queue; only rows still `received` move. One statement per forwarded batch. */
   async markQueued(ids: readonly bigint[]): Promise<number> {
     if (!ids.length) return 0;
-    const { count } = await this.prisma.client.callbackEvent.updateMany({
-      where: { id: { in: [...ids] }, status: 'received' },
-      data: { status: 'queued', queuedAt: new Date() },
-    });
-    return count;
+    const { rowCount } = await this.prisma.pool.query(MARK_QUEUED, [ids.map(String), new Date().toISOString()]);
+    return rowCount ?? 0;
   }
 
   /** Stored events that never reached the queue (Redis was down), oldest first. */
