@@ -6,6 +6,7 @@ import {
   SystemBusyError,
   TokenInvalidError,
   WecomHttpError,
+  WecomNetworkError,
   WecomOutcomeUnknownError,
   WecomServiceApi,
   WecomTimeoutError,
@@ -141,6 +142,22 @@ describe('WecomServiceApi against the simulator', () => {
     const started = Date.now();
     await expect(quick.getPreAuthCode(token)).rejects.toBeInstanceOf(WecomTimeoutError);
     expect(Date.now() - started).toBeLessThan(1400);
+  });
+
+  it("forwards (the gateway's transport): WeCom's answer as it came; no answer in time is a timeout, a dropped connection a network error, neither retried", async () => {
+    const path = '/cgi-bin/agent/get';
+    const request = { method: 'GET' as const, path, query: new URLSearchParams({ agentid: '1', access_token: 'from-caller' }), tokenParam: 'access_token' as const, token: 'not-a-token', timeoutMs: 200 };
+    const answer = await api.forward({ ...request, deadline: Date.now() + 5000 });
+    expect(answer.status).toBe(200);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(answer.errcode).toBe(40014);
+    expect(JSON.parse(answer.text!.toString('utf8'))).toEqual(answer.json);
+    await simControl(sim, 'DELETE', '/sim/calls');
+    await fault({ latency_ms: 1500, count: 10, paths: [path] });
+    await expect(api.forward({ ...request, deadline: Date.now() + 5000 })).rejects.toBeInstanceOf(WecomTimeoutError);
+    await fault({ drop: true, count: 10, paths: [path] });
+    await expect(api.forward({ ...request, deadline: Date.now() + 5000 })).rejects.toBeInstanceOf(WecomNetworkError);
+    expect((await simControl<{ total: number }>(sim, 'GET', '/sim/calls')).total).toBe(2);
   });
 
   describe('calls that spend a one-time code', () => {

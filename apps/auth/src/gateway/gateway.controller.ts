@@ -4,13 +4,15 @@ import { Allow } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiAccess } from '../access/api-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { CorpParams } from '../common/ids.js';
+import { CorpParams, withWildcard } from '../common/ids.js';
 import { callerContentType } from './gateway-body.js';
 import { GatewayRefusal } from './gateway-refusal.js';
 import { GatewayService } from './gateway.service.js';
 
 /** The route's params: the corp, and Fastify's wildcard (WeCom's path, read from the URL itself, as sent). */
-class GatewayParams extends CorpParams {
+export class GatewayParams extends CorpParams {
+  static override readonly checkPlain = withWildcard('suiteId', 'corpId');
+
   @Allow()
   '*'?: unknown;
 }

@@ -4,12 +4,14 @@ import { Allow } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiAccess } from '../access/api-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { ProviderParams } from '../common/ids.js';
+import { ProviderParams, withWildcard } from '../common/ids.js';
 import { callerContentType } from './gateway-body.js';
 import { GatewayRefusal } from './gateway-refusal.js';
 import { GatewayService } from './gateway.service.js';
 
-class ProviderGatewayParams extends ProviderParams {
+export class ProviderGatewayParams extends ProviderParams {
+  static override readonly checkPlain = withWildcard('providerCorpId');
+
   @Allow()
   '*'?: unknown;
 }

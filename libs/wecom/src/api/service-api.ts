@@ -58,7 +58,7 @@ export interface WecomServiceApiOptions {
   retryBaseDelayMs?: number;
   /** Called after every HTTP attempt (retries included). Exceptions it throws are ignored. */
   onCall?: (info: WecomCallInfo) => void;
-  /** The fetch implementation; the global fetch by default. */
+  /** The fetch implementation of the typed calls; the global fetch by default (`forward` uses undici's `request`). */
   fetch?: typeof fetch;
   /**
    * Per attempt for calls that spend a one-time code (`getPermanentCode`, `getPermanentCodeV2`, `getLoginInfo`,
@@ -311,7 +311,6 @@ export class WecomServiceApi {
     return forwardToWecom(
       {
         baseUrl: this.#baseUrl,
-        fetch: this.#fetch,
         acquire: this.#limiter ? (path) => this.#limiter!.acquire(path) : undefined,
         retryDelayMs: (retry) => retryDelayMs(retry, this.#retryBaseDelayMs),
         report: (info) => this.#report(info),
@@ -404,8 +403,10 @@ export class WecomServiceApi {
   }
 
   #transportError(path: string, err: unknown, timeoutMs: number): WecomError {
-    // By name, not instanceof: the abort error is a DOMException, which may come from another realm (tests run in a vm).
+    // By name, not instanceof: the abort error is a DOMException, which may come from another realm (tests run in a vm);
+    // `forward`'s undici request times out with its own codes instead.
     if ((err as { name?: unknown } | null)?.name === 'TimeoutError') return new WecomTimeoutError(path, timeoutMs);
+    if (UNDICI_TIMEOUT_CODES.has(systemErrorCode(err) ?? '')) return new WecomTimeoutError(path, timeoutMs);
     return new WecomNetworkError(path, systemErrorCode(err));
   }
 
@@ -429,6 +430,9 @@ function mayHaveReachedWecom(err: unknown): boolean {
   if (err instanceof WecomNetworkError) return !NOT_SENT_CODES.has(err.networkCode ?? '');
   return false;
 }
+
+/** undici's `request` waited longer than its headersTimeout / bodyTimeout. */
+const UNDICI_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** The `code` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, …) of a fetch failure or its cause, if any. */
 function systemErrorCode(err: unknown): string | undefined {
