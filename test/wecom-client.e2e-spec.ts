@@ -49,6 +49,29 @@ describe('WecomServiceApi against the simulator', () => {
   };
   const callsTo = (path: string) => attempts.filter((a) => a.path === path).length;
 
+  it('an exchange tells its caller when the code leaves (after the limiter) and hands over the answer; a failing beforeSend sends nothing', async () => {
+    const order: string[] = [];
+    const limited = new WecomServiceApi({
+      baseUrl: sim.url,
+      limiter: { acquire: async () => void order.push('limiter') },
+      fetch: (input, init) => (order.push('fetch'), fetch(input, init)),
+    });
+    const token = await suiteToken();
+    const refused = await simControl<{ auth_code: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+    const before = (await simControl<{ by_path: Record<string, number> }>(sim, 'GET', '/sim/calls')).by_path['/cgi-bin/service/v2/get_permanent_code'] ?? 0;
+    await expect(limited.getPermanentCodeV2(token, refused.auth_code, { beforeSend: () => Promise.reject(new Error('claim store down')) })).rejects.toThrow('claim store down');
+    expect((await simControl<{ by_path: Record<string, number> }>(sim, 'GET', '/sim/calls')).by_path['/cgi-bin/service/v2/get_permanent_code'] ?? 0).toBe(before);
+    // The code was not spent: it still exchanges, and the hooks run in order.
+    order.length = 0;
+    let kept: Record<string, unknown> | undefined;
+    const result = await limited.getPermanentCodeV2(token, refused.auth_code, {
+      beforeSend: async () => void order.push('beforeSend'),
+      keepAnswer: async (answer) => void (kept = answer),
+    });
+    expect(order).toEqual(['limiter', 'beforeSend', 'fetch']);
+    expect(kept?.['permanent_code']).toBe(result.permanentCode);
+  });
+
   it('walks the install flow and every token endpoint', async () => {
     const token = await suiteToken();
     expect(await suiteToken()).toBe(token);
