@@ -11,17 +11,8 @@ import { Redis } from 'ioredis';
 import { PrismaService, SecretCipher, SuiteRepository } from '@app/store';
 import { cpuSeconds, freePort, freshDatabase, runNodeAsync, startNode, stop, waitForHttp } from './processes.js';
 import { countRoundTrips } from './round-trips.js';
+import type { LoadResult } from './load-generator.js';
 import { printSummary, printTable } from './support.js';
-
-interface LoadResult {
-  sent: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  statuses: Record<string, number>;
-}
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 

@@ -12,17 +12,8 @@ import { newSigningSecret } from '@app/events';
 import { PrismaService, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
 import { ReceivedWebhook, startWebhookReceiver } from '../scripts/webhook-receiver.js';
 import { freePort, freshDatabase, runNode, startNode, stop, waitForHttp } from './processes.js';
+import type { LoadResult } from './load-generator.js';
 import { percentile, printSummary, printTable } from './support.js';
-
-interface LoadResult {
-  sent: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  statuses: Record<string, number>;
-}
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
 const RATES = [200, 1000];

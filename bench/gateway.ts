@@ -7,13 +7,13 @@
  * REDIS_URL, the counts are server-wide) and the auth app's CPU ms per call (`/proc/<pid>/stat`, user + system).
  *   node dist/bench/gateway.js        (BENCH_DURATION_SECONDS=6, BENCH_RATES=250,500,1000)
  */
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { ApiKeyRepository, AuthCorpRepository, PrismaService, SecretCipher, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { openLoop } from './open-loop.js';
-import { freePort, freshDatabase, startNode, stop, waitForHttp } from './processes.js';
+import { cpuSeconds, freePort, freshDatabase, startNode, stop, waitForHttp } from './processes.js';
 import { printSummary, printTable } from './support.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 6);
@@ -88,7 +88,7 @@ try {
   };
   await load(authUrl, viaGateway, 200, true);
   await load(simUrl, direct, 200, false);
-  const cost = await costPerCall(authUrl, viaGateway, headers, auth.pid!);
+  const cost = await costPerCall(authUrl, viaGateway, headers, auth);
   process.stdout.write(`per gateway call (${COST_CALLS} calls): ${cost.redisCommands} Redis commands (${cost.byCommand}), ${cost.cpuMs} ms CPU of the auth app\n`);
   const rows: (string | number)[][] = [];
   const results: Record<number, { gw: Awaited<ReturnType<typeof load>>; direct: Awaited<ReturnType<typeof load>> }> = {};
@@ -122,12 +122,12 @@ try {
   await prisma.onModuleDestroy();
 }
 
-/** Redis commands (server-wide) and CPU ms of process `pid` per gateway call, over COST_CALLS calls 10 at a time. */
-async function costPerCall(authUrl: string, paths: string[], headers: Record<string, string>, pid: number): Promise<{ redisCommands: number; byCommand: string; cpuMs: number }> {
+/** Redis commands (server-wide) and CPU ms of process `server` per gateway call, over COST_CALLS calls 10 at a time. */
+async function costPerCall(authUrl: string, paths: string[], headers: Record<string, string>, server: ChildProcess): Promise<{ redisCommands: number; byCommand: string; cpuMs: number }> {
   const redis = new Redis(redisUrl);
   try {
     const before = commandStats(await redis.info('commandstats'));
-    const cpuBefore = cpuMsOf(pid);
+    const cpuBefore = cpuSeconds(server);
     let next = 0;
     const worker = async () => {
       while (next < COST_CALLS) {
@@ -137,7 +137,7 @@ async function costPerCall(authUrl: string, paths: string[], headers: Record<str
       }
     };
     await Promise.all(Array.from({ length: 10 }, worker));
-    const cpuMs = cpuMsOf(pid) - cpuBefore;
+    const cpuMs = (cpuSeconds(server) - cpuBefore) * 1000;
     const after = commandStats(await redis.info('commandstats'));
     const delta = Object.entries(after)
       .map(([cmd, n]) => [cmd, n - (before[cmd] ?? 0)] as const)
@@ -155,10 +155,4 @@ function commandStats(info: string): Record<string, number> {
   const stats: Record<string, number> = {};
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats[m[1]] = Number(m[2]);
   return stats;
-}
-
-/** User + system CPU of a process so far, ms (Linux: fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -15,16 +15,15 @@
  * line: the warm pass's seconds ("ours") against its budget floor ("reference"): a ratio near 1 says the rate limit,
  * not the platform, bounds reconciliation.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { AuthCorpRepository, LicenseRepository, PrismaService, ProviderRepository, SecretCipher, StoredTokenRepository, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import { LicenseReconciler, LicenseService } from '@app/tenants';
 import { RefreshSchedule, TokenBroker } from '@app/tokens';
 import { WecomServiceApi } from '@app/wecom';
 import { startSimulator, Simulator } from '../apps/wecom-sim/src/simulator.js';
+import { recreateDatabase } from './processes.js';
 import { printSummary, printTable } from './support.js';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 10_000);
@@ -46,17 +45,6 @@ interface PassResult {
   rateLimited: number;
 }
 
-async function recreateDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  execFileSync(process.execPath, ['prisma/migrate.js'], { env: { ...process.env, DATABASE_URL }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
 async function sim<T = Record<string, unknown>>(simulator: Simulator, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${simulator.url}${path}`, {
     method,
@@ -70,7 +58,7 @@ async function sim<T = Record<string, unknown>>(simulator: Simulator, method: st
 async function main(): Promise<void> {
   const started = Date.now();
   const phase = (name: string) => process.stdout.write(`  ${name} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  await recreateDatabase();
+  await recreateDatabase(DATABASE_URL);
   phase('database migrated');
   const simulator = await startSimulator({ port: 0, logger: false, ticketIntervalSeconds: 0 });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

@@ -8,6 +8,17 @@ import autocannon from 'autocannon';
 import { WecomMsgCrypt } from '@app/wecom';
 import { openLoop } from './open-loop.js';
 
+/** What a run prints (its last stdout line, JSON): requests sent, achieved rate, latency ms, failures by kind. */
+export interface LoadResult {
+  sent: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  statuses: Record<string, number>;
+}
+
 interface Options {
   url: string;
   path: string;
@@ -48,7 +59,7 @@ if (o.rate) {
     durationSeconds: o.durationSeconds,
     next: (i) => ({ ...requests[i % requests.length], method: 'POST', headers: { 'content-type': 'text/xml' } }),
   });
-  process.stdout.write(JSON.stringify({ sent: r.sent, rps: r.achieved, p50: r.p50, p99: r.p99, errors: r.errors, non2xx: 0, statuses: r.statuses }) + '\n');
+  process.stdout.write(JSON.stringify({ sent: r.sent, rps: r.achieved, p50: r.p50, p99: r.p99, errors: r.errors, non2xx: 0, statuses: r.statuses } satisfies LoadResult) + '\n');
   process.exit(0);
 }
 
@@ -84,5 +95,5 @@ process.stdout.write(
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     statuses,
-  }) + '\n',
+  } satisfies LoadResult) + '\n',
 );

@@ -1,17 +1,10 @@
 import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+export { freePort } from '../test/support/ports.js';
 
 /**
  * Starts `node <script>` from the build; its output is dropped unless `inherit` is asked for. With
@@ -81,16 +74,23 @@ export async function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A fresh, migrated database for one bench run. */
+/** A fresh, migrated database for one bench run, on the local server. */
 export async function freshDatabase(base: string): Promise<string> {
   // BENCH_DB_SUFFIX keeps concurrent runs on one server apart.
-  const name = `${base}${process.env.BENCH_DB_SUFFIX ?? ''}`;
-  const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
+  const url = `postgresql://postgres@127.0.0.1:5432/${base}${process.env.BENCH_DB_SUFFIX ?? ''}`;
+  await recreateDatabase(url);
+  return url;
+}
+
+/** Drops the database of `databaseUrl` (connected sessions too) and creates it anew, migrated; migration errors show. */
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
   const pg = (await import('pg')).default;
-  const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.end();
-  execFileSync(process.execPath, [resolve(ROOT, 'prisma/migrate.js')], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
-  return url;
+  execFileSync(process.execPath, [resolve(ROOT, 'prisma/migrate.js')], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -24,7 +24,6 @@
  * Prints a table, then one JSON line: the per-tick Redis cost of a sweep with 100 tokens due at 100,000 corps
  * ("ours") against the same at 10,000 ("reference"); a ratio near 1 says the cost follows due tokens, not tenants.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -38,6 +37,7 @@ import { WorkerMetrics } from '../apps/worker/src/worker-metrics.js';
 import { startSimulator, Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { TestRedisServer } from '../test/support/redis-server.js';
 import { scaledWorkerEnv, sumMetric, WorkerProcess } from '../test/support/worker.js';
+import { recreateDatabase } from './processes.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const FACTOR = Number(process.env.BENCH_TIME_FACTOR ?? 8);
@@ -104,17 +104,6 @@ interface SizeResult {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function recreateDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  execFileSync(process.execPath, ['prisma/migrate.js'], { env: { ...process.env, DATABASE_URL }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
 
 /** Empties the tenant tables between sizes (a fresh migrate costs ~10 s, a truncate milliseconds). */
 async function emptyDatabase(): Promise<void> {
@@ -360,7 +349,7 @@ const callsPerLifetime = (r: SizeResult): number => (r.renewalsDue ? r.steadyCal
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
-  await recreateDatabase();
+  await recreateDatabase(DATABASE_URL);
   const redisServer = await new TestRedisServer().start();
   const simulator = await startSimulator({ port: 0, logger: false, ticketIntervalSeconds: 0, timeFactor: FACTOR });
   const results: SizeResult[] = [];

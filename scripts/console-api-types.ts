@@ -1,6 +1,7 @@
 /**
  * `npm run console:api`: writes the auth app's OpenAPI document to apps/console/src/api/openapi.json, from which
- * openapi-typescript generates the console's client types (schema.d.ts). The document comes from the same
+ * openapi-typescript generates the client types that the console and packages/client share
+ * (packages/client/src/schema.ts). The document comes from the same
  * controllers and DTOs as /docs-json; test/console-api.e2e-spec.ts fails when the committed copy is stale.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,7 +1,8 @@
 import { LoginClaims, LoginTokenSigner } from '../apps/auth/src/oauth/login-token.js';
 import { authEnv, loadConfig } from '@app/config';
 import { startAuthApp } from '../apps/auth/src/auth.app.js';
-import { AuthStack, callApi, cookiesOf, createApiKey, freePort, installThroughBrowser, simCallCount, startAuthStack } from './support/auth.js';
+import { AuthStack, callApi, cookiesOf, createApiKey, installThroughBrowser, simCallCount, startAuthStack } from './support/auth.js';
+import { freePort } from './support/ports.js';
 import { registerSuite } from './support/platform.js';
 import { TEST_SECRET_KEY } from './support/env.js';
 

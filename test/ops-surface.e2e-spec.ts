@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { freePort, startTestAuthApp } from './support/auth.js';
+import { startTestAuthApp } from './support/auth.js';
+import { freePort } from './support/ports.js';
 import { startTestCallbackApp, testEnv } from './support/platform.js';
 
 /** The operators' routes stay off the public port once OPS_PORT is set. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bullPrefix, enqueueCallbackEvents, enqueueReplay, QueueName } from '@app/queues';
-import { CallbackEventRepository, openPayload, SuiteRepository, SuiteTicketRepository } from '@app/store';
+import { ABANDONED_CLAIM_MS, authCodeHash, CallbackEventRepository, openPayload, SuiteRepository, SuiteTicketRepository } from '@app/store';
 import type { Simulator } from '../apps/wecom-sim/src/simulator.js';
 import { uniqueId } from './support/env.js';
 import { HoldingProxy } from './support/holding-proxy.js';
@@ -385,5 +385,33 @@ describe('item 11: a single-use code is never sent to WeCom twice', () => {
     await enqueueReplay(world.queue, row);
     await world.settled(row.id, 'failed');
     expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(1);
+  });
+
+  it('a claim left by a holder that sent the code and died (a SIGKILLed worker) is given up for good, replays included', async () => {
+    const suite = await world.readySuite();
+    proxy.holdPaths = [];
+    await world.queue.pause();
+    let install: Awaited<ReturnType<World['marketInstall']>>;
+    try {
+      install = await world.marketInstall(suite);
+      // What a worker killed between sending the code and keeping WeCom's answer leaves behind, now abandoned.
+      const abandonedAt = new Date(Date.now() - ABANDONED_CLAIM_MS - 1000);
+      await world.tokens.prisma.client.authCodeClaim.create({
+        data: { codeHash: authCodeHash(suite.suiteId, install.authCode), suiteId: suite.suiteId, claimedAt: abandonedAt, sentAt: abandonedAt },
+      });
+    } finally {
+      await world.queue.resume();
+    }
+    const failed = await world.settled(install.row.id, 'failed');
+    expect(failed.lastError).toContain('stopped before WeCom answered');
+    const claimWhere = { codeHash: authCodeHash(suite.suiteId, install.authCode) };
+    expect((await world.tokens.prisma.client.authCodeClaim.findUniqueOrThrow({ where: claimWhere })).failure).toContain('stopped before WeCom answered');
+    // The failure stays recorded: a replay neither sends the code nor finds the claim free.
+    await world.events.resetForReplay(install.row.id);
+    await enqueueReplay(world.queue, install.row);
+    await world.settled(install.row.id, 'failed');
+    expect(await world.suiteCalls(suite.suiteId, '/cgi-bin/service/v2/get_permanent_code')).toBe(0);
+    expect((await world.tokens.prisma.client.authCodeClaim.findUniqueOrThrow({ where: claimWhere })).failure).toContain('stopped before WeCom answered');
+    expect(await world.activeTenants(suite.suiteId, install.corpId)).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import {
   SystemBusyError,
   TokenInvalidError,
   WecomHttpError,
+  WecomNetworkError,
   WecomOutcomeUnknownError,
   WecomServiceApi,
   WecomTimeoutError,
@@ -47,6 +48,29 @@ describe('WecomServiceApi against the simulator', () => {
     await simControl(sim, 'POST', '/sim/faults', rule);
   };
   const callsTo = (path: string) => attempts.filter((a) => a.path === path).length;
+
+  it('an exchange tells its caller when the code leaves (after the limiter) and hands over the answer; a failing beforeSend sends nothing', async () => {
+    const order: string[] = [];
+    const limited = new WecomServiceApi({
+      baseUrl: sim.url,
+      limiter: { acquire: async () => void order.push('limiter') },
+      fetch: (input, init) => (order.push('fetch'), fetch(input, init)),
+    });
+    const token = await suiteToken();
+    const refused = await simControl<{ auth_code: string }>(sim, 'POST', `/sim/suites/${suite.suiteId}/installs`, {});
+    const before = (await simControl<{ by_path: Record<string, number> }>(sim, 'GET', '/sim/calls')).by_path['/cgi-bin/service/v2/get_permanent_code'] ?? 0;
+    await expect(limited.getPermanentCodeV2(token, refused.auth_code, { beforeSend: () => Promise.reject(new Error('claim store down')) })).rejects.toThrow('claim store down');
+    expect((await simControl<{ by_path: Record<string, number> }>(sim, 'GET', '/sim/calls')).by_path['/cgi-bin/service/v2/get_permanent_code'] ?? 0).toBe(before);
+    // The code was not spent: it still exchanges, and the hooks run in order.
+    order.length = 0;
+    let kept: Record<string, unknown> | undefined;
+    const result = await limited.getPermanentCodeV2(token, refused.auth_code, {
+      beforeSend: async () => void order.push('beforeSend'),
+      keepAnswer: async (answer) => void (kept = answer),
+    });
+    expect(order).toEqual(['limiter', 'beforeSend', 'fetch']);
+    expect(kept?.['permanent_code']).toBe(result.permanentCode);
+  });
 
   it('walks the install flow and every token endpoint', async () => {
     const token = await suiteToken();
@@ -141,6 +165,22 @@ describe('WecomServiceApi against the simulator', () => {
     const started = Date.now();
     await expect(quick.getPreAuthCode(token)).rejects.toBeInstanceOf(WecomTimeoutError);
     expect(Date.now() - started).toBeLessThan(1400);
+  });
+
+  it("forwards (the gateway's transport): WeCom's answer as it came; no answer in time is a timeout, a dropped connection a network error, neither retried", async () => {
+    const path = '/cgi-bin/agent/get';
+    const request = { method: 'GET' as const, path, query: new URLSearchParams({ agentid: '1', access_token: 'from-caller' }), tokenParam: 'access_token' as const, token: 'not-a-token', timeoutMs: 200 };
+    const answer = await api.forward({ ...request, deadline: Date.now() + 5000 });
+    expect(answer.status).toBe(200);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(answer.errcode).toBe(40014);
+    expect(JSON.parse(answer.text!.toString('utf8'))).toEqual(answer.json);
+    await simControl(sim, 'DELETE', '/sim/calls');
+    await fault({ latency_ms: 1500, count: 10, paths: [path] });
+    await expect(api.forward({ ...request, deadline: Date.now() + 5000 })).rejects.toBeInstanceOf(WecomTimeoutError);
+    await fault({ drop: true, count: 10, paths: [path] });
+    await expect(api.forward({ ...request, deadline: Date.now() + 5000 })).rejects.toBeInstanceOf(WecomNetworkError);
+    expect((await simControl<{ total: number }>(sim, 'GET', '/sim/calls')).total).toBe(2);
   });
 
   describe('calls that spend a one-time code', () => {

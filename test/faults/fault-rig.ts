@@ -102,20 +102,22 @@ export class FaultRig {
     const port = this.ports.get(name)!;
     const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`], { env: this.env(name), stdio: ['ignore', 'pipe', 'pipe'] });
     const app: RunningApp = { name, port, url: `http://127.0.0.1:${port}`, process: child, logs: this.apps.get(name)?.logs ?? [] };
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        try {
-          app.logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          /* not a log line */
+    // Both streams: Nest's logger prints errors (alerts among them) on stderr.
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let buffered = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) {
+          try {
+            app.logs.push(JSON.parse(line) as Record<string, unknown>);
+          } catch {
+            /* not a log line */
+          }
         }
-      }
-    });
-    child.stderr!.resume();
+      });
+    }
     this.apps.set(name, app);
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -136,8 +138,9 @@ export class FaultRig {
   async kill(name: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const app = this.apps.get(name);
     if (!app || app.process.exitCode !== null) return;
+    // 'close', not 'exit': the process's last log lines are read from its stdout before this resolves.
     await new Promise<void>((r) => {
-      app.process.once('exit', () => r());
+      app.process.once('close', () => r());
       app.process.kill(signal);
     });
   }
@@ -159,13 +162,20 @@ export class FaultRig {
   }
 
   /**
-   * Sends `count` callbacks at `perSecond`, up to 32 in flight; `at(ms, fn)` entries run at those offsets. `tag`
-   * makes each load's callbacks distinct from an earlier load's on the same rig.
+   * Sends `count` callbacks at `perSecond`, up to 32 in flight; `at(ms, fn)` entries run at those offsets, one after
+   * the other (an entry due while the previous one still runs waits for it: a kill never lands on an app that an
+   * earlier entry is still starting). `tag` makes each load's callbacks distinct from an earlier load's on the same rig.
    */
   async load(count: number, perSecond: number, schedule: [number, () => Promise<void>][] = [], tag = this.name): Promise<LoadTally> {
     const tally: LoadTally = { sent: 0, acked: 0, refused: 0 };
     const started = Date.now();
-    const timers = schedule.map(([ms, fn]) => new Promise<void>((r) => setTimeout(() => void fn().finally(r), ms)));
+    const actions = (async () => {
+      for (const [ms, fn] of schedule) {
+        const due = started + ms - Date.now();
+        if (due > 0) await new Promise((r) => setTimeout(r, due));
+        await fn();
+      }
+    })();
     let next = 0;
     const sender = async () => {
       while (next < count) {
@@ -178,8 +188,7 @@ export class FaultRig {
         else tally.refused++;
       }
     };
-    await Promise.all(Array.from({ length: 32 }, sender));
-    await Promise.all(timers);
+    await Promise.all([...Array.from({ length: 32 }, sender), actions]);
     return tally;
   }
 

@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
@@ -14,16 +13,9 @@ import type { Simulator } from '../../apps/wecom-sim/src/simulator.js';
 import { registerSuite, simControl, startTestCallbackApp, startTestSimulator, testEnv } from './platform.js';
 import { testCipher, testPrisma } from './store.js';
 import { tokenGraph } from './tokens.js';
+import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 import type { SuiteFixture } from './wecom-sender.js';
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The auth app in-process on a free port. WeCom redirects browsers to PUBLIC_BASE_URL, so the port is chosen

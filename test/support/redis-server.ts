@@ -1,13 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { canConnect, freePort } from './ports.js';
 
 /** A private redis-server on a spare port, which a test may stop and start again (same port). */
 export class TestRedisServer {
@@ -39,15 +31,4 @@ export class TestRedisServer {
       proc.kill('SIGKILL');
     });
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

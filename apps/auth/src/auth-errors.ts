@@ -2,7 +2,7 @@ import type { HttpErrorBody } from '@app/platform';
 import { AuthCodeInProgressError, AuthCodeUnusableError, LicenseOperationError } from '@app/tenants';
 import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
 import { LicenseApiError, RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
-import { GatewayRefusal } from './gateway/gateway-refusal.js';
+import { GATEWAY_REFUSAL_STATUS, GatewayRefusal } from './gateway/gateway-refusal.js';
 
 /**
  * Every `error` code the auth app answers with, and its status. Callers branch on the code, so codes are
@@ -44,15 +44,7 @@ export const AUTH_ERROR_STATUS = {
   invalid_cursor: 400,
   invalid_id_list: 400,
   id_conversion_failed: 502,
-  corp_api_rate_limited: 429,
-  ip_rate_limited: 429,
-  corp_slowed_down: 429,
-  message_member_rate_limited: 429,
-  message_daily_quota_exceeded: 429,
-  media_invalid: 400,
-  media_too_large: 413,
-  invalid_wecom_path: 400,
-  invalid_body: 400,
+  ...GATEWAY_REFUSAL_STATUS,
   cross_site_request: 403,
   no_suite_ticket: 503,
   no_provider_credentials: 409,

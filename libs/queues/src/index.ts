@@ -8,3 +8,4 @@ export * from './redis.module.js';
 export * from './redis.tokens.js';
 export * from './eviction-policy.js';
 export * from './key-slots.js';
+export * from './cache-invalidation.js';

@@ -71,6 +71,12 @@ export class CorpAuthorizationService {
     const claim = await this.claims.claim(suiteId, authCode);
     if (claim.state === 'failed') throw new AuthCodeUnusableError(`this auth_code was given up earlier: ${claim.failure}`);
     if (claim.state !== 'claimed') return { corp: await this.awaitOtherExchange(suiteId, authCode, waitMs), exchanged: false };
+    // Taken over from a holder that sent the code and died before keeping WeCom's answer. Decided before the `try`:
+    // its clean-up hands back claims that were never sent, and this one must stay failed so that no retry or
+    // replay sends the code again.
+    if (claim.keptAnswer === undefined && claim.sent) {
+      throw await this.giveUp(suiteId, authCode, 'a previous attempt sent this auth_code and stopped before WeCom answered');
+    }
     let answerKept = claim.keptAnswer !== undefined;
     let sent = false;
     let exchangeSentAt = Date.now();
@@ -78,18 +84,22 @@ export class CorpAuthorizationService {
       let result: PermanentCode;
       if (claim.keptAnswer !== undefined) {
         result = WecomServiceApi.mapKeptPermanentCode(JSON.parse(claim.keptAnswer));
-      } else if (claim.sent) {
-        throw await this.giveUp(suiteId, authCode, 'a previous attempt sent this auth_code and stopped before WeCom answered');
       } else {
         exchangeSentAt = Date.now();
-        result = await this.broker.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
-          await this.claims.markSent(suiteId, authCode);
-          sent = true;
-          return this.api.getPermanentCodeV2(suiteToken, authCode, async (answer) => {
-            await this.claims.keepAnswer(suiteId, authCode, JSON.stringify(answer));
-            answerKept = true;
-          });
-        });
+        result = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) =>
+          this.api.getPermanentCodeV2(suiteToken, authCode, {
+            // Recorded as late as possible (after any wait for WeCom's call budget): a holder killed before this
+            // point leaves a code that the next holder may still send.
+            beforeSend: async () => {
+              await this.claims.markSent(suiteId, authCode);
+              sent = true;
+            },
+            keepAnswer: async (answer) => {
+              await this.claims.keepAnswer(suiteId, authCode, JSON.stringify(answer));
+              answerKept = true;
+            },
+          }),
+        );
       }
       let corp = await this.saveAuthorization(suiteId, authCode, result, context, exchangeSentAt);
       if (!result.authInfo) corp = await this.completeAuthInfo(suiteId, corp, result.permanentCode);

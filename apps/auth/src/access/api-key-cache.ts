@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { apiKeyRevocationChannel, duplicateRedis, InjectRedis } from '@app/queues';
+import { apiKeyRevocationChannel, CacheInvalidationSubscription, InjectRedis } from '@app/queues';
 import { ApiKeyInfo, ApiKeyRepository, hashApiKey } from '@app/store';
 
 const MAX_ENTRIES = 10_000;
@@ -30,9 +30,7 @@ type Entry = { info: ApiKeyInfo | null };
 export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeyCache');
   private readonly entries = new LRUCache<string, Entry>({ max: MAX_ENTRIES, ttl: TTL_MS });
-  private subscriber: Redis | null = null;
-  /** Subscribed and not missed anything since the cache was last dropped. */
-  private live = false;
+  private subscription: CacheInvalidationSubscription | null = null;
   /** Moves on every drop: a database answer read before a revocation must not be cached after it. */
   private generation = 0;
 
@@ -43,41 +41,23 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    const channel = apiKeyRevocationChannel(this.config.REDIS_PREFIX);
-    // A connection in subscriber mode can send nothing else: its own, named so operators can find it in CLIENT LIST.
-    const subscriber = duplicateRedis(this.redis, { autoResubscribe: false, connectionName: `${this.config.REDIS_PREFIX}:api-key-revocations` });
-    this.subscriber = subscriber;
-    subscriber.on('message', (from: string) => {
-      if (from === channel) this.forgetAll();
-    });
-    const down = () => {
-      this.live = false;
-      this.forgetAll();
-    };
-    subscriber.on('close', down);
-    subscriber.on('reconnecting', down);
-    subscriber.on('error', (err: Error) => this.logger.warn({ msg: 'revocation subscription', error: err.message }));
-    // Subscribe on every (re)connection; only once the subscription stands may the cache be used again.
-    subscriber.on('ready', () => {
-      subscriber.subscribe(channel).then(
-        () => {
-          if (subscriber.status !== 'ready') return;
-          this.forgetAll();
-          this.live = true;
-        },
-        (err: Error) => this.logger.warn({ msg: 'revocation subscription failed', error: err.message }),
-      );
+    this.subscription = new CacheInvalidationSubscription(this.redis, {
+      channel: apiKeyRevocationChannel(this.config.REDIS_PREFIX),
+      connectionName: `${this.config.REDIS_PREFIX}:api-key-revocations`,
+      onMessage: () => this.forgetAll(),
+      onReset: () => this.forgetAll(),
+      logger: this.logger,
+      label: 'revocation subscription',
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.live = false;
-    this.subscriber?.disconnect();
+    this.subscription?.close();
   }
 
   /** Whether lookups may use the cache now (the revocation subscription stands); for tests and /health detail. */
   get subscribed(): boolean {
-    return this.live;
+    return this.subscription?.live ?? false;
   }
 
   /** Drops every cached key (a revocation in this process; the pub/sub message follows for the others). */
@@ -88,14 +68,14 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
 
   /** The active key with this value, or null (unknown or revoked). Throws when PostgreSQL cannot answer a miss. */
   async findActive(key: string): Promise<ApiKeyInfo | null> {
-    if (!this.live) return this.keys.findActive(key);
+    if (!this.subscribed) return this.keys.findActive(key);
     const hash = hashApiKey(key);
     const hit = this.entries.get(hash);
     if (hit) return hit.info;
     const generation = this.generation;
     const info = await this.keys.findActive(key);
     // A revocation may have arrived while the database answered (that answer may predate it): cache only if not.
-    if (!this.live || generation !== this.generation) return info;
+    if (!this.subscribed || generation !== this.generation) return info;
     if (!info) this.entries.set(hash, { info: null }, { ttl: UNKNOWN_TTL_MS });
     else if (!info.scopes.includes('admin')) this.entries.set(hash, { info });
     return info;

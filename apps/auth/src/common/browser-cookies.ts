@@ -45,3 +45,23 @@ export function readBrowserCookie(request: FastifyRequest, cookie: BrowserCookie
 export function clearBrowserCookie(reply: FastifyReply, cookie: BrowserCookie, secure: boolean): void {
   reply.clearCookie(cookie.name, { path: cookie.path, httpOnly: true, sameSite: 'lax', secure });
 }
+
+/** A JSON value as a cookie value (base64url: nothing a cookie must escape), e.g. a login in progress. */
+export function encodeCookieJson(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/**
+ * The object `encodeCookieJson` made of a (signature-checked) cookie value, when `accept` says it has the expected
+ * shape; null when there is no value, it is not such JSON, or `accept` refuses it.
+ */
+export function decodeCookieJson<T extends object>(value: string | null, accept: (parsed: Partial<T>) => boolean): T | null {
+  if (!value) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  return parsed !== null && typeof parsed === 'object' && accept(parsed as Partial<T>) ? (parsed as T) : null;
+}

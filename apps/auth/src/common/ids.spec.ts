@@ -1,5 +1,7 @@
 import { ValidationPipe } from '@nestjs/common';
 import { PlatformValidationPipe } from '@app/platform';
+import { GatewayParams } from '../gateway/gateway.controller.js';
+import { ProviderGatewayParams } from '../gateway/provider-gateway.controller.js';
 import { CorpParams, ProviderParams, SuiteParams } from './ids.js';
 
 /** The answer of a pipe: the value it returns, or the status and body of what it throws. */
@@ -25,12 +27,19 @@ describe('id params: PlatformValidationPipe fast path (checkPlain) answers as cl
     [CorpParams, { suiteId: 'wwsuite', corpId: 'wwcorp' }],
     [CorpParams, { suiteId: 'wwsuite', corpId: 'wwcorp', other: '1', more: '2' }],
     [CorpParams, { suiteId: 'wwsuite' }],
+    [GatewayParams, { suiteId: 'wwsuite', corpId: 'wwcorp', '*': 'cgi-bin/agent/get' }],
+    [GatewayParams, { suiteId: 'wwsuite', corpId: 'wwcorp' }],
+    [GatewayParams, { '*': 'cgi-bin/user/get', suiteId: 'wwsuite', corpId: 'wwcorp', extra: 'x' }],
+    [ProviderGatewayParams, { providerCorpId: 'wwprov', '*': 'cgi-bin/service/get_license_info' }],
+    [ProviderGatewayParams, { '*': 'x', other: '1' }],
     ...bad.flatMap((b): [new () => object, object][] => [
       [SuiteParams, { suiteId: b }],
       [ProviderParams, { providerCorpId: b }],
       [CorpParams, { suiteId: b, corpId: 'wwcorp' }],
       [CorpParams, { suiteId: 'wwsuite', corpId: b }],
       [CorpParams, { suiteId: b, corpId: b, x: 'y' }],
+      [GatewayParams, { suiteId: b, corpId: b, '*': b }],
+      [ProviderGatewayParams, { providerCorpId: b, '*': 'cgi-bin/license/x' }],
     ]),
   ];
 

@@ -3,6 +3,7 @@ import { APP_CONFIG, AuthConfig } from '@app/config';
 import { ConsoleUserInfo, ConsoleUserRepository, ProviderRepository } from '@app/store';
 import { randomNonce } from '@app/wecom';
 import { AuthAppError } from '../auth-errors.js';
+import { decodeCookieJson } from '../common/browser-cookies.js';
 import { OAuthStateStore } from '../oauth/oauth-state.store.js';
 import { ProviderLoginService } from '../provider-login/provider-login.service.js';
 
@@ -114,18 +115,7 @@ export class ConsoleWecomLoginService implements OnApplicationBootstrap {
   }
 }
 
-export function encodePendingConsoleWecomLogin(login: PendingConsoleWecomLogin): string {
-  return Buffer.from(JSON.stringify(login)).toString('base64url');
-}
-
 /** The pending sign-in a (signature-checked) cookie value holds; null when it holds none. */
 export function decodePendingConsoleWecomLogin(value: string | null): PendingConsoleWecomLogin | null {
-  if (!value) return null;
-  try {
-    const p = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<PendingConsoleWecomLogin> | null;
-    if (!p || typeof p.state !== 'string' || typeof p.exp !== 'number') return null;
-    return { state: p.state, exp: p.exp };
-  } catch {
-    return null;
-  }
+  return decodeCookieJson<PendingConsoleWecomLogin>(value, (p) => typeof p.state === 'string' && typeof p.exp === 'number');
 }

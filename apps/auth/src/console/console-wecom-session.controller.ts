@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { ConsoleUserInfo, ConsoleUserRepository } from '@app/store';
 import { CONSOLE_WECOM_LOGIN_COOKIE } from '../access/wecom.strategy.js';
-import { clearBrowserCookie, setBrowserCookie } from '../common/browser-cookies.js';
-import { ConsoleWecomLoginService, encodePendingConsoleWecomLogin, PENDING_CONSOLE_WECOM_LOGIN_TTL_SECONDS } from './console-wecom-login.service.js';
+import { clearBrowserCookie, encodeCookieJson, setBrowserCookie } from '../common/browser-cookies.js';
+import { ConsoleWecomLoginService, PENDING_CONSOLE_WECOM_LOGIN_TTL_SECONDS } from './console-wecom-login.service.js';
 import { SignInMethodsDto } from './console-user.dto.js';
 import { setSessionCookie } from './session-cookie.js';
 import { WecomLoginGuard } from './wecom-login.guard.js';
@@ -35,7 +35,7 @@ export class ConsoleWecomSessionController {
   @ApiFoundResponse({ description: 'Location: {WECOM_INSTALL_BASE}/wwopen/sso/3rd_qrConnect?…, or /console/login?wecom_error=wecom_login_disabled|provider_not_found' })
   async start(@Res() reply: FastifyReply): Promise<void> {
     const { location, pending } = await this.logins.start();
-    setBrowserCookie(reply, CONSOLE_WECOM_LOGIN_COOKIE, encodePendingConsoleWecomLogin(pending), PENDING_CONSOLE_WECOM_LOGIN_TTL_SECONDS, this.secure);
+    setBrowserCookie(reply, CONSOLE_WECOM_LOGIN_COOKIE, encodeCookieJson(pending), PENDING_CONSOLE_WECOM_LOGIN_TTL_SECONDS, this.secure);
     await reply.code(302).header('location', location).header('cache-control', 'no-store').send();
   }
 

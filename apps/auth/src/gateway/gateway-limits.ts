@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { REDIS } from '@app/queues';
+import { duplicateRedis, REDIS } from '@app/queues';
 import { GatewayRefusal, GatewayRefusalCode } from './gateway-refusal.js';
 
 const MINUTE_S = 60;
 const HOUR_S = 3600;
+/** How long start-up waits for the limits' own connection (it has no offline queue, as the shared one). */
+const READY_WAIT_MS = 3000;
 /** WeCom counts the daily message budget per calendar day in China (UTC+8). */
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
@@ -58,9 +60,15 @@ export function messageDay(now = Date.now()): string {
  * - app messages per app and day: corp_user_max × GATEWAY_MESSAGES_PER_ACCOUNT_PER_DAY person-times (WeCom: × 200)
  * - after WeCom's 45009/45033 for a corp, its calls are refused for GATEWAY_SLOWDOWN_SECONDS.
  * Every method throws `GatewayRefusal` (429, with Retry-After seconds) when a budget is spent.
+ *
+ * The limits have their own connection, auto-pipelined (ioredis `enableAutoPipelining`): the five commands of a call's
+ * admission are issued together and go out in one socket write instead of five; those writes were the largest cost
+ * of a gateway call (gateway profile, docs/performance-profiles.md). On a Redis Cluster ioredis pipelines per node.
  */
 @Injectable()
-export class GatewayLimits {
+export class GatewayLimits implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('GatewayLimits');
+  private readonly redis: Redis;
   private readonly corpApiWindows: RateLimiterRedis[];
   private readonly ipWindows: RateLimiterRedis[];
   private readonly providerWindows: RateLimiterRedis[];
@@ -70,9 +78,11 @@ export class GatewayLimits {
   private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) shared: Redis,
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {
+    const redis = duplicateRedis(shared, { enableAutoPipelining: true, connectionName: `${config.REDIS_PREFIX}:gateway-limits` });
+    this.redis = redis;
     this.prefix = `${config.REDIS_PREFIX}:gw`;
     const limiter = (name: string, points: number, duration: number) =>
       new RateLimiterRedis({ storeClient: redis, keyPrefix: `${this.prefix}:${name}`, points, duration });
@@ -86,6 +96,23 @@ export class GatewayLimits {
     this.member = new RateLimiterUnion(...this.memberWindows);
     // The daily budget differs per corp (corp_user_max): counted here, compared with the corp's own budget below.
     this.daily = limiter('msg-day', Number.MAX_SAFE_INTEGER, 2 * 86_400);
+  }
+
+  /** Waits (up to READY_WAIT_MS) for the connection, so the first calls are not refused for want of it. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), READY_WAIT_MS);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!ready) this.logger.warn({ msg: `gateway limits: Redis not ready after ${READY_WAIT_MS} ms; starting anyway` });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   /** Starts refusing a corp's calls for GATEWAY_SLOWDOWN_SECONDS; returns those seconds. */

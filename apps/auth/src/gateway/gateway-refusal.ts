@@ -19,7 +19,8 @@ export type GatewayRefusalCode =
   | 'invalid_wecom_path'
   | 'invalid_body';
 
-const STATUS: Record<GatewayRefusalCode, number> = {
+/** The statuses of the refusals (also in AUTH_ERROR_STATUS, which lists every code the auth app answers with). */
+export const GATEWAY_REFUSAL_STATUS = {
   corp_api_rate_limited: 429,
   ip_rate_limited: 429,
   corp_slowed_down: 429,
@@ -29,7 +30,7 @@ const STATUS: Record<GatewayRefusalCode, number> = {
   media_too_large: 413,
   invalid_wecom_path: 400,
   invalid_body: 400,
-};
+} as const satisfies Record<GatewayRefusalCode, number>;
 
 /** The gateway refused a call before WeCom saw it; 429s carry `retryAfterSeconds` (the `Retry-After` header). */
 export class GatewayRefusal extends Error {
@@ -44,6 +45,6 @@ export class GatewayRefusal extends Error {
   }
 
   get status(): number {
-    return STATUS[this.code];
+    return GATEWAY_REFUSAL_STATUS[this.code];
   }
 }

@@ -4,13 +4,14 @@ import { Allow } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiAccess } from '../access/api-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { CorpParams } from '../common/ids.js';
-import { callerContentType } from './gateway-body.js';
-import { GatewayRefusal } from './gateway-refusal.js';
+import { CorpParams, withWildcard } from '../common/ids.js';
+import { forwardToWecom } from './gateway-forward.js';
 import { GatewayService } from './gateway.service.js';
 
 /** The route's params: the corp, and Fastify's wildcard (WeCom's path, read from the URL itself, as sent). */
-class GatewayParams extends CorpParams {
+export class GatewayParams extends CorpParams {
+  static override readonly checkPlain = withWildcard('suiteId', 'corpId');
+
   @Allow()
   '*'?: unknown;
 }
@@ -54,26 +55,7 @@ export class GatewayController {
     return this.forward(params, request, reply);
   }
 
-  private async forward(params: GatewayParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const url = request.url;
-    const path = PREFIX.exec(url)?.[1] ?? '';
-    const q = url.indexOf('?');
-    const method = request.method === 'POST' ? 'POST' : 'GET';
-    try {
-      const answer = await this.gateway.call({
-        suiteId: params.suiteId,
-        corpId: params.corpId,
-        method,
-        path,
-        query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
-        contentType: callerContentType(request),
-        body: Buffer.isBuffer(request.body) ? request.body : undefined,
-      });
-      await reply.code(answer.status).headers(answer.headers).send(answer.body ?? '');
-    } catch (err) {
-      if (!(err instanceof GatewayRefusal)) throw err;
-      if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
-      await reply.code(err.status).send({ statusCode: err.status, error: err.code, message: err.message });
-    }
+  private forward(params: GatewayParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return forwardToWecom(this.gateway, { suiteId: params.suiteId, corpId: params.corpId }, PREFIX, request, reply);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { duplicateRedis, InjectRedis } from '@app/queues';
+import { CacheInvalidationSubscription, InjectRedis } from '@app/queues';
 import { FINAL_MS, Token, TokenBroker, tokenChangeChannel, TokenKey, tokenKeyId } from '@app/tokens';
 
 const MAX_ENTRIES = 10_000;
@@ -11,7 +11,8 @@ const TTL_MS = 30_000;
 
 /**
  * The tokens the gateway injects, kept in this process (bounded LRU, `lru-cache`) so a call asks Redis for no token
- * and opens no sealed copy; misses go to the `TokenBroker` (Redis, PostgreSQL, WeCom). Same pattern as `ApiKeyCache`:
+ * and opens no sealed copy; misses go to the `TokenBroker` (Redis, PostgreSQL, WeCom). Same pattern as `ApiKeyCache`
+ * (both subscribe through `CacheInvalidationSubscription`):
  *
  * Every write and delete of a cached token is announced on `tokenChangeChannel` (by `TokenCache`, in whichever process
  * made it: a refresh in the worker, an invalidation by another replica), and a message drops that token here. While the
@@ -24,8 +25,7 @@ const TTL_MS = 30_000;
 export class LocalTokens implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('LocalTokens');
   private readonly entries = new LRUCache<string, Token>({ max: MAX_ENTRIES, ttl: TTL_MS });
-  private subscriber: Redis | null = null;
-  private live = false;
+  private subscription: CacheInvalidationSubscription | null = null;
   private generation = 0;
 
   constructor(
@@ -35,53 +35,38 @@ export class LocalTokens implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    const channel = tokenChangeChannel(this.config.REDIS_PREFIX);
-    const subscriber = duplicateRedis(this.redis, { autoResubscribe: false, connectionName: `${this.config.REDIS_PREFIX}:token-changes` });
-    this.subscriber = subscriber;
-    subscriber.on('message', (from: string, id: string) => {
-      if (from !== channel) return;
-      this.generation++;
-      this.entries.delete(id);
-    });
-    const down = () => {
-      this.live = false;
-      this.forgetAll();
-    };
-    subscriber.on('close', down);
-    subscriber.on('reconnecting', down);
-    subscriber.on('error', (err: Error) => this.logger.warn({ msg: 'token change subscription', error: err.message }));
-    subscriber.on('ready', () => {
-      subscriber.subscribe(channel).then(
-        () => {
-          if (subscriber.status !== 'ready') return;
-          this.forgetAll();
-          this.live = true;
-        },
-        (err: Error) => this.logger.warn({ msg: 'token change subscription failed', error: err.message }),
-      );
+    this.subscription = new CacheInvalidationSubscription(this.redis, {
+      channel: tokenChangeChannel(this.config.REDIS_PREFIX),
+      connectionName: `${this.config.REDIS_PREFIX}:token-changes`,
+      onMessage: (id) => {
+        this.generation++;
+        this.entries.delete(id);
+      },
+      onReset: () => this.forgetAll(),
+      logger: this.logger,
+      label: 'token change subscription',
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.live = false;
-    this.subscriber?.disconnect();
+    this.subscription?.close();
   }
 
   /** Whether tokens may be served from memory now (the change subscription stands). */
   get subscribed(): boolean {
-    return this.live;
+    return this.subscription?.live ?? false;
   }
 
   /** The token of `key`: from memory when held and fresh, else from the broker (its errors: `TokenUnavailableError`, …). */
   async get(key: TokenKey): Promise<Token> {
     const id = tokenKeyId(key);
-    if (this.live) {
+    if (this.subscribed) {
       const hit = this.entries.get(id);
       if (hit && hit.expiresAt.getTime() - Date.now() > FINAL_MS + TTL_MS) return hit;
     }
     const generation = this.generation;
     const token = await this.broker.get(key);
-    if (this.live && generation === this.generation) this.entries.set(id, token);
+    if (this.subscribed && generation === this.generation) this.entries.set(id, token);
     return token;
   }
 

@@ -4,12 +4,13 @@ import { Allow } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiAccess } from '../access/api-access.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { ProviderParams } from '../common/ids.js';
-import { callerContentType } from './gateway-body.js';
-import { GatewayRefusal } from './gateway-refusal.js';
+import { ProviderParams, withWildcard } from '../common/ids.js';
+import { forwardToWecom } from './gateway-forward.js';
 import { GatewayService } from './gateway.service.js';
 
-class ProviderGatewayParams extends ProviderParams {
+export class ProviderGatewayParams extends ProviderParams {
+  static override readonly checkPlain = withWildcard('providerCorpId');
+
   @Allow()
   '*'?: unknown;
 }
@@ -41,25 +42,7 @@ export class ProviderGatewayController {
     return this.forward(params, request, reply);
   }
 
-  private async forward(params: ProviderGatewayParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const url = request.url;
-    const q = url.indexOf('?');
-    try {
-      const answer = await this.gateway.call({
-        suiteId: '',
-        corpId: '',
-        providerCorpId: params.providerCorpId,
-        method: request.method === 'POST' ? 'POST' : 'GET',
-        path: PREFIX.exec(url)?.[1] ?? '',
-        query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
-        contentType: callerContentType(request),
-        body: Buffer.isBuffer(request.body) ? request.body : undefined,
-      });
-      await reply.code(answer.status).headers(answer.headers).send(answer.body ?? '');
-    } catch (err) {
-      if (!(err instanceof GatewayRefusal)) throw err;
-      if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
-      await reply.code(err.status).send({ statusCode: err.status, error: err.code, message: err.message });
-    }
+  private forward(params: ProviderGatewayParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return forwardToWecom(this.gateway, { suiteId: '', corpId: '', providerCorpId: params.providerCorpId }, PREFIX, request, reply);
   }
 }

@@ -2,13 +2,13 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiBadRequestResponse, ApiFoundResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AuthConfig } from '@app/config';
-import { BrowserCookie, clearBrowserCookie, readBrowserCookie, setBrowserCookie } from '../common/browser-cookies.js';
+import { BrowserCookie, clearBrowserCookie, encodeCookieJson, readBrowserCookie, setBrowserCookie } from '../common/browser-cookies.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { SuiteParams } from '../common/ids.js';
 import { WecomRedirectQuery } from '../common/lenient-query.decorator.js';
 import { AuthorizeQueryDto, OAuthCallbackQueryDto, OAuthResultDto } from './oauth.dto.js';
 import { OAuthService } from './oauth.service.js';
-import { decodePendingLogin, encodePendingLogin, PENDING_LOGIN_TTL_SECONDS } from './pending-login.js';
+import { decodePendingLogin, PENDING_LOGIN_TTL_SECONDS } from './pending-login.js';
 
 /**
  * Browser routes of the third-party member login; no API key. The pending login travels in a signed HttpOnly
@@ -33,7 +33,7 @@ export class OAuthController {
   @ApiNotFoundResponse({ type: ErrorDto, description: 'suite_not_found' })
   async authorize(@Param() params: SuiteParams, @Query() query: AuthorizeQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const { location, pending } = await this.oauth.authorize(params.suiteId, query.scope ?? 'snsapi_base', query.redirect, query.corpId);
-    setBrowserCookie(reply, loginCookie(params.suiteId), encodePendingLogin(pending), PENDING_LOGIN_TTL_SECONDS, this.secureCookies);
+    setBrowserCookie(reply, loginCookie(params.suiteId), encodeCookieJson(pending), PENDING_LOGIN_TTL_SECONDS, this.secureCookies);
     await reply.code(302).header('location', location).header('cache-control', 'no-store').send();
   }
 

@@ -1,3 +1,4 @@
+import { decodeCookieJson } from '../common/browser-cookies.js';
 import type { OAuthScope } from './login-token.js';
 
 /** A login between our authorize route and WeCom's redirect back, kept in the browser's signed cookie. */
@@ -14,29 +15,15 @@ export interface PendingLogin {
 /** Lifetime of the cookie: longer than the OAuth code's 5 minutes, for a member lingering on the consent page. */
 export const PENDING_LOGIN_TTL_SECONDS = 600;
 
-export function encodePendingLogin(login: PendingLogin): string {
-  return Buffer.from(JSON.stringify(login)).toString('base64url');
-}
-
 /** The pending login a (signature-checked) cookie value holds; null when it holds none. */
 export function decodePendingLogin(value: string | null): PendingLogin | null {
-  if (!value) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const p = parsed as Partial<PendingLogin> | null;
-  if (
-    !p ||
-    typeof p.state !== 'string' ||
-    typeof p.suiteId !== 'string' ||
-    (p.scope !== 'snsapi_base' && p.scope !== 'snsapi_privateinfo') ||
-    (p.redirect !== null && typeof p.redirect !== 'string') ||
-    (p.corpId !== undefined && typeof p.corpId !== 'string')
-  ) {
-    return null;
-  }
-  return p as PendingLogin;
+  return decodeCookieJson<PendingLogin>(
+    value,
+    (p) =>
+      typeof p.state === 'string' &&
+      typeof p.suiteId === 'string' &&
+      (p.scope === 'snsapi_base' || p.scope === 'snsapi_privateinfo') &&
+      (p.redirect === null || typeof p.redirect === 'string') &&
+      (p.corpId === undefined || typeof p.corpId === 'string'),
+  );
 }

@@ -4,13 +4,13 @@ import { IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'c
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { ApiAccess } from '../access/api-access.decorator.js';
-import { BrowserCookie, clearBrowserCookie, readBrowserCookie, setBrowserCookie } from '../common/browser-cookies.js';
+import { BrowserCookie, clearBrowserCookie, encodeCookieJson, readBrowserCookie, setBrowserCookie } from '../common/browser-cookies.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { ProviderParams } from '../common/ids.js';
 import { WecomRedirectQuery } from '../common/lenient-query.decorator.js';
 import { VerifyLoginTokenDto } from '../oauth/oauth.dto.js';
 import type { ProviderLoginClaims } from '../oauth/login-token.js';
-import { decodePendingProviderLogin, encodePendingProviderLogin, PENDING_PROVIDER_LOGIN_TTL_SECONDS, ProviderLoginService } from './provider-login.service.js';
+import { decodePendingProviderLogin, PENDING_PROVIDER_LOGIN_TTL_SECONDS, ProviderLoginService } from './provider-login.service.js';
 
 export class ProviderLoginQueryDto {
   @ApiPropertyOptional({ description: 'Where the browser goes with ?wecom_login=<token> (PUBLIC_BASE_URL or OAUTH_REDIRECT_ORIGINS); JSON without it' })
@@ -76,7 +76,7 @@ export class ProviderLoginController {
   @ApiNotFoundResponse({ type: ErrorDto, description: 'provider_not_found' })
   async start(@Param() params: ProviderParams, @Query() query: ProviderLoginQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const { location, pending } = await this.logins.start(params.providerCorpId, query.usertype ?? 'admin', query.redirect);
-    setBrowserCookie(reply, loginCookie(params.providerCorpId), encodePendingProviderLogin(pending), PENDING_PROVIDER_LOGIN_TTL_SECONDS, this.secureCookies);
+    setBrowserCookie(reply, loginCookie(params.providerCorpId), encodeCookieJson(pending), PENDING_PROVIDER_LOGIN_TTL_SECONDS, this.secureCookies);
     await reply.code(302).header('location', location).header('cache-control', 'no-store').send();
   }
 

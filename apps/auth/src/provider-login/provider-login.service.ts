@@ -5,6 +5,7 @@ import { ProviderRepository } from '@app/store';
 import { providerTokenKey, TokenBroker } from '@app/tokens';
 import { LoginInfo, randomNonce, WecomApiError, WecomServiceApi } from '@app/wecom';
 import { AuthAppError } from '../auth-errors.js';
+import { decodeCookieJson } from '../common/browser-cookies.js';
 import { parseHttpUrl, withQuery } from '../common/redirect-url.js';
 import { LoginTokenError, LoginTokenSigner, ProviderLoginClaims } from '../oauth/login-token.js';
 import { OAuthStateStore } from '../oauth/oauth-state.store.js';
@@ -135,20 +136,9 @@ export class ProviderLoginService {
   }
 }
 
-export function encodePendingProviderLogin(login: PendingProviderLogin): string {
-  return Buffer.from(JSON.stringify(login)).toString('base64url');
-}
-
 /** The pending login a (signature-checked) cookie value holds; null when it holds none. */
 export function decodePendingProviderLogin(value: string | null): PendingProviderLogin | null {
-  if (!value) return null;
-  try {
-    const p = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<PendingProviderLogin> | null;
-    if (!p || typeof p.state !== 'string' || typeof p.providerCorpId !== 'string' || (p.redirect !== null && typeof p.redirect !== 'string')) return null;
-    return p as PendingProviderLogin;
-  } catch {
-    return null;
-  }
+  return decodeCookieJson<PendingProviderLogin>(value, (p) => typeof p.state === 'string' && typeof p.providerCorpId === 'string' && (p.redirect === null || typeof p.redirect === 'string'));
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { components, paths } from './schema';
+// One generated copy of the types, the client package's (npm run console:api); a type-only import, erased by the build.
+import type { components, paths } from '../../../../packages/client/src/schema';
 
 export type Schemas = components['schemas'];
 
@@ -26,7 +27,7 @@ const session: Middleware = {
   },
 };
 
-/** The platform's admin API, typed from its OpenAPI document (schema.d.ts is generated: npm run console:api). */
+/** The platform's admin API, typed from its OpenAPI document (packages/client/src/schema.ts, generated: npm run console:api). */
 export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
 api.use(session);
 

@@ -40,6 +40,14 @@ export interface PushOutcome {
   finished_at: number;
 }
 
+/** What a URL check found: the URL's status and (first 500 characters of) its answer, or the request's error. */
+export interface UrlCheck {
+  verified: boolean;
+  status?: number;
+  response?: string;
+  error?: string;
+}
+
 export interface PusherOptions {
   timeoutMs: number;
   retryDelayMs: number;
@@ -81,6 +89,28 @@ export class CallbackPusher {
     const nonce = randomDigits(10);
     const signature = getSignature(token, timestamp, nonce, ciphertext);
     return { ciphertext, nonce, signature };
+  }
+
+  /**
+   * WeCom's URL check (验证URL有效性): GET `url?msg_signature&timestamp&nonce&echostr` with `echo` encrypted for
+   * `receiverId`, at the real time (as every callback request); verified when the URL answers 200 with `echo` in plain
+   * text. Network failures and the 5 s timeout are answered as `error`, never thrown.
+   */
+  static async checkUrl(url: string, token: string, encodingAesKey: string, receiverId: string, echo: string): Promise<UrlCheck> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signed = CallbackPusher.sign(token, encodingAesKey, receiverId, echo, timestamp);
+    const target = new URL(url);
+    target.searchParams.set('msg_signature', signed.signature);
+    target.searchParams.set('timestamp', String(timestamp));
+    target.searchParams.set('nonce', signed.nonce);
+    target.searchParams.set('echostr', signed.ciphertext);
+    try {
+      const res = await fetch(target, { signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      return { verified: res.status === 200 && text === echo, status: res.status, response: text.slice(0, 500) };
+    } catch (err) {
+      return { verified: false, error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   outcomes(filter: { suiteId?: string; infoType?: string; kind?: CallbackKind; limit?: number } = {}): PushOutcome[] {

@@ -1,4 +1,4 @@
-import { CallbackPusher, PushOutcome } from './callback-pusher.js';
+import { CallbackPusher, PushOutcome, UrlCheck } from './callback-pusher.js';
 import { buildXml, XmlFields } from './callback-xml.js';
 import { randomToken } from './ids.js';
 import { SimClock } from './sim-clock.js';
@@ -106,24 +106,10 @@ export class ProviderRegistry {
   }
 
   /** WeCom's URL check of the system-event URL: GET with an echostr encrypted for the provider corpid. */
-  async verifyUrl(corpId: string): Promise<{ verified: boolean; status?: number; response?: string; error?: string }> {
+  async verifyUrl(corpId: string): Promise<UrlCheck> {
     const record = this.get(corpId);
     if (!record.systemEventUrl || !record.token || !record.encodingAesKey) throw new ControlError(400, `provider ${corpId} has no system-event URL`);
-    const echo = randomToken(20);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signed = CallbackPusher.sign(record.token, record.encodingAesKey, corpId, echo, timestamp);
-    const target = new URL(record.systemEventUrl);
-    target.searchParams.set('msg_signature', signed.signature);
-    target.searchParams.set('timestamp', String(timestamp));
-    target.searchParams.set('nonce', signed.nonce);
-    target.searchParams.set('echostr', signed.ciphertext);
-    try {
-      const res = await fetch(target, { signal: AbortSignal.timeout(5000) });
-      const text = await res.text();
-      return { verified: res.status === 200 && text === echo, status: res.status, response: text.slice(0, 500) };
-    } catch (err) {
-      return { verified: false, error: err instanceof Error ? err.message : String(err) };
-    }
+    return CallbackPusher.checkUrl(record.systemEventUrl, record.token, record.encodingAesKey, corpId, randomToken(20));
   }
 
   clear(): void {

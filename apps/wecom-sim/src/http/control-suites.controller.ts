@@ -72,21 +72,7 @@ export class ControlSuitesController {
     if (!url) throw new ControlError(400, `suite ${suiteId} has no ${kind} callback URL`);
     const receiverId = optString(obj, 'receiver_id') ?? SuiteRegistry.receiverId(suite, 'verify');
     const echo = randomToken(20);
-    // Real time, as for every callback request (see CallbackPusher).
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signed = CallbackPusher.sign(suite.token, suite.encodingAesKey, receiverId, echo, timestamp);
-    const target = new URL(url);
-    target.searchParams.set('msg_signature', signed.signature);
-    target.searchParams.set('timestamp', String(timestamp));
-    target.searchParams.set('nonce', signed.nonce);
-    target.searchParams.set('echostr', signed.ciphertext);
-    try {
-      const res = await fetch(target, { signal: AbortSignal.timeout(5000) });
-      const text = await res.text();
-      return { verified: res.status === 200 && text === echo, status: res.status, response: text.slice(0, 500), expected: echo };
-    } catch (err) {
-      return { verified: false, error: err instanceof Error ? err.message : String(err), expected: echo };
-    }
+    return { ...(await CallbackPusher.checkUrl(url, suite.token, suite.encodingAesKey, receiverId, echo)), expected: echo };
   }
 
   @Post('suites/:suiteId/installs')

@@ -1,5 +1,6 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { request as undiciRequest } from 'undici';
 import { isJsonObject } from './json-reader.js';
 import type { JsonObject } from './types.js';
 
@@ -19,7 +20,7 @@ export interface ForwardRequest {
   body?: Buffer;
   /** Epoch ms: errcode -1 (busy) is retried with backoff only while the next attempt can start before this. */
   deadline: number;
-  /** Per attempt, ms. */
+  /** Per attempt, ms: the longest wait for WeCom's answer to start, and then for each further piece of its body. */
   timeoutMs: number;
 }
 
@@ -38,10 +39,14 @@ export interface ForwardedAnswer {
   attempts: number;
 }
 
-/** What a forwarder needs from its client: the transport and the hooks of `WecomServiceApi`. */
+/**
+ * What a forwarder needs from its client: the hooks of `WecomServiceApi`. The transport is undici's `request` on its
+ * global keep-alive dispatcher, not `fetch`: under the gateway bench fetch's WHATWG Request/Response/streams and its
+ * `AbortSignal.timeout` were 12.9 % of the auth app's CPU, the whole call to WeCom 7.1 % after (gateway profile,
+ * docs/performance-profiles.md).
+ */
 export interface ForwarderDeps {
   baseUrl: string;
-  fetch: typeof fetch;
   acquire?: (path: string) => Promise<void>;
   retryDelayMs: (retry: number) => number;
   report: (info: { path: string; durationMs: number; outcome: 'ok' | 'error'; attempt: number; errcode?: number }) => void;
@@ -78,27 +83,29 @@ export async function forwardToWecom(deps: ForwarderDeps, request: ForwardReques
 
 async function attemptOnce(deps: ForwarderDeps, request: ForwardRequest, url: string, attempt: number): Promise<ForwardedAnswer> {
   const started = performance.now();
-  let response: Response;
+  let response: Awaited<ReturnType<typeof undiciRequest>>;
   try {
-    response = await deps.fetch(url, {
+    response = await undiciRequest(url, {
       method: request.method,
       headers: request.contentType ? { 'content-type': request.contentType } : {},
       body: request.method === 'GET' ? undefined : request.body,
-      signal: AbortSignal.timeout(request.timeoutMs),
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
     });
   } catch (err) {
     deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'error', attempt });
     throw deps.transportError(request.path, err, request.timeoutMs);
   }
-  const contentType = response.headers.get('content-type');
-  const base = { status: response.status, contentType, contentDisposition: response.headers.get('content-disposition'), attempts: attempt };
-  if (!isTextual(contentType) && response.ok && response.body) {
+  const contentType = header(response.headers['content-type']);
+  const ok = response.statusCode >= 200 && response.statusCode < 300;
+  const base = { status: response.statusCode, contentType, contentDisposition: header(response.headers['content-disposition']), attempts: attempt };
+  if (!isTextual(contentType) && ok) {
     deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'ok', attempt });
-    return { ...base, json: null, text: null, stream: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), errcode: 0 };
+    return { ...base, json: null, text: null, stream: response.body, errcode: 0 };
   }
   let text: Buffer;
   try {
-    text = Buffer.from(await response.arrayBuffer());
+    text = Buffer.from(await response.body.arrayBuffer());
   } catch (err) {
     deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'error', attempt });
     throw deps.transportError(request.path, err, request.timeoutMs);
@@ -112,6 +119,11 @@ async function attemptOnce(deps: ForwarderDeps, request: ForwardRequest, url: st
   }
   const code = json?.['errcode'];
   const errcode = json === null ? NOT_JSON : typeof code === 'number' ? code : 0;
-  deps.report({ path: request.path, durationMs: performance.now() - started, outcome: response.ok && errcode === 0 ? 'ok' : 'error', attempt, ...(errcode > 0 || errcode === BUSY ? { errcode } : {}) });
+  deps.report({ path: request.path, durationMs: performance.now() - started, outcome: ok && errcode === 0 ? 'ok' : 'error', attempt, ...(errcode > 0 || errcode === BUSY ? { errcode } : {}) });
   return { ...base, json, text, stream: null, errcode };
+}
+
+/** One value of a response header (undici gives repeated headers as an array). */
+function header(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }

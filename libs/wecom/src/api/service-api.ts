@@ -58,7 +58,7 @@ export interface WecomServiceApiOptions {
   retryBaseDelayMs?: number;
   /** Called after every HTTP attempt (retries included). Exceptions it throws are ignored. */
   onCall?: (info: WecomCallInfo) => void;
-  /** The fetch implementation; the global fetch by default. */
+  /** The fetch implementation of the typed calls; the global fetch by default (`forward` uses undici's `request`). */
   fetch?: typeof fetch;
   /**
    * Per attempt for calls that spend a one-time code (`getPermanentCode`, `getPermanentCodeV2`, `getLoginInfo`,
@@ -80,11 +80,24 @@ export interface WecomCallLimiter {
 /** A successful answer of a one-time-code exchange, before anything is mapped: errcode 0, secrets included. */
 export type AnswerKeeper = (answer: JsonObject) => Promise<void>;
 
+/** What the caller of an auth_code exchange is told while it happens, so it can record it durably. */
+export interface ExchangeHooks {
+  /**
+   * Awaited once the shared limiter has admitted the call, just before the request leaves: from here on the code
+   * may be spent. An error it throws propagates and nothing is sent.
+   */
+  beforeSend?: () => Promise<void>;
+  /** Gets the whole successful answer (permanent_code included) before anything is mapped. */
+  keepAnswer?: AnswerKeeper;
+}
+
 type Query = Record<string, string>;
 
 interface CallOptions {
   /** The call spends a one-time code: long timeout, no retry once it may have reached WeCom. */
   oneTimeCode?: boolean;
+  /** Awaited before every attempt, after the limiter (ExchangeHooks.beforeSend). */
+  beforeSend?: () => Promise<void>;
 }
 
 /** Network failures that happen before a request can have reached WeCom: safe to send again. */
@@ -163,24 +176,26 @@ export class WecomServiceApi {
 
   /**
    * POST /cgi-bin/service/get_permanent_code (v1: also auth info and the corp's first access token).
-   * Spends the auth_code: never retried once it may have reached WeCom (`WecomOutcomeUnknownError`). `keepAnswer`
-   * gets the whole successful answer (permanent_code included) before anything is mapped, so a caller can seal
-   * it away before anything can fail.
+   * Spends the auth_code: never retried once it may have reached WeCom (`WecomOutcomeUnknownError`). `hooks` let a
+   * caller record that the code is about to leave (after any wait at the limiter) and seal the whole successful
+   * answer away before anything can fail.
    */
-  async getPermanentCode(suiteAccessToken: string, authCode: string, keepAnswer?: AnswerKeeper): Promise<PermanentCode> {
+  async getPermanentCode(suiteAccessToken: string, authCode: string, hooks: ExchangeHooks = {}): Promise<PermanentCode> {
     const r = await this.#call('POST', '/cgi-bin/service/get_permanent_code', { suite_access_token: suiteAccessToken }, JSON.stringify({ auth_code: authCode }), {
       oneTimeCode: true,
+      beforeSend: hooks.beforeSend,
     });
-    if (keepAnswer) await keepAnswer(r.json);
+    if (hooks.keepAnswer) await hooks.keepAnswer(r.json);
     return mapPermanentCode(r);
   }
 
   /** POST /cgi-bin/service/v2/get_permanent_code (faster; follow with getAuthInfo and getCorpToken). As v1 for retries. */
-  async getPermanentCodeV2(suiteAccessToken: string, authCode: string, keepAnswer?: AnswerKeeper): Promise<PermanentCodeV2> {
+  async getPermanentCodeV2(suiteAccessToken: string, authCode: string, hooks: ExchangeHooks = {}): Promise<PermanentCodeV2> {
     const r = await this.#call('POST', '/cgi-bin/service/v2/get_permanent_code', { suite_access_token: suiteAccessToken }, JSON.stringify({ auth_code: authCode }), {
       oneTimeCode: true,
+      beforeSend: hooks.beforeSend,
     });
-    if (keepAnswer) await keepAnswer(r.json);
+    if (hooks.keepAnswer) await hooks.keepAnswer(r.json);
     return mapPermanentCodeV2(r);
   }
 
@@ -311,7 +326,6 @@ export class WecomServiceApi {
     return forwardToWecom(
       {
         baseUrl: this.#baseUrl,
-        fetch: this.#fetch,
         acquire: this.#limiter ? (path) => this.#limiter!.acquire(path) : undefined,
         retryDelayMs: (retry) => retryDelayMs(retry, this.#retryBaseDelayMs),
         report: (info) => this.#report(info),
@@ -344,6 +358,7 @@ export class WecomServiceApi {
     for (let attempt = 1; ; attempt++) {
       try {
         if (this.#limiter) await this.#limiter.acquire(path);
+        if (options.beforeSend) await options.beforeSend();
         return new JsonReader(await this.#attempt(method, url, path, body, attempt, timeoutMs), path);
       } catch (err) {
         if (options.oneTimeCode && mayHaveReachedWecom(err)) throw new WecomOutcomeUnknownError(path, err as WecomError);
@@ -404,8 +419,10 @@ export class WecomServiceApi {
   }
 
   #transportError(path: string, err: unknown, timeoutMs: number): WecomError {
-    // By name, not instanceof: the abort error is a DOMException, which may come from another realm (tests run in a vm).
+    // By name, not instanceof: the abort error is a DOMException, which may come from another realm (tests run in a vm);
+    // `forward`'s undici request times out with its own codes instead.
     if ((err as { name?: unknown } | null)?.name === 'TimeoutError') return new WecomTimeoutError(path, timeoutMs);
+    if (UNDICI_TIMEOUT_CODES.has(systemErrorCode(err) ?? '')) return new WecomTimeoutError(path, timeoutMs);
     return new WecomNetworkError(path, systemErrorCode(err));
   }
 
@@ -429,6 +446,9 @@ function mayHaveReachedWecom(err: unknown): boolean {
   if (err instanceof WecomNetworkError) return !NOT_SENT_CODES.has(err.networkCode ?? '');
   return false;
 }
+
+/** undici's `request` waited longer than its headersTimeout / bodyTimeout. */
+const UNDICI_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** The `code` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, …) of a fetch failure or its cause, if any. */
 function systemErrorCode(err: unknown): string | undefined {
