@@ -37,7 +37,14 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
   const startOpsListener = guardOpsSurface(app, options.opsPort);
   await options.configure?.(app);
   const host = options.host ?? '127.0.0.1';
-  await app.listen(options.port, host);
+  try {
+    await app.listen(options.port, host);
+  } catch (err) {
+    // A start-up refusal (e.g. RedisEvictionPolicyError in a module's init) leaves connections and BullMQ queues open
+    // that would keep retrying in the caller's process: close them before reporting it.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   new Logger(options.name).log(`listening on ${await app.getUrl()}`);
   const ops = await startOpsListener(host);
   if (ops) new Logger(options.name).log(`operations (/metrics, /docs, /health details) on port ${(ops.address() as AddressInfo).port}`);
