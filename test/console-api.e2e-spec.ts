@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { bullPrefix, QueueName } from '@app/queues';
 import { SuiteRepository } from '@app/store';
-import { AuthStack, callApi, simCallCount, startAuthStack, startTestAuthApp } from './support/auth.js';
+import { AuthStack, callApi, simCallCount, spawnAuthApp, startAuthStack } from './support/auth.js';
 import { asPerson, ConsolePerson, ConsoleSession, createConsoleUser, installNamed, signIn } from './support/console.js';
 import { uniqueId } from './support/env.js';
 import { simControl } from './support/platform.js';
@@ -133,7 +133,9 @@ describe('admin API for the console', () => {
 
     it('believes X-Forwarded-For only from a proxy listed in TRUST_PROXY: without it, varied headers are one address', async () => {
       const { TRUST_PROXY: _trusted, ...untrustedEnv } = stack.env;
-      const untrusted = await startTestAuthApp(untrustedEnv);
+      // Its own process: passport's strategies are process-wide, so a second in-process auth app would take over the
+      // first one's sign-in strategy (and close its database pool with it).
+      const untrusted = await spawnAuthApp(untrustedEnv);
       try {
         const person = await createConsoleUser('viewer');
         const attempt = (i: number, password: string) =>
@@ -141,7 +143,7 @@ describe('admin API for the console', () => {
         for (let i = 0; i < MAX_FAILURES; i++) expect((await attempt(i, `wrong-${i}`)).status).toBe(401);
         expect((await attempt(100, person.password)).status).toBe(429);
       } finally {
-        await untrusted.app.close();
+        await untrusted.stop();
       }
     });
 

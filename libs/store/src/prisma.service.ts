@@ -19,6 +19,13 @@ function createPool(options: DatabaseOptions): pg.Pool {
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,
     query_timeout: 10000,
+    // Every timestamp column is `timestamp(3)` without time zone and holds UTC: Prisma writes UTC, so the SQL defaults
+    // and `now()` comparisons (inbox, claims, deliveries) must be UTC too, whatever TimeZone the server or the
+    // database is set to (a managed PostgreSQL in China is often Asia/Shanghai: claims would look fresh for 8 hours).
+    // Awaited before the new connection is handed out; PgBouncer tracks TimeZone, so it holds in transaction mode too.
+    // pg-pool (3.14, with pg 8.23) awaits the promise and drops the connection if it rejects; @types/pg declares a void return.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    onConnect: async (client) => void (await client.query("SET TIME ZONE 'UTC'")),
   });
   // An idle connection's error (the server restarted) is emitted on the pool; unheard, it would end the process.
   // The connection is dropped from the pool, and the next query opens a new one.
