@@ -87,6 +87,16 @@ describe('WeCom API gateway', () => {
     expect((await simControl<{ injected: number }>(stack.sim, 'GET', '/sim/faults')).injected).toBeGreaterThanOrEqual(2);
   });
 
+  it('keeps a retried call within GATEWAY_DEADLINE_MS: a retry gets what is left of it, not a whole attempt', async () => {
+    // -1 after 3 s, then an answer that would take 4 s: the 5 s deadline ends the retry (it answered 200 after ~7 s).
+    await simControl(stack.sim, 'POST', '/sim/faults', { errcode: -1, latency_ms: 3000, count: 1, paths: ['/cgi-bin/user/get'] });
+    await simControl(stack.sim, 'POST', '/sim/faults', { latency_ms: 4000, count: 1, paths: ['/cgi-bin/user/get'] });
+    const res = await fetch(`${stack.authUrl}${gw('/cgi-bin/user/get')}?userid=${members[0]}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: string }).error).toBe('wecom_unavailable');
+    await simControl(stack.sim, 'DELETE', '/sim/faults');
+  });
+
   it('answers WeCom\'s 45009 with 429 and Retry-After, and holds that corp\'s calls without calling WeCom', async () => {
     await simControl(stack.sim, 'POST', '/sim/faults', { errcode: 45009, count: 1, paths: ['/cgi-bin/agent/get'] });
     const limited = await fetch(`${stack.authUrl}${gw('/cgi-bin/agent/get')}?agentid=${agentId}`, { headers: { authorization: `Bearer ${key}` } });

@@ -181,7 +181,9 @@ export class ProcessCallbackEventJob {
     });
     this.metrics.eventsProcessed.inc({ type: event.type, outcome: rateLimited ? 'rate_limited' : final ? 'failed' : 'retry' });
     const line = { eventId: job.data.eventId, suiteId: event.suiteId, type: event.type, corpId: event.corpId, attempt: job.attemptsMade + 1, error: describe(err) };
-    if (final) this.logger.error({ msg: 'callback event failed for good; replayable from the admin API', ...line });
+    // A replay cannot help an install whose auth_code may be spent (WeCom's codes are single-use): say what can.
+    const next = err instanceof AuthCodeUnusableError ? 'not replayable: the corp admin must install again' : 'replayable from the admin API';
+    if (final) this.logger.error({ msg: `callback event failed for good; ${next}`, ...line });
     else this.logger.warn({ msg: 'callback event attempt failed; will retry', ...line });
   }
 }
