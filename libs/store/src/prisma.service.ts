@@ -10,7 +10,7 @@ export interface DatabaseOptions {
 
 /**
  * pg's pool waits forever for a connection by default; explicit timeouts make a dead database fail fast
- * (the callback app answers 503 so that WeCom retries) instead of hanging requests.
+ * (the callback app answers 503 so that WeCom retries) instead of hanging requests. Every connection runs in UTC.
  */
 function createPool(options: DatabaseOptions): pg.Pool {
   const pool = new pg.Pool({
@@ -44,8 +44,8 @@ export class PrismaService implements OnModuleDestroy {
   readonly client: PrismaClient;
   /**
    * The pool Prisma runs on. Only single statements with unnamed prepared statements (`pool.query(text, values)`,
-   * never a `name`) and no session state (no SET, no LISTEN, no advisory locks), so PgBouncer in transaction mode
-   * keeps working. pg returns int8 as strings and the columns as stored.
+   * never a `name`) and no session state (no SET beyond the connection's UTC time zone set in `createPool`, no
+   * LISTEN, no advisory locks), so PgBouncer in transaction mode keeps working. pg returns int8 as strings and the columns as stored.
    */
   readonly pool: pg.Pool;
 
