@@ -378,6 +378,42 @@ describe('permanent_code and corp tokens', () => {
   });
 });
 
+describe('temporary media', () => {
+  it('gives back an uploaded file from media/get to the same corp for 3 days; otherwise 40007', async () => {
+    const token = await suiteToken();
+    const a = await installCorp(token);
+    const b = await installCorp(token);
+    const accessToken = async (corp: { corpId: string; permanentCode: string }) => (await corpToken(await suiteToken(), corp.corpId, corp.permanentCode)).access_token as string;
+    const bytes = Buffer.from('quarterly figures, as text\n');
+    const form = new FormData();
+    form.append('media', new Blob([bytes], { type: 'text/plain' }), 'figures.txt');
+    const uploaded = (await (await fetch(`${sim.url}/cgi-bin/media/upload?type=file&access_token=${await accessToken(a)}`, { method: 'POST', body: form })).json()) as Json;
+    expect(uploaded.errcode).toBe(0);
+    const mediaId = uploaded.media_id as string;
+    const get = async (token: string, id = mediaId) => client.fetch('GET', '/cgi-bin/media/get', { query: { access_token: token, media_id: id } });
+
+    const res = await get(await accessToken(a));
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'text/plain', `attachment; filename="${mediaId}.txt"`]);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const imageForm = new FormData();
+    imageForm.append('media', new Blob([png]), 'upload');
+    const image = (await (await fetch(`${sim.url}/cgi-bin/media/upload?type=image&access_token=${await accessToken(a)}`, { method: 'POST', body: imageForm })).json()) as Json;
+    const imageRes = await get(await accessToken(a), image.media_id as string);
+    expect([imageRes.headers.get('content-type'), imageRes.headers.get('content-disposition')]).toEqual(['image/png', `attachment; filename="${image.media_id as string}.png"`]);
+    expect(Buffer.from(await imageRes.arrayBuffer())).toEqual(png);
+
+    const invalid = { errcode: 40007, errmsg: expect.stringMatching(/^invalid media_id/) };
+    expect(await (await get(await accessToken(b))).json()).toMatchObject(invalid);
+    expect(await (await get(await accessToken(a), 'nosuchmedia')).json()).toMatchObject(invalid);
+    sim.clock.advance(3 * 86_400 - 60);
+    expect((await get(await accessToken(a))).status).toBe(200);
+    sim.clock.advance(60);
+    const expired = await get(await accessToken(a));
+    expect([expired.status, await expired.json()]).toEqual([200, invalid]);
+  });
+});
+
 describe('lifecycle events', () => {
   it('cancel_auth is pushed and kills the permanent code and tokens; a reinstall gets a new code', async () => {
     const token = await suiteToken();

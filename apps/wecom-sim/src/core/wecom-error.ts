@@ -47,6 +47,7 @@ const MESSAGES: Record<number, string> = {
   40004: 'invalid media type',
   40005: 'invalid file type',
   40006: 'invalid file size',
+  40007: 'invalid media_id',
   40009: 'invalid image size',
   40011: 'invalid video size',
   40056: 'invalid agentid',
