@@ -7,6 +7,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { newSigningSecret } from '@app/events';
 import { ApiKeyRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
 import { startWebhookReceiver } from './webhook-receiver.js';
@@ -62,13 +63,7 @@ function start(name: string, script: string): void {
   children.push(child);
   const prefix = `[${name}] `;
   for (const stream of [child.stdout!, child.stderr!]) {
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
-    });
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out(prefix + line));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {

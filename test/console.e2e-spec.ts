@@ -65,6 +65,29 @@ describe('admin console in Chromium', () => {
     await page.keyboard.press('Enter');
   };
 
+  it('shows its own icon: the page links an SVG that answers 200 as image/svg+xml, and nothing it loads answers 404', async () => {
+    const fresh = await context.newPage();
+    const missing: string[] = [];
+    fresh.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
+    // Chromium's own favicon fetch raises no 'response' event; its 404 shows only as a console error. (The sign-in
+    // page's session check answers 401 before anyone signs in: expected, so only 404s count.)
+    fresh.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('404')) missing.push(message.text());
+    });
+    await fresh.goto(url('/'));
+    await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
+    await fresh.waitForLoadState('networkidle');
+    // Resolved against the page: the absolute URL Chromium itself fetches for the tab's icon.
+    const href = await fresh.evaluate<string | null>("document.querySelector('link[rel=\"icon\"]')?.href ?? null");
+    await fresh.close();
+    expect(href).toMatch(/\/console\/assets\/favicon-[\w-]+\.svg$/);
+    const icon = await fetch(href!);
+    expect([icon.status, icon.headers.get('content-type'), (await icon.text()).startsWith('<svg')]).toEqual([200, 'image/svg+xml', true]);
+    expect(missing).toEqual([]);
+  });
+
   it('loads the sign-in page with less than 500 KB of compressed JavaScript and signs in with the keyboard alone', async () => {
     page.on('requestfinished', (request) => {
       if (request.resourceType() === 'script') void request.sizes().then((s) => firstLoadJs.push({ url: request.url(), bytes: s.responseBodySize }));

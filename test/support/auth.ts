@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
@@ -46,12 +47,8 @@ export async function spawnAuthApp(env: Record<string, string>): Promise<Spawned
   });
   const lines: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop() ?? '';
-      lines.push(...parts.filter(Boolean));
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      if (line) lines.push(line);
     });
   }
   const stop = async (): Promise<void> => {
