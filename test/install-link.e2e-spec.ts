@@ -76,6 +76,24 @@ describe('link installs: the auth_code from the redirect is never lost', () => {
     expect(await tenants(corpId)).toHaveLength(1);
   }, 90_000);
 
+  it('answers 400 at once when the exchange may have spent the code (its answer lost), and never sends it again', async () => {
+    const approved = await approveInstall(stack.authUrl, suiteId);
+    // WeCom received the code and the connection died before its answer: the code may be spent (临时授权码一次有效).
+    await simControl(stack.sim, 'POST', '/sim/faults', { drop: true, count: 1, paths: [PERMANENT_CODE_PATH] });
+    const first = await returnToPlatform(approved);
+    expect(first.status).toBe(400);
+    expect(((await first.json()) as { error: string }).error).toBe('invalid_auth_code');
+    const recorded = await prisma.client.callbackEvent.findFirstOrThrow({ where: { suiteId, type: 'create_auth' }, orderBy: { id: 'desc' } });
+    expect(recorded.status).toBe('failed');
+    expect(recorded.lastError).toContain('AuthCodeUnusableError');
+    const sent = await exchanges();
+    expect((await returnToPlatform(approved)).status).toBe(400);
+    // Nothing was handed to the worker to try again.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await exchanges()).toBe(sent);
+    expect((await prisma.client.callbackEvent.findUniqueOrThrow({ where: { id: recorded.id } })).attempts).toBe(recorded.attempts);
+  });
+
   it('answers a reloaded redirect with the same tenant and never exchanges twice', async () => {
     const approved = await approveInstall(stack.authUrl, suiteId);
     const before = await exchanges();
