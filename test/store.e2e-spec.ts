@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import {
   ApiKeyRepository,
@@ -9,12 +10,14 @@ import {
   LicenseRepository,
   PrismaService,
   SecretCipher,
+  SecretKeyMismatchError,
   SecretRotationService,
+  StoreModule,
   StoredTokenRepository,
   SuiteRepository,
   SuiteTicketRepository,
 } from '@app/store';
-import { TEST_SECRET_KEY, uniqueId } from './support/env.js';
+import { TEST_DATABASE_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
 import { testCipher, testPrisma } from './support/store.js';
 
 describe('tenant store (PostgreSQL)', () => {
@@ -262,5 +265,22 @@ describe('tenant store (PostgreSQL)', () => {
     }
     expect(await new AuthCorpRepository(prisma, rotated).getPermanentCode(suiteId, 'wwrace')).toBe('perm-reinstalled');
     await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
+  });
+
+  it('stops an app whose SECRET_KEY cannot open the stored secrets at start-up, and starts one holding the key in SECRET_KEYS_OLD', async () => {
+    await suites.upsert({ suiteId: uniqueId('ww'), secret: 's', token: 't', encodingAesKey: 'a'.repeat(43) });
+    const wrongKey = randomBytes(32);
+    const start = async (oldSecretKeys: Buffer[]): Promise<void> => {
+      const app = await Test.createTestingModule({ imports: [StoreModule.forRoot({ url: TEST_DATABASE_URL, poolSize: 1, secretKey: wrongKey, oldSecretKeys })] }).compile();
+      try {
+        await app.init();
+      } finally {
+        await app.close();
+      }
+    };
+    const refused = await start([]).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(SecretKeyMismatchError);
+    expect(refused).toMatchObject({ unknownKeyIds: [SecretCipher.keyId(TEST_SECRET_KEY)], currentKeyId: SecretCipher.keyId(wrongKey), oldKeyIds: [] });
+    await expect(start([TEST_SECRET_KEY])).resolves.toBeUndefined();
   });
 });

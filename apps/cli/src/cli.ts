@@ -8,9 +8,11 @@ import {
   ConsoleUserExistsError,
   ConsoleUserRepository,
   ApiKeyScope,
+  checkSecretKey,
   isValidScope,
   PrismaService,
   SecretCipher,
+  SecretKeyMismatchError,
   SecretRotationService,
   SuiteRepository,
 } from '@app/store';
@@ -68,13 +70,19 @@ class MissingSecretKey extends SecretCipher {
 
 /**
  * Opens the store for one command and always closes it, so the process can exit. `secrets`: the command seals or
- * opens secrets, so SECRET_KEY must be set (checked before anything is read or written); other commands run without.
+ * opens secrets, so SECRET_KEY must be set and must open what is stored (both checked before anything is written:
+ * a value sealed under a wrong key leaves a store no one key opens); other commands run without.
  */
 export async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>, secrets?: SecretUse): Promise<T> {
   if (secrets && !config.SECRET_KEY) throw secretKeyMissing(secrets);
   const cipher = config.SECRET_KEY ? new SecretCipher(config.SECRET_KEY, config.SECRET_KEYS_OLD) : new MissingSecretKey();
   const prisma = new PrismaService({ url: config.DATABASE_URL, poolSize: 2 });
   try {
+    if (secrets) {
+      await checkSecretKey(prisma, cipher).catch((err: unknown) => {
+        throw err instanceof SecretKeyMismatchError ? new CliError(err.message) : err;
+      });
+    }
     return await fn({ prisma, cipher });
   } finally {
     await prisma.onModuleDestroy();
