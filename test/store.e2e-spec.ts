@@ -218,6 +218,9 @@ describe('tenant store (PostgreSQL)', () => {
     await new StoredTokenRepository(prisma, oldCipher).save({ kind: 'corp', suiteId, corpId: 'wwr' }, { value: 'tok-r', expiresAt: new Date() });
     const licenseTenant = { providerCorpId: uniqueId('wwprov'), corpId: 'wwr' };
     await new LicenseRepository(prisma, oldCipher).upsertCodes(licenseTenant, null, [{ activeCode: 'LIC-CODE-R', type: 1 }]);
+    const oldClaims = new AuthCodeClaimRepository(prisma, oldCipher);
+    await oldClaims.claim(suiteId, 'code-r');
+    await oldClaims.keepAnswer(suiteId, 'code-r', '{"permanent_code":"perm-kept"}');
 
     const inboxRow = await new CallbackEventRepository(prisma, oldCipher).insert({ suiteId, kind: 'command', type: 'create_auth', corpId: null, dedupeKey: `${suiteId}:rot`, payload: '<xml><AuthCode>c-r</AuthCode></xml>' });
     const newKey = randomBytes(32);
@@ -235,6 +238,9 @@ describe('tenant store (PostgreSQL)', () => {
     expect((await new StoredTokenRepository(prisma, rotated).find({ kind: 'corp', suiteId, corpId: 'wwr' }))?.value).toBe('tok-r');
     // License activation codes: re-sealed, readable under the new key alone.
     expect(await new LicenseRepository(prisma, new SecretCipher(newKey)).freeCode(licenseTenant, 1)).toBe('LIC-CODE-R');
+    // A kept exchange answer (a permanent_code) too: after rotation the old key may be dropped.
+    await oldClaims.releaseKeepingAnswer(suiteId, 'code-r');
+    expect(await new AuthCodeClaimRepository(prisma, new SecretCipher(newKey)).claim(suiteId, 'code-r')).toMatchObject({ state: 'claimed', keptAnswer: '{"permanent_code":"perm-kept"}' });
     expect((await new SecretRotationService(prisma, rotated).rotateAll()).resealed).toBe(0);
     // Rotation covers the whole database: put everything back under the run's key for the tests after this one.
     await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
