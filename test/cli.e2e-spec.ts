@@ -33,6 +33,34 @@ describe('CLI', () => {
     expect(output).toContain('--suite-id <id>');
     expect(output).toContain('--secrets-file <file>');
     expect(output).toContain('SUITE_SECRET');
+    expect(output.replace(/\s+/g, ' ')).toContain('on an update, options and secrets not given keep their stored values');
+  });
+
+  it('updates a registered suite with only what is given: other settings and secrets keep their stored values', async () => {
+    const suiteId = uniqueId('ww');
+    const suites = new SuiteRepository(prisma, testCipher());
+    const settings = ['--success-url', 'https://crm.example.com/done', '--redirect-origin', 'https://crm.example.com', '--description', 'First', '--auth-type', '1', '--provider-corpid', 'wwprovupd', '--logo-url', 'https://crm.example.com/logo.png'];
+    expect((await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', suiteId, '--name', 'First', ...settings)).error).toBeUndefined();
+    const kept = { successUrl: 'https://crm.example.com/done', redirectOrigins: ['https://crm.example.com'], description: 'First', defaultAuthType: 1, providerCorpId: 'wwprovupd', logoUrl: 'https://crm.example.com/logo.png' };
+
+    // The same secrets again with a new name (what a tester did): the settings stay.
+    expect((await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', suiteId, '--name', 'Renamed')).error).toBeUndefined();
+    expect(await suites.find(suiteId)).toMatchObject({ name: 'Renamed', ...kept });
+    // No secrets at all: a name change alone.
+    const renamed = await cli('suite', 'add', '--suite-id', suiteId, '--name', 'Second');
+    expect(renamed.error).toBeUndefined();
+    expect(renamed.output).toBe(`suite ${suiteId} saved\n`);
+    expect(await suites.find(suiteId)).toMatchObject({ name: 'Second', ...kept });
+    expect(await suites.findCredentials(suiteId)).toMatchObject({ secret: 's', token: 't', encodingAesKey: AES_KEY });
+
+    // A partial set of secrets replaces only those it gives; a given option replaces only itself.
+    expect((await cliWith({ stdin: JSON.stringify({ token: 't2' }) }, 'suite', 'add', '--suite-id', suiteId, '--secrets-file', '-', '--description', 'Third')).error).toBeUndefined();
+    expect(await suites.findCredentials(suiteId)).toMatchObject({ secret: 's', token: 't2', encodingAesKey: AES_KEY });
+    expect(await suites.find(suiteId)).toMatchObject({ name: 'Second', ...kept, description: 'Third' });
+
+    // A new suite still needs all three.
+    const partialNew = await cliWith({ env: { SUITE_TOKEN: 't' } }, 'suite', 'add', '--suite-id', uniqueId('ww'));
+    expect(partialNew.error?.message).toBe('suite secrets: a new suite needs secret, token and aesKey: secret is required; aesKey is required');
   });
 
   it('adds a suite with secrets from standard input, stored encrypted, and lists it without them', async () => {
