@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli } from '../apps/cli/src/cli.js';
@@ -61,6 +61,19 @@ describe('CLI', () => {
     // A new suite still needs all three.
     const partialNew = await cliWith({ env: { SUITE_TOKEN: 't' } }, 'suite', 'add', '--suite-id', uniqueId('ww'));
     expect(partialNew.error?.message).toBe('suite secrets: a new suite needs secret, token and aesKey: secret is required; aesKey is required');
+  });
+
+  it('names only commands that exist wherever the docs say `npm run cli -- …`', async () => {
+    const program = buildCli(() => undefined, env);
+    const docs = ['README.md', 'docs/events.md', 'docs/ids.md', 'deploy/kubernetes/README.md', 'packages/client/README.md', 'libs/wecom/README.md', ...['auth', 'callback', 'console', 'wecom-sim', 'worker'].map((app) => `apps/${app}/README.md`)];
+    const unknown: string[] = [];
+    for (const doc of docs) {
+      for (const [, name, sub] of (await readFile(doc, 'utf8')).matchAll(/npm run cli -- ([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?/g)) {
+        const command = program.commands.find((c) => c.name() === name);
+        if (!command || (command.commands.length > 0 && !command.commands.some((c) => c.name() === sub))) unknown.push(`${doc}: ${name} ${sub ?? ''}`);
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 
   it('adds a suite with secrets from standard input, stored encrypted, and lists it without them', async () => {
