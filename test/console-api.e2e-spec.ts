@@ -116,6 +116,11 @@ describe('admin API for the console', () => {
       const blocked = await callApi(stack.authUrl, 'POST', '/api/v1/console/session', { body: person });
       expect(blocked.status).toBe(429);
       expect(blocked.body).toMatchObject({ error: 'too_many_login_attempts', message: expect.stringMatching(/try again in \d+ s/) });
+      // Retry-After: the seconds until the lock ends, the number the message gives (the window is 15 min).
+      const seconds = Number(/try again in (\d+) s/.exec((blocked.body as { message: string }).message)![1]);
+      expect(blocked.headers.get('retry-after')).toBe(String(seconds));
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThanOrEqual(15 * 60);
       // Another user from the same address is not locked out by someone else's failures.
       const other = await createConsoleUser('viewer');
       expect((await callApi(stack.authUrl, 'POST', '/api/v1/console/session', { body: other })).status).toBe(201);

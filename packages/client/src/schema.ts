@@ -6084,7 +6084,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description too_many_login_attempts */
+            /** @description too_many_login_attempts, with Retry-After: the seconds until the lock ends */
             429: {
                 headers: {
                     [name: string]: unknown;
