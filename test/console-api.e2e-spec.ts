@@ -214,6 +214,13 @@ describe('admin API for the console', () => {
         [403, 403],
       ]);
       expect(await stack.worker.prisma.client.suite.count({ where: { id: suiteBody.suiteId } })).toBe(0);
+      // The refusal is a whole sentence naming who may (the console shows its own words for a 403).
+      expect((await asPerson(stack.authUrl, viewer, 'GET', '/api/v1/admin/api-keys')).body).toMatchObject({
+        message: 'the viewer role may not manage: this needs the admin role',
+      });
+      expect((await asPerson(stack.authUrl, viewer, 'POST', `/api/v1/admin/events/${event.id}/replay`)).body).toMatchObject({
+        message: 'the viewer role may not operate: this needs the admin or operator role',
+      });
     });
 
     it('ends the sessions of a user who is disabled or given another role, at once', async () => {
