@@ -30,7 +30,7 @@ function editionsOf(info: unknown): string {
   if (!agents.length) return '—';
   return agents
     .map((a) => {
-      const expires = typeof a.expired_time === 'number' ? ` · ${new Date(a.expired_time * 1000).toLocaleDateString()}` : '';
+      const expires = typeof a.expired_time === 'number' ? ` · ${dateTime(a.expired_time * 1000)}` : '';
       const seats = typeof a.user_limit === 'number' ? ` · ${a.user_limit} seats` : '';
       return `${String(a.edition_name ?? '')} (${String(a.edition_id ?? '?')})${seats}${expires}`;
     })
