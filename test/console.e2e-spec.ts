@@ -189,6 +189,15 @@ describe('admin console in Chromium', () => {
     expect(await quota.locator('.ant-descriptions-item').allInnerTexts()).toEqual(
       expect.arrayContaining([expect.stringMatching(/corp_user_max\s*200/), expect.stringMatching(/per minute\s*10000/), expect.stringMatching(/rate limit\s*No/)]),
     );
+    // The authorization card: the full name get_auth_info gave, and one date format (the edition's expiry included).
+    const auth = page.locator('.ant-card').filter({ has: page.getByText('Authorization', { exact: true }) });
+    const field = async (label: string) => (await auth.locator('.ant-descriptions-item').filter({ hasText: label }).innerText()).replace(label, '').trim();
+    expect(await field('Full name')).toBe(`${state.corpName}有限公司`);
+    expect(await field('Installed')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(await field('Edition')).toMatch(/^标准版 \(SIM_STANDARD\) · 200 seats · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // The install history: the link install's create_auth, which the exchange gave this corp.
+    const history = page.locator('.ant-card').filter({ has: page.getByText('Install history', { exact: true }) });
+    await history.getByRole('link', { name: 'create_auth' }).waitFor();
     const after = await stack.worker.prisma.client.storedToken.findUniqueOrThrow({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before?.updatedAt.getTime() ?? 0);
     await expectAccessible('tenant');
