@@ -706,6 +706,24 @@ describe('seeding for benchmarks', () => {
     expect(page.total).toBe(5000);
     expect((page.corps as Json[]).map((c) => c.corpid)).toEqual(corps.slice(4990).map((c) => c.corpid));
   });
+
+  it('restores authorizations it forgot (a restarted demo): the stored permanent_code and agentid work again', async () => {
+    const token = await suiteToken();
+    const input = { corps: [{ corpid: 'wwrestored01', permanent_code: 'pc-kept-by-the-platform', agentid: 1000005, corp_name: '恢复企业' }] };
+    expect(await client.control('POST', `/sim/suites/${SUITE}/restore-corps`, input)).toEqual({ restored: 1 });
+    expect((await corpToken(token, 'wwrestored01', 'pc-kept-by-the-platform')).access_token).toBeDefined();
+    const { total } = await client.control('GET', `/sim/suites/${SUITE}/corps?limit=1`);
+    const [listed] = (await client.control('GET', `/sim/suites/${SUITE}/corps?offset=${(total as number) - 1}&limit=1`)).corps as Json[];
+    expect(listed).toMatchObject({ corpid: 'wwrestored01', corp_name: '恢复企业', agentid: 1000005, status: 'active' });
+    // A corp it still knows is left as it is.
+    const again = { corps: [{ corpid: 'wwrestored01', permanent_code: 'another-code' }] };
+    expect(await client.control('POST', `/sim/suites/${SUITE}/restore-corps`, again)).toEqual({ restored: 0 });
+    expect((await corpToken(token, 'wwrestored01', 'another-code')).errcode).toBe(40084);
+    for (const bad of [{}, { corps: [{ corpid: 'wwx' }] }, { corps: [{ corpid: 'bad id!', permanent_code: 'p' }] }, { corps: [{ corpid: 'wwy', permanent_code: 'p', agentid: -1 }] }]) {
+      const res = await fetch(`${sim.url}/sim/suites/${SUITE}/restore-corps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+      expect(res.status).toBe(400);
+    }
+  });
 });
 
 describe('control', () => {
