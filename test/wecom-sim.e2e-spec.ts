@@ -349,6 +349,28 @@ describe('permanent_code and corp tokens', () => {
     expect((await client.get('/cgi-bin/agent/get', { access_token: access_token as string, agentid: String(agentId) })).errcode).toBe(42001);
   });
 
+  it('lists departments and their members as a third-party app sees them (ids, no names), with WeCom\'s errcodes', async () => {
+    const token = await suiteToken();
+    const { corpId, permanentCode } = await installCorp(token);
+    const access_token = (await corpToken(token, corpId, permanentCode)).access_token as string;
+    expect(await client.get('/cgi-bin/department/list', { access_token })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      department: [{ id: 1, name: '1', parentid: 0, order: 100000000 }],
+    });
+    expect((await client.get('/cgi-bin/department/list', { access_token, id: '7' })).errcode).toBe(60003);
+    const members = await client.get('/cgi-bin/user/simplelist', { access_token, department_id: '1' });
+    const userlist = members.userlist as Json[];
+    expect(userlist.length).toBeGreaterThan(0);
+    for (const user of userlist) {
+      expect(Object.keys(user).sort()).toEqual(['department', 'open_userid', 'userid']);
+      expect((await client.get('/cgi-bin/user/get', { access_token, userid: user.userid as string })).open_userid).toBe(user.open_userid);
+    }
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token, department_id: '9' })).errcode).toBe(60003);
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token })).errcode).toBe(40058);
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token: 'bogus', department_id: '1' })).errcode).toBe(40014);
+  });
+
   it('gives jsapi and agent_config tickets that stay the same while valid and verify JS-SDK signatures', async () => {
     const token = await suiteToken();
     const { corpId, permanentCode } = await installCorp(token);
