@@ -280,6 +280,17 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     expect(other.status).toBe(403);
   }, 30_000);
 
+  it('refuses a JSON body sent as text/plain with 415, naming application/json, not a field error', async () => {
+    const res = await fetch(`${authUrl}/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/plain' },
+      body: JSON.stringify({ url: 'https://example.com/x' }),
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({ statusCode: 415, error: 'unsupported_media_type', message: expect.stringContaining('send application/json') });
+    expect((await callApi(authUrl, 'GET', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey })).text).not.toContain('example.com/x');
+  });
+
   it('refuses bad endpoint settings with one message per field, and unknown ids with 404', async () => {
     const bad = await callApi<{ message: string[] | string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey, body: { url: 'ftp://x/', eventTypes: ['Contact.*'], maxConcurrency: 0 } });
     expect(bad.status).toBe(400);
