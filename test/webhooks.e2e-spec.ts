@@ -94,7 +94,7 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     const installed = receiver.received.filter((r) => r.event.type === 'tenant.installed');
     // The browser redirect and the create_auth callback of one install make one event.
     expect(new Set(installed.map((r) => r.id)).size).toBe(1);
-    expect(installed[0].event).toMatchObject({ suiteId: suite.suiteId, corpId });
+    expect(installed[0].event).toMatchObject({ suiteId: suite.suiteId, corpId, data: { corpName: sim.state.corps.get(corpId)!.corpName, editionName: '标准版' } });
     const contact = receiver.received.find((r) => r.event.type === 'contact.user.created')!;
     expect(contact.event).toMatchObject({ corpId, data: { userId: 'zhangsan', name: '张三', department: [1, 2] } });
     const message = receiver.received.find((r) => r.event.type === 'message.text')!;
