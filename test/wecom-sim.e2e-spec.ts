@@ -349,6 +349,28 @@ describe('permanent_code and corp tokens', () => {
     expect((await client.get('/cgi-bin/agent/get', { access_token: access_token as string, agentid: String(agentId) })).errcode).toBe(42001);
   });
 
+  it('lists departments and their members as a third-party app sees them (ids, no names), with WeCom\'s errcodes', async () => {
+    const token = await suiteToken();
+    const { corpId, permanentCode } = await installCorp(token);
+    const access_token = (await corpToken(token, corpId, permanentCode)).access_token as string;
+    expect(await client.get('/cgi-bin/department/list', { access_token })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      department: [{ id: 1, name: '1', parentid: 0, order: 100000000 }],
+    });
+    expect((await client.get('/cgi-bin/department/list', { access_token, id: '7' })).errcode).toBe(60003);
+    const members = await client.get('/cgi-bin/user/simplelist', { access_token, department_id: '1' });
+    const userlist = members.userlist as Json[];
+    expect(userlist.length).toBeGreaterThan(0);
+    for (const user of userlist) {
+      expect(Object.keys(user).sort()).toEqual(['department', 'open_userid', 'userid']);
+      expect((await client.get('/cgi-bin/user/get', { access_token, userid: user.userid as string })).open_userid).toBe(user.open_userid);
+    }
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token, department_id: '9' })).errcode).toBe(60003);
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token })).errcode).toBe(40058);
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token: 'bogus', department_id: '1' })).errcode).toBe(40014);
+  });
+
   it('gives jsapi and agent_config tickets that stay the same while valid and verify JS-SDK signatures', async () => {
     const token = await suiteToken();
     const { corpId, permanentCode } = await installCorp(token);
@@ -705,6 +727,24 @@ describe('seeding for benchmarks', () => {
     const page = await client.control('GET', `/sim/suites/${SUITE}/corps?offset=4990&limit=20`);
     expect(page.total).toBe(5000);
     expect((page.corps as Json[]).map((c) => c.corpid)).toEqual(corps.slice(4990).map((c) => c.corpid));
+  });
+
+  it('restores authorizations it forgot (a restarted demo): the stored permanent_code and agentid work again', async () => {
+    const token = await suiteToken();
+    const input = { corps: [{ corpid: 'wwrestored01', permanent_code: 'pc-kept-by-the-platform', agentid: 1000005, corp_name: '恢复企业' }] };
+    expect(await client.control('POST', `/sim/suites/${SUITE}/restore-corps`, input)).toEqual({ restored: 1 });
+    expect((await corpToken(token, 'wwrestored01', 'pc-kept-by-the-platform')).access_token).toBeDefined();
+    const { total } = await client.control('GET', `/sim/suites/${SUITE}/corps?limit=1`);
+    const [listed] = (await client.control('GET', `/sim/suites/${SUITE}/corps?offset=${(total as number) - 1}&limit=1`)).corps as Json[];
+    expect(listed).toMatchObject({ corpid: 'wwrestored01', corp_name: '恢复企业', agentid: 1000005, status: 'active' });
+    // A corp it still knows is left as it is.
+    const again = { corps: [{ corpid: 'wwrestored01', permanent_code: 'another-code' }] };
+    expect(await client.control('POST', `/sim/suites/${SUITE}/restore-corps`, again)).toEqual({ restored: 0 });
+    expect((await corpToken(token, 'wwrestored01', 'another-code')).errcode).toBe(40084);
+    for (const bad of [{}, { corps: [{ corpid: 'wwx' }] }, { corps: [{ corpid: 'bad id!', permanent_code: 'p' }] }, { corps: [{ corpid: 'wwy', permanent_code: 'p', agentid: -1 }] }]) {
+      const res = await fetch(`${sim.url}/sim/suites/${SUITE}/restore-corps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+      expect(res.status).toBe(400);
+    }
   });
 });
 
