@@ -189,6 +189,15 @@ describe('admin console in Chromium', () => {
     expect(await quota.locator('.ant-descriptions-item').allInnerTexts()).toEqual(
       expect.arrayContaining([expect.stringMatching(/corp_user_max\s*200/), expect.stringMatching(/per minute\s*10000/), expect.stringMatching(/rate limit\s*No/)]),
     );
+    // The authorization card: the full name get_auth_info gave, and one date format (the edition's expiry included).
+    const auth = page.locator('.ant-card').filter({ has: page.getByText('Authorization', { exact: true }) });
+    const field = async (label: string) => (await auth.locator('.ant-descriptions-item').filter({ hasText: label }).innerText()).replace(label, '').trim();
+    expect(await field('Full name')).toBe(`${state.corpName}有限公司`);
+    expect(await field('Installed')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(await field('Edition')).toMatch(/^标准版 \(SIM_STANDARD\) · 200 seats · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // The install history: the link install's create_auth, which the exchange gave this corp.
+    const history = page.locator('.ant-card').filter({ has: page.getByText('Install history', { exact: true }) });
+    await history.getByRole('link', { name: 'create_auth' }).waitFor();
     const after = await stack.worker.prisma.client.storedToken.findUniqueOrThrow({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before?.updatedAt.getTime() ?? 0);
     await expectAccessible('tenant');
@@ -333,7 +342,18 @@ describe('admin console in Chromium', () => {
       const res = await fetch(`/api/v1/admin/events/${id}/replay`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
       return { status: res.status, body: (await res.json()) as { message: string } };
     }, state.eventId!);
-    expect(answer).toEqual({ status: 403, body: expect.objectContaining({ message: 'the viewer role may not operate' }) });
+    expect(answer).toEqual({ status: 403, body: expect.objectContaining({ message: 'the viewer role may not operate: this needs the admin or operator role' }) });
+    // Typed into the address bar: the admin screens say, in words, that they are for admins, and offer no action.
+    for (const [path, title, reason, action] of [
+      ['/api-keys', 'API keys', 'Only console admins may see and manage API keys.', 'Create a key'],
+      ['/users', 'Console users', 'Only console admins may see and manage console users.', 'Add a user'],
+    ]) {
+      await page.goto(url(path));
+      await page.getByRole('heading', { name: title }).waitFor();
+      expect(await page.getByTestId('denied').innerText()).toBe(reason);
+      expect(await page.getByRole('button', { name: action }).count()).toBe(0);
+    }
+    await expectAccessible('denied');
     state.viewer = viewer;
   });
 
@@ -345,6 +365,10 @@ describe('admin console in Chromium', () => {
     await page.getByText('每日安装与取消授权').waitFor();
     await page.locator('.recharts-surface').first().waitFor();
     await shot('console-overview-zh');
+    await page.goto(url('/api-keys'));
+    await page.getByRole('heading', { name: 'API 密钥' }).waitFor();
+    expect(await page.getByTestId('denied').innerText()).toBe('仅控制台管理员可以查看和管理 API 密钥。');
+    expect(await page.getByRole('button', { name: '创建密钥' }).count()).toBe(0);
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.getByRole('button', { name: '登录', exact: true }).waitFor();
     const after = await page.evaluate(async () => (await fetch('/api/v1/admin/overview')).status);

@@ -269,6 +269,7 @@ export interface ApiAnswer<T = Record<string, unknown>> {
   status: number;
   body: T;
   text: string;
+  headers: Headers;
 }
 
 /** One JSON call to the auth app. */
@@ -289,7 +290,7 @@ export async function callApi<T = Record<string, unknown>>(
   } catch {
     body = null;
   }
-  return { status: res.status, body: body as T, text };
+  return { status: res.status, body: body as T, text, headers: res.headers };
 }
 
 /** A full browser install (start, approve, return); answers what the completion answered and the corp id. */

@@ -56,7 +56,7 @@ export class LinkInstallService {
       // Exchanged here rather than by the worker, so published here: keyed by the auth code like the worker's
       // tenant.installed, so a crash before markProcessed (the worker then runs the row) publishes it once.
       await this.publisher.publishInstalled(suiteId, corp, authCode, vendorState ?? undefined);
-      await this.events.markProcessed(event.id);
+      await this.events.markProcessed(event.id, corp.corpId);
       return { status: 'done', corp, exchanged };
     } catch (err) {
       // Final answers, given at once: the worker would only come to the same end (a waiting page, then the error).
