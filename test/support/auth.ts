@@ -186,7 +186,13 @@ export async function approveInstall(
   if (page.status !== 200) throw new Error(`install page answered ${page.status}: ${await page.text()}`);
   const action = /<form method="post" action="([^"]+)"/.exec(await page.text())?.[1].replace(/&amp;/g, '&');
   if (!action) throw new Error('install page has no install form');
-  const start = await fetch(action, { method: 'POST', redirect: 'manual', headers: { origin: new URL(authUrl).origin, referer: pageUrl } });
+  // The form has no fields: a browser posts an empty urlencoded body.
+  const start = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: new URL(authUrl).origin, referer: pageUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
   if (start.status !== 303) throw new Error(`install button answered ${start.status}: ${await start.text()}`);
   const cookie = cookiesOf(start);
   const installPage = new URL(start.headers.get('location')!);

@@ -55,7 +55,7 @@ export class LinkInstallService {
       const { corp, exchanged } = await this.authorizations.exchangeAuthCode(suiteId, authCode);
       // Exchanged here rather than by the worker, so published here: keyed by the auth code like the worker's
       // tenant.installed, so a crash before markProcessed (the worker then runs the row) publishes it once.
-      await this.publisher.publishInstalled(suiteId, corp.corpId, authCode, vendorState ?? undefined);
+      await this.publisher.publishInstalled(suiteId, corp, authCode, vendorState ?? undefined);
       await this.events.markProcessed(event.id, corp.corpId);
       return { status: 'done', corp, exchanged };
     } catch (err) {

@@ -134,6 +134,7 @@ export class ProcessCallbackEventJob {
         const { exchanged, corp } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode, { state, timeStamp: command.timeStamp });
         context.corpId = corp.corpId;
         context.authCode = command.authCode;
+        context.installedCorp = corp;
         return exchanged ? 'authorized' : 'already-authorized';
       }
       case 'change_auth': {
