@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** WeCom's redirect after approval: exchange the auth_code, then 302 to the suite's success URL (or JSON) */
+        /** WeCom's redirect after approval: exchange the auth_code, then 302 to the suite's success URL (or a page for a browser, JSON for others) */
         get: operations["InstallController_complete"];
         put?: never;
         post?: never;
@@ -2408,7 +2408,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description When the suite has no success URL */
+            /** @description When the suite has no success URL (Accept: text/html: a success page instead) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { ConsoleStatsRepository } from '@app/store';
 import { TokenBroker } from '@app/tokens';
+import { AuthAppError } from '../auth-errors.js';
 import { TokenApiService } from '../token-api/token-api.service.js';
 import type { CorpTokensDto } from './corp-search.dto.js';
 
@@ -21,8 +22,8 @@ export class CorpTokensAdminService {
 
   async list(suiteId: string, corpId: string): Promise<CorpTokensDto> {
     await this.tokens.activeCorp(suiteId, corpId).catch((err: unknown) => {
-      // Inactive corps still show their (dead) tokens; only an unknown corp is an error here.
-      if ((err as { code?: string }).code === 'corp_not_found') throw err;
+      // Inactive corps still show their (dead) tokens; an unknown corp or suite (or a failing store) is an error here.
+      if (!(err instanceof AuthAppError && (err.code === 'corp_cancelled' || err.code === 'corp_suspended'))) throw err;
     });
     const rows = new Map((await this.stats.corpTokens(suiteId, corpId)).map((r) => [r.kind, r]));
     const marginMs = this.config.TOKEN_SERVE_MARGIN_SECONDS * 1000;
