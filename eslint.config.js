@@ -18,4 +18,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  {
+    // One date format on every console screen: format.ts. A locale's own format mixed 01/12/2026 and 12/1/2027.
+    files: ['apps/console/src/**/*.{ts,tsx}'],
+    ignores: ['apps/console/src/format.ts'],
+    rules: {
+      'no-restricted-properties': ['error', ...['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'].map((property) => ({ property, message: 'format dates with format.ts' }))],
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Intl']", message: 'format dates with format.ts' }],
+    },
+  },
 );

@@ -7,8 +7,9 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { newSigningSecret } from '@app/events';
-import { ApiKeyRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
+import { ApiKeyRepository, AuthCorpRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -62,13 +63,7 @@ function start(name: string, script: string): void {
   children.push(child);
   const prefix = `[${name}] `;
   for (const stream of [child.stdout!, child.stderr!]) {
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
-    });
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out(prefix + line));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -139,7 +134,10 @@ async function registerDemoSuite(suite: DemoSuite): Promise<string> {
       providerCorpId: suite.providerCorpId,
       providerSecret: suite.providerSecret,
     });
-    const { key } = await new ApiKeyRepository(prisma).create(`demo ${new Date().toISOString()}`, ['admin']);
+    // One admin key per run; the earlier runs' keys were shown once and are retired, not left valid forever.
+    const keys = new ApiKeyRepository(prisma);
+    for (const old of await keys.list()) if (old.name.startsWith('demo ') && !old.revokedAt) await keys.revoke(old.id);
+    const { key } = await keys.create(`demo ${new Date().toISOString()}`, ['admin']);
     return key;
   } finally {
     await prisma.onModuleDestroy();
@@ -168,6 +166,31 @@ async function startDemoReceiver(suiteId: string): Promise<string> {
   return receiver.url;
 }
 
+/**
+ * The simulator keeps nothing across runs, while the platform's database keeps the tenants an earlier run installed:
+ * tell the simulator about them (as WeCom would still know them), or their first token fetch would be refused with
+ * 40082 and the platform would suspend them.
+ */
+async function restoreTenantsInSimulator(suiteId: string): Promise<number> {
+  const prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
+  try {
+    const repo = new AuthCorpRepository(prisma, new SecretCipher(Buffer.from(secretKey, 'base64')));
+    const corps: { corpid: string; permanent_code: string; agentid?: number; corp_name?: string }[] = [];
+    for (let page = await repo.list(suiteId, { status: 'active', limit: 500 }); page.length; ) {
+      for (const corp of page) {
+        const permanentCode = await repo.getPermanentCode(suiteId, corp.corpId);
+        if (permanentCode) corps.push({ corpid: corp.corpId, permanent_code: permanentCode, agentid: corp.agentId ?? undefined, corp_name: corp.corpName ?? undefined });
+      }
+      const last = page[page.length - 1];
+      page = await repo.list(suiteId, { status: 'active', limit: 500, after: { installedAt: last.installedAt, id: last.id } });
+    }
+    if (corps.length) await simPost(`/sim/suites/${suiteId}/restore-corps`, { corps });
+    return corps.length;
+  } finally {
+    await prisma.onModuleDestroy();
+  }
+}
+
 async function simPost(path: string, body: unknown): Promise<void> {
   const res = await fetch(`${sim}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
@@ -179,11 +202,6 @@ async function main(): Promise<void> {
 
   start('wecom-sim', 'dist/apps/wecom-sim/src/main.js');
   await waitForHealth('wecom-sim', `${sim}/sim/health`);
-  start('callback', 'dist/apps/callback/src/main.js');
-  start('auth', 'dist/apps/auth/src/main.js');
-  start('worker', 'dist/apps/worker/src/main.js');
-  for (const [name, port] of Object.entries(ports)) await waitForHealth(name, `http://127.0.0.1:${port}/health`);
-
   const suite = persistent<DemoSuite>('suite.json', () => ({
     suiteId: 'wwdemo' + randomBytes(4).toString('hex'),
     secret: randomBytes(16).toString('hex'),
@@ -206,6 +224,13 @@ async function main(): Promise<void> {
     // 授权发起域名: WeCom (and the simulator) accept install links clicked on pages of this host only.
     install_domain: '127.0.0.1',
   });
+  // Before the platform starts: its worker fetches the stored tenants' tokens at once.
+  const restored = await restoreTenantsInSimulator(suite.suiteId);
+  if (restored) out(`${restored} tenant(s) of an earlier run made known to the simulator again`);
+  start('callback', 'dist/apps/callback/src/main.js');
+  start('auth', 'dist/apps/auth/src/main.js');
+  start('worker', 'dist/apps/worker/src/main.js');
+  for (const [name, port] of Object.entries(ports)) await waitForHealth(name, `http://127.0.0.1:${port}/health`);
   // WeCom pushes a ticket every 10 minutes; push one now so the suite token is available at once.
   await simPost(`/sim/suites/${suite.suiteId}/push-ticket`, {});
 

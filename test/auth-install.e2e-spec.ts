@@ -48,8 +48,14 @@ describe('auth app: install', () => {
     expect(completion.status).toBe(200);
     expect(await completion.json()).toEqual({ suiteId, corpId, corpName: expect.any(String), status: 'active', state: null });
     expect(await exchanges()).toBe(before + 1);
-    // tenant.installed carries the install link's state: none here (not the session's internal state).
-    expect((await installedEvent(corpId)).data).not.toHaveProperty('state');
+    // tenant.installed carries the install link's state: none here (not the session's internal state), and who installed.
+    const simCorp = stack.sim.state.corps.get(corpId)!;
+    expect((await installedEvent(corpId)).data).toEqual({
+      corpName: simCorp.corpName,
+      corpFullName: `${simCorp.corpName}有限公司`,
+      editionId: 'SIM_STANDARD',
+      editionName: '标准版',
+    });
 
     const [row] = await rowsOf(corpId);
     expect(row).toMatchObject({ status: 'active', agentId: simAuth(corpId).agentId, corpName: expect.stringMatching(/模拟企业/) });
@@ -68,6 +74,7 @@ describe('auth app: install', () => {
     expect(result.corp).toMatchObject({ corpId: install.corp_id, status: 'active' });
     expect(await exchanges()).toBe(before + 1);
     expect(await rowsOf(install.corp_id)).toHaveLength(1);
+    expect((await installedEvent(install.corp_id)).data).toMatchObject({ corpName: stack.sim.state.corps.get(install.corp_id)!.corpName, editionName: '标准版' });
     expect(await corps.getPermanentCode(suiteId, install.corp_id)).toBe(simAuth(install.corp_id).permanentCode);
   });
 

@@ -117,6 +117,23 @@ describe('auth app: token API and JS-SDK', () => {
     expect(badId.body.message).toEqual([expect.stringContaining('corpId')]);
   });
 
+  it('answers 404 suite_not_found on every suite-scoped route for a suite that does not exist', async () => {
+    const admin = (method: string, path: string, body?: unknown) => callApi(stack.authUrl, method, `/api/v1/suites/wwnosuchsuite${path}`, { key: stack.adminKey, body });
+    const answers = [
+      await admin('GET', `/corps/${corpId}/access-token`),
+      await admin('POST', `/corps/${corpId}/jssdk-signatures`, { url: 'https://app.example.com/' }),
+      await admin('GET', `/corps/${corpId}/wecom/cgi-bin/agent/get?agentid=1`),
+      await admin('POST', `/corps/${corpId}/wecom/cgi-bin/message/send`, { touser: '@all' }),
+      await admin('GET', '/events'),
+    ];
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ status: 404, body: { error: 'suite_not_found', message: 'suite wwnosuchsuite is not registered' } });
+    }
+    // A corp that never installed an existing suite is still the corp's 404.
+    const corpless = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/wwnosuchcorp/jssdk-signatures`, { key: stack.adminKey, body: { url: 'https://app.example.com/' } });
+    expect(corpless).toMatchObject({ status: 404, body: { error: 'corp_not_found' } });
+  });
+
   it('tells a suspended corp from a cancelled one: 404 corp_suspended', async () => {
     const { corpId: doomed } = await installThroughBrowser(stack);
     await new AuthCorpRepository(stack.worker.prisma, testCipher()).markSuspended(suiteId, doomed, 'errcode 40084');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { bullPrefix, QueueName } from '@app/queues';
 import { SuiteRepository } from '@app/store';
-import { AuthStack, callApi, simCallCount, spawnAuthApp, startAuthStack } from './support/auth.js';
+import { AuthStack, callApi, simCallCount, spawnAuthApp, startAuthStack, waitFor } from './support/auth.js';
 import { asPerson, ConsolePerson, ConsoleSession, createConsoleUser, installNamed, signIn } from './support/console.js';
 import { uniqueId } from './support/env.js';
 import { simControl } from './support/platform.js';
@@ -116,6 +116,11 @@ describe('admin API for the console', () => {
       const blocked = await callApi(stack.authUrl, 'POST', '/api/v1/console/session', { body: person });
       expect(blocked.status).toBe(429);
       expect(blocked.body).toMatchObject({ error: 'too_many_login_attempts', message: expect.stringMatching(/try again in \d+ s/) });
+      // Retry-After: the seconds until the lock ends, the number the message gives (the window is 15 min).
+      const seconds = Number(/try again in (\d+) s/.exec((blocked.body as { message: string }).message)![1]);
+      expect(blocked.headers.get('retry-after')).toBe(String(seconds));
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThanOrEqual(15 * 60);
       // Another user from the same address is not locked out by someone else's failures.
       const other = await createConsoleUser('viewer');
       expect((await callApi(stack.authUrl, 'POST', '/api/v1/console/session', { body: other })).status).toBe(201);
@@ -209,6 +214,13 @@ describe('admin API for the console', () => {
         [403, 403],
       ]);
       expect(await stack.worker.prisma.client.suite.count({ where: { id: suiteBody.suiteId } })).toBe(0);
+      // The refusal is a whole sentence naming who may (the console shows its own words for a 403).
+      expect((await asPerson(stack.authUrl, viewer, 'GET', '/api/v1/admin/api-keys')).body).toMatchObject({
+        message: 'the viewer role may not manage: this needs the admin role',
+      });
+      expect((await asPerson(stack.authUrl, viewer, 'POST', `/api/v1/admin/events/${event.id}/replay`)).body).toMatchObject({
+        message: 'the viewer role may not operate: this needs the admin or operator role',
+      });
     });
 
     it('ends the sessions of a user who is disabled or given another role, at once', async () => {
@@ -302,6 +314,34 @@ describe('admin API for the console', () => {
       expect(second.body).toEqual({ items: [expect.objectContaining({ corpId: ids[0] })], nextCursor: null });
       expect(await search('cursor=notacursor')).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
       expect(await search('installedFrom=yesterday')).toMatchObject({ status: 400 });
+    });
+  });
+
+  describe("a tenant's page", () => {
+    type EventItem = { id: string; type: string; corpId: string | null };
+    const history = async (corpId: string) =>
+      (await key<Page<EventItem>>('GET', `/api/v1/admin/events?suiteId=${suiteId}&corpId=${corpId}&type=create_auth,change_auth,cancel_auth,reset_permanent_code`)).body.items;
+
+    it('lists a link install and a market install in its install history: create_auth gets the corp its exchange named', async () => {
+      const linked = await installNamed(stack.authUrl, suiteId, uniqueId('HistoryCorp'));
+      expect((await history(linked)).map((e) => [e.type, e.corpId])).toEqual([['create_auth', linked]]);
+      // A market install: WeCom pushes create_auth with only the AuthCode; the worker's exchange names the corp.
+      const market = await simControl<{ corp_id: string; auth_code: string }>(stack.sim, 'POST', `/sim/suites/${suiteId}/installs`, { push_callback: true });
+      await stack.worker.handleCreateAuth(suiteId, market.auth_code);
+      expect((await history(market.corp_id)).map((e) => [e.type, e.corpId])).toEqual([['create_auth', market.corp_id]]);
+      // Data callbacks do not crowd install events out of the history, and a list of types is one filter.
+      await simControl(stack.sim, 'POST', `/sim/suites/${suiteId}/events`, { info_type: 'cancel_auth', auth_corpid: linked });
+      await waitFor(async () => (await history(linked)).length === 2);
+      expect((await history(linked)).map((e) => e.type)).toEqual(['cancel_auth', 'create_auth']);
+      expect(await key('GET', `/api/v1/admin/events?type=${'x,'.repeat(20)}x`)).toMatchObject({ status: 400 });
+    });
+
+    it("answers the corp's full name, which a v2 exchange leaves to get_auth_info", async () => {
+      const name = uniqueId('FullNameCorp');
+      const corpId = await installNamed(stack.authUrl, suiteId, name);
+      const corp = await key<{ corpName: string; corpFullName: string | null; authCorpInfo: { corp_full_name?: string } }>('GET', `/api/v1/admin/suites/${suiteId}/corps/${corpId}`);
+      expect([corp.body.corpName, corp.body.corpFullName]).toEqual([name, `${name}有限公司`]);
+      expect(corp.body.authCorpInfo.corp_full_name).toBe(`${name}有限公司`);
     });
   });
 

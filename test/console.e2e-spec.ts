@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bullPrefix, QueueName } from '@app/queues';
@@ -65,9 +66,37 @@ describe('admin console in Chromium', () => {
     await page.keyboard.press('Enter');
   };
 
+  it('shows its own icon: the page links an SVG that answers 200 as image/svg+xml, and nothing it loads answers 404', async () => {
+    const fresh = await context.newPage();
+    const missing: string[] = [];
+    fresh.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
+    // Chromium's own favicon fetch raises no 'response' event; its 404 shows only as a console error. (The sign-in
+    // page's session check answers 401 before anyone signs in: expected, so only 404s count.)
+    fresh.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('404')) missing.push(message.text());
+    });
+    await fresh.goto(url('/'));
+    await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
+    await fresh.waitForLoadState('networkidle');
+    // Resolved against the page: the absolute URL Chromium itself fetches for the tab's icon.
+    const href = await fresh.evaluate<string | null>("document.querySelector('link[rel=\"icon\"]')?.href ?? null");
+    await fresh.close();
+    expect(href).toMatch(/\/console\/assets\/favicon-[\w-]+\.svg$/);
+    const icon = await fetch(href!);
+    expect([icon.status, icon.headers.get('content-type'), (await icon.text()).startsWith('<svg')]).toEqual([200, 'image/svg+xml', true]);
+    expect(missing).toEqual([]);
+  });
+
   it('loads the sign-in page with less than 500 KB of compressed JavaScript and signs in with the keyboard alone', async () => {
     page.on('requestfinished', (request) => {
-      if (request.resourceType() === 'script') void request.sizes().then((s) => firstLoadJs.push({ url: request.url(), bytes: s.responseBodySize }));
+      // Gzip size of each script as loaded (Chromium's own responseBodySize was -1 for some, making the sum negative).
+      if (request.resourceType() === 'script') {
+        void request.response().then(async (response) => {
+          if (response) firstLoadJs.push({ url: request.url(), bytes: gzipSync(await response.body()).length });
+        });
+      }
     });
     await page.goto(url('/'));
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -75,6 +104,7 @@ describe('admin console in Chromium', () => {
     const total = firstLoadJs.reduce((sum, s) => sum + s.bytes, 0);
     process.stdout.write(`console first load: ${firstLoadJs.length} scripts, ${(total / 1024).toFixed(1)} KB compressed JavaScript\n`);
     expect(firstLoadJs.length).toBeGreaterThan(0);
+    expect(firstLoadJs.filter((s) => s.bytes < 100)).toEqual([]);
     expect(total).toBeLessThan(500 * 1024);
     // No CONSOLE_WECOM_LOGIN_PROVIDER_CORPID here: password only, no WeCom button (test/console-wecom.e2e-spec.ts has one).
     expect(await page.getByRole('link', { name: 'Sign in with WeCom' }).count()).toBe(0);
@@ -166,6 +196,15 @@ describe('admin console in Chromium', () => {
     expect(await quota.locator('.ant-descriptions-item').allInnerTexts()).toEqual(
       expect.arrayContaining([expect.stringMatching(/corp_user_max\s*200/), expect.stringMatching(/per minute\s*10000/), expect.stringMatching(/rate limit\s*No/)]),
     );
+    // The authorization card: the full name get_auth_info gave, and one date format (the edition's expiry included).
+    const auth = page.locator('.ant-card').filter({ has: page.getByText('Authorization', { exact: true }) });
+    const field = async (label: string) => (await auth.locator('.ant-descriptions-item').filter({ hasText: label }).innerText()).replace(label, '').trim();
+    expect(await field('Full name')).toBe(`${state.corpName}有限公司`);
+    expect(await field('Installed')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(await field('Edition')).toMatch(/^标准版 \(SIM_STANDARD\) · 200 seats · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // The install history: the link install's create_auth, which the exchange gave this corp.
+    const history = page.locator('.ant-card').filter({ has: page.getByText('Install history', { exact: true }) });
+    await history.getByRole('link', { name: 'create_auth' }).waitFor();
     const after = await stack.worker.prisma.client.storedToken.findUniqueOrThrow({ where: { kind_suiteId_corpId: { kind: 'corp', suiteId: state.suiteId!, corpId: state.corpId! } } });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before?.updatedAt.getTime() ?? 0);
     await expectAccessible('tenant');
@@ -310,7 +349,18 @@ describe('admin console in Chromium', () => {
       const res = await fetch(`/api/v1/admin/events/${id}/replay`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
       return { status: res.status, body: (await res.json()) as { message: string } };
     }, state.eventId!);
-    expect(answer).toEqual({ status: 403, body: expect.objectContaining({ message: 'the viewer role may not operate' }) });
+    expect(answer).toEqual({ status: 403, body: expect.objectContaining({ message: 'the viewer role may not operate: this needs the admin or operator role' }) });
+    // Typed into the address bar: the admin screens say, in words, that they are for admins, and offer no action.
+    for (const [path, title, reason, action] of [
+      ['/api-keys', 'API keys', 'Only console admins may see and manage API keys.', 'Create a key'],
+      ['/users', 'Console users', 'Only console admins may see and manage console users.', 'Add a user'],
+    ]) {
+      await page.goto(url(path));
+      await page.getByRole('heading', { name: title }).waitFor();
+      expect(await page.getByTestId('denied').innerText()).toBe(reason);
+      expect(await page.getByRole('button', { name: action }).count()).toBe(0);
+    }
+    await expectAccessible('denied');
     state.viewer = viewer;
   });
 
@@ -322,6 +372,10 @@ describe('admin console in Chromium', () => {
     await page.getByText('每日安装与取消授权').waitFor();
     await page.locator('.recharts-surface').first().waitFor();
     await shot('console-overview-zh');
+    await page.goto(url('/api-keys'));
+    await page.getByRole('heading', { name: 'API 密钥' }).waitFor();
+    expect(await page.getByTestId('denied').innerText()).toBe('仅控制台管理员可以查看和管理 API 密钥。');
+    expect(await page.getByRole('button', { name: '创建密钥' }).count()).toBe(0);
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.getByRole('button', { name: '登录', exact: true }).waitFor();
     const after = await page.evaluate(async () => (await fetch('/api/v1/admin/overview')).status);

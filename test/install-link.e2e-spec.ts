@@ -76,6 +76,44 @@ describe('link installs: the auth_code from the redirect is never lost', () => {
     expect(await tenants(corpId)).toHaveLength(1);
   }, 90_000);
 
+  it('answers 400 at once when the exchange may have spent the code (its answer lost), and never sends it again', async () => {
+    const approved = await approveInstall(stack.authUrl, suiteId);
+    // WeCom received the code and the connection died before its answer: the code may be spent (临时授权码一次有效).
+    await simControl(stack.sim, 'POST', '/sim/faults', { drop: true, count: 1, paths: [PERMANENT_CODE_PATH] });
+    const first = await returnToPlatform(approved);
+    expect(first.status).toBe(400);
+    expect(((await first.json()) as { error: string }).error).toBe('invalid_auth_code');
+    const recorded = await prisma.client.callbackEvent.findFirstOrThrow({ where: { suiteId, type: 'create_auth' }, orderBy: { id: 'desc' } });
+    expect(recorded.status).toBe('failed');
+    expect(recorded.lastError).toContain('AuthCodeUnusableError');
+    const sent = await exchanges();
+    expect((await returnToPlatform(approved)).status).toBe(400);
+    // Nothing was handed to the worker to try again.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await exchanges()).toBe(sent);
+    expect((await prisma.client.callbackEvent.findUniqueOrThrow({ where: { id: recorded.id } })).attempts).toBe(recorded.attempts);
+  });
+
+  it('shows a browser a success page when the suite has no success URL, and API clients the JSON', async () => {
+    const approved = await approveInstall(stack.authUrl, suiteId, { simCorpName: '<b>页面</b>测试企业' });
+    const page = await fetch(approved.completeUrl, { redirect: 'manual', headers: { cookie: approved.cookie, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    const html = await page.text();
+    expect(html).toContain('安装成功');
+    expect(html).toContain('installed');
+    // The corp's name, escaped; never the code that was exchanged nor the permanent code.
+    expect(html).toContain('&lt;b&gt;页面&lt;/b&gt;测试企业');
+    expect(html).not.toContain('<b>');
+    const corpId = stack.sim.state.suite(suiteId)!.authKeys.at(-1)!.split('|')[1];
+    expect(html).not.toContain(approved.authCode);
+    expect(html).not.toContain(stack.sim.state.authorization(suiteId, corpId)!.permanentCode);
+    const api = await fetch(approved.completeUrl, { redirect: 'manual', headers: { cookie: approved.cookie } });
+    expect(api.status).toBe(200);
+    expect(await api.json()).toMatchObject({ suiteId, corpId, status: 'active' });
+  });
+
   it('answers a reloaded redirect with the same tenant and never exchanges twice', async () => {
     const approved = await approveInstall(stack.authUrl, suiteId);
     const before = await exchanges();

@@ -49,10 +49,11 @@ describe('tenant.suspended: WeCom rejects a tenant’s permanent code', () => {
 
     const { corpId } = await installThroughBrowser({ authUrl, suite });
     const tokenPath = `/api/v1/suites/${suite.suiteId}/corps/${corpId}/access-token`;
-    // Nothing cached, so the next request asks WeCom; WeCom now answers 40084 (不合法的永久授权码) for this corp.
-    expect((await callApi(authUrl, 'POST', `${tokenPath}/invalidate`, { key: suiteKey })).body).toEqual({ invalidated: true });
+    // WeCom now answers 40084 (不合法的永久授权码) for this corp; then the token is dropped, so the next request asks
+    // WeCom. In that order: the other way round the worker may fetch a fresh token in between and every read gets it.
     await simControl(sim, 'POST', '/sim/faults', { errcode: 40084, paths: ['/cgi-bin/service/get_corp_token'] });
     try {
+      expect((await callApi(authUrl, 'POST', `${tokenPath}/invalidate`, { key: suiteKey })).body).toEqual({ invalidated: true });
       const first = await Promise.all(Array.from({ length: 5 }, () => callApi(authUrl, 'GET', tokenPath, { key: suiteKey })));
       expect(first.map((a) => [a.status, a.body.error])).toEqual(Array(5).fill([404, 'corp_suspended']));
       // Asked again (auth app and worker alike), the corp stays suspended: no second transition, no second event.

@@ -94,7 +94,7 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     const installed = receiver.received.filter((r) => r.event.type === 'tenant.installed');
     // The browser redirect and the create_auth callback of one install make one event.
     expect(new Set(installed.map((r) => r.id)).size).toBe(1);
-    expect(installed[0].event).toMatchObject({ suiteId: suite.suiteId, corpId });
+    expect(installed[0].event).toMatchObject({ suiteId: suite.suiteId, corpId, data: { corpName: sim.state.corps.get(corpId)!.corpName, editionName: '标准版' } });
     const contact = receiver.received.find((r) => r.event.type === 'contact.user.created')!;
     expect(contact.event).toMatchObject({ corpId, data: { userId: 'zhangsan', name: '张三', department: [1, 2] } });
     const message = receiver.received.find((r) => r.event.type === 'message.text')!;
@@ -279,6 +279,17 @@ describe('event delivery to the vendor (webhooks, pull API)', () => {
     const other = await callApi(authUrl, 'GET', `/api/v1/suites/wwothersuite/events`, { key });
     expect(other.status).toBe(403);
   }, 30_000);
+
+  it('refuses a JSON body sent as text/plain with 415, naming application/json, not a field error', async () => {
+    const res = await fetch(`${authUrl}/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/plain' },
+      body: JSON.stringify({ url: 'https://example.com/x' }),
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({ statusCode: 415, error: 'unsupported_media_type', message: expect.stringContaining('send application/json') });
+    expect((await callApi(authUrl, 'GET', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey })).text).not.toContain('example.com/x');
+  });
 
   it('refuses bad endpoint settings with one message per field, and unknown ids with 404', async () => {
     const bad = await callApi<{ message: string[] | string }>(authUrl, 'POST', `/api/v1/admin/suites/${suite.suiteId}/webhook-endpoints`, { key: adminKey, body: { url: 'ftp://x/', eventTypes: ['Contact.*'], maxConcurrency: 0 } });

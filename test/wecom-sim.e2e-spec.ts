@@ -349,6 +349,28 @@ describe('permanent_code and corp tokens', () => {
     expect((await client.get('/cgi-bin/agent/get', { access_token: access_token as string, agentid: String(agentId) })).errcode).toBe(42001);
   });
 
+  it('lists departments and their members as a third-party app sees them (ids, no names), with WeCom\'s errcodes', async () => {
+    const token = await suiteToken();
+    const { corpId, permanentCode } = await installCorp(token);
+    const access_token = (await corpToken(token, corpId, permanentCode)).access_token as string;
+    expect(await client.get('/cgi-bin/department/list', { access_token })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      department: [{ id: 1, name: '1', parentid: 0, order: 100000000 }],
+    });
+    expect((await client.get('/cgi-bin/department/list', { access_token, id: '7' })).errcode).toBe(60003);
+    const members = await client.get('/cgi-bin/user/simplelist', { access_token, department_id: '1' });
+    const userlist = members.userlist as Json[];
+    expect(userlist.length).toBeGreaterThan(0);
+    for (const user of userlist) {
+      expect(Object.keys(user).sort()).toEqual(['department', 'open_userid', 'userid']);
+      expect((await client.get('/cgi-bin/user/get', { access_token, userid: user.userid as string })).open_userid).toBe(user.open_userid);
+    }
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token, department_id: '9' })).errcode).toBe(60003);
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token })).errcode).toBe(40058);
+    expect((await client.get('/cgi-bin/user/simplelist', { access_token: 'bogus', department_id: '1' })).errcode).toBe(40014);
+  });
+
   it('gives jsapi and agent_config tickets that stay the same while valid and verify JS-SDK signatures', async () => {
     const token = await suiteToken();
     const { corpId, permanentCode } = await installCorp(token);
@@ -375,6 +397,42 @@ describe('permanent_code and corp tokens', () => {
     expect(typeof (admins.admin as Json[])[0].open_userid).toBe('string');
     const wrongAgent = await client.post('/cgi-bin/service/get_admin_list', { auth_corpid: corpId, agentid: 1 }, { suite_access_token: token });
     expect(wrongAgent.errcode).toBe(40056);
+  });
+});
+
+describe('temporary media', () => {
+  it('gives back an uploaded file from media/get to the same corp for 3 days; otherwise 40007', async () => {
+    const token = await suiteToken();
+    const a = await installCorp(token);
+    const b = await installCorp(token);
+    const accessToken = async (corp: { corpId: string; permanentCode: string }) => (await corpToken(await suiteToken(), corp.corpId, corp.permanentCode)).access_token as string;
+    const bytes = Buffer.from('quarterly figures, as text\n');
+    const form = new FormData();
+    form.append('media', new Blob([bytes], { type: 'text/plain' }), 'figures.txt');
+    const uploaded = (await (await fetch(`${sim.url}/cgi-bin/media/upload?type=file&access_token=${await accessToken(a)}`, { method: 'POST', body: form })).json()) as Json;
+    expect(uploaded.errcode).toBe(0);
+    const mediaId = uploaded.media_id as string;
+    const get = async (token: string, id = mediaId) => client.fetch('GET', '/cgi-bin/media/get', { query: { access_token: token, media_id: id } });
+
+    const res = await get(await accessToken(a));
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'text/plain', `attachment; filename="${mediaId}.txt"`]);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const imageForm = new FormData();
+    imageForm.append('media', new Blob([png]), 'upload');
+    const image = (await (await fetch(`${sim.url}/cgi-bin/media/upload?type=image&access_token=${await accessToken(a)}`, { method: 'POST', body: imageForm })).json()) as Json;
+    const imageRes = await get(await accessToken(a), image.media_id as string);
+    expect([imageRes.headers.get('content-type'), imageRes.headers.get('content-disposition')]).toEqual(['image/png', `attachment; filename="${image.media_id as string}.png"`]);
+    expect(Buffer.from(await imageRes.arrayBuffer())).toEqual(png);
+
+    const invalid = { errcode: 40007, errmsg: expect.stringMatching(/^invalid media_id/) };
+    expect(await (await get(await accessToken(b))).json()).toMatchObject(invalid);
+    expect(await (await get(await accessToken(a), 'nosuchmedia')).json()).toMatchObject(invalid);
+    sim.clock.advance(3 * 86_400 - 60);
+    expect((await get(await accessToken(a))).status).toBe(200);
+    sim.clock.advance(60);
+    const expired = await get(await accessToken(a));
+    expect([expired.status, await expired.json()]).toEqual([200, invalid]);
   });
 });
 
@@ -669,6 +727,24 @@ describe('seeding for benchmarks', () => {
     const page = await client.control('GET', `/sim/suites/${SUITE}/corps?offset=4990&limit=20`);
     expect(page.total).toBe(5000);
     expect((page.corps as Json[]).map((c) => c.corpid)).toEqual(corps.slice(4990).map((c) => c.corpid));
+  });
+
+  it('restores authorizations it forgot (a restarted demo): the stored permanent_code and agentid work again', async () => {
+    const token = await suiteToken();
+    const input = { corps: [{ corpid: 'wwrestored01', permanent_code: 'pc-kept-by-the-platform', agentid: 1000005, corp_name: '恢复企业' }] };
+    expect(await client.control('POST', `/sim/suites/${SUITE}/restore-corps`, input)).toEqual({ restored: 1 });
+    expect((await corpToken(token, 'wwrestored01', 'pc-kept-by-the-platform')).access_token).toBeDefined();
+    const { total } = await client.control('GET', `/sim/suites/${SUITE}/corps?limit=1`);
+    const [listed] = (await client.control('GET', `/sim/suites/${SUITE}/corps?offset=${(total as number) - 1}&limit=1`)).corps as Json[];
+    expect(listed).toMatchObject({ corpid: 'wwrestored01', corp_name: '恢复企业', agentid: 1000005, status: 'active' });
+    // A corp it still knows is left as it is.
+    const again = { corps: [{ corpid: 'wwrestored01', permanent_code: 'another-code' }] };
+    expect(await client.control('POST', `/sim/suites/${SUITE}/restore-corps`, again)).toEqual({ restored: 0 });
+    expect((await corpToken(token, 'wwrestored01', 'another-code')).errcode).toBe(40084);
+    for (const bad of [{}, { corps: [{ corpid: 'wwx' }] }, { corps: [{ corpid: 'bad id!', permanent_code: 'p' }] }, { corps: [{ corpid: 'wwy', permanent_code: 'p', agentid: -1 }] }]) {
+      const res = await fetch(`${sim.url}/sim/suites/${SUITE}/restore-corps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+      expect(res.status).toBe(400);
+    }
   });
 });
 

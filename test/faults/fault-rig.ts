@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { PrismaService } from '@app/store';
 import type { Simulator } from '../../apps/wecom-sim/src/simulator.js';
@@ -102,19 +103,14 @@ export class FaultRig {
     const port = this.ports.get(name)!;
     const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`], { env: this.env(name), stdio: ['ignore', 'pipe', 'pipe'] });
     const app: RunningApp = { name, port, url: `http://127.0.0.1:${port}`, process: child, logs: this.apps.get(name)?.logs ?? [] };
-    // Both streams: Nest's logger prints errors (alerts among them) on stderr.
+    // Both streams: Nest's logger prints errors (alerts among them) on stderr. readline emits a stream's last line
+    // on its 'end', which comes before the child's 'close' that kill() waits for.
     for (const stream of [child.stdout!, child.stderr!]) {
-      let buffered = '';
-      stream.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        const lines = buffered.split('\n');
-        buffered = lines.pop()!;
-        for (const line of lines) {
-          try {
-            app.logs.push(JSON.parse(line) as Record<string, unknown>);
-          } catch {
-            /* not a log line */
-          }
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        try {
+          app.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          /* not a log line */
         }
       });
     }

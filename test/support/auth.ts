@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
@@ -46,12 +47,8 @@ export async function spawnAuthApp(env: Record<string, string>): Promise<Spawned
   });
   const lines: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop() ?? '';
-      lines.push(...parts.filter(Boolean));
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      if (line) lines.push(line);
     });
   }
   const stop = async (): Promise<void> => {
@@ -189,7 +186,13 @@ export async function approveInstall(
   if (page.status !== 200) throw new Error(`install page answered ${page.status}: ${await page.text()}`);
   const action = /<form method="post" action="([^"]+)"/.exec(await page.text())?.[1].replace(/&amp;/g, '&');
   if (!action) throw new Error('install page has no install form');
-  const start = await fetch(action, { method: 'POST', redirect: 'manual', headers: { origin: new URL(authUrl).origin, referer: pageUrl } });
+  // The form has no fields: a browser posts an empty urlencoded body.
+  const start = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: new URL(authUrl).origin, referer: pageUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
   if (start.status !== 303) throw new Error(`install button answered ${start.status}: ${await start.text()}`);
   const cookie = cookiesOf(start);
   const installPage = new URL(start.headers.get('location')!);
@@ -266,6 +269,7 @@ export interface ApiAnswer<T = Record<string, unknown>> {
   status: number;
   body: T;
   text: string;
+  headers: Headers;
 }
 
 /** One JSON call to the auth app. */
@@ -286,7 +290,7 @@ export async function callApi<T = Record<string, unknown>>(
   } catch {
     body = null;
   }
-  return { status: res.status, body: body as T, text };
+  return { status: res.status, body: body as T, text, headers: res.headers };
 }
 
 /** A full browser install (start, approve, return); answers what the completion answered and the corp id. */

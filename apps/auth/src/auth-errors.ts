@@ -2,6 +2,7 @@ import type { HttpErrorBody } from '@app/platform';
 import { AuthCodeInProgressError, AuthCodeUnusableError, LicenseOperationError } from '@app/tenants';
 import { TokenUnavailableError, TokenUnavailableReason } from '@app/tokens';
 import { LicenseApiError, RateLimitedError, WecomApiError, WecomError } from '@app/wecom';
+import { isUnsupportedMediaType } from './common/json-bodies.js';
 import { GATEWAY_REFUSAL_STATUS, GatewayRefusal } from './gateway/gateway-refusal.js';
 
 /**
@@ -42,6 +43,7 @@ export const AUTH_ERROR_STATUS = {
   login_token_expired: 400,
   login_token_used: 409,
   invalid_cursor: 400,
+  unsupported_media_type: 415,
   invalid_id_list: 400,
   id_conversion_failed: 502,
   ...GATEWAY_REFUSAL_STATUS,
@@ -104,6 +106,7 @@ export function mapAuthError(err: unknown): HttpErrorBody | null {
 export function toAuthAppError(err: unknown): AuthAppError | null {
   if (err instanceof AuthAppError) return err;
   if (err instanceof GatewayRefusal) return new AuthAppError(err.code, err.message);
+  if (isUnsupportedMediaType(err)) return new AuthAppError('unsupported_media_type', 'this Content-Type is not accepted here: send application/json');
   if (err instanceof TokenUnavailableError) return new AuthAppError(TOKEN_REASON_CODE[err.reason], err.message);
   if (err instanceof AuthCodeInProgressError) {
     return new AuthAppError('install_in_progress', 'this install is being completed by another request; retry in a moment');

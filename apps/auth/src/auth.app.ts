@@ -6,6 +6,7 @@ import { AuthModule } from './auth.module.js';
 import { serveConsole } from './console/console-static.js';
 import { registerGatewayBody } from './gateway/gateway-body.js';
 import { registerBrowserCookies } from './common/browser-cookies.js';
+import { acceptJsonBodiesOnly } from './common/json-bodies.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { setupOpenApi } from './openapi.js';
 
@@ -23,6 +24,7 @@ export function startAuthApp(config: AuthConfig): Promise<NestFastifyApplication
       await registerBrowserCookies(app, config.SECRET_KEY, config.SECRET_KEYS_OLD);
       registerRateLimits(app, config);
       registerGatewayBody(app.getHttpAdapter().getInstance());
+      acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
       setupOpenApi(app);
       serveConsole(app);
     },

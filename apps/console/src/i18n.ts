@@ -29,6 +29,7 @@ const en = {
     loading: 'Loading…', retry: 'Retry', error: 'Could not load', empty: 'Nothing here yet', search: 'Search', reset: 'Reset', save: 'Save', cancel: 'Cancel',
     create: 'Create', edit: 'Edit', actions: 'Actions', more: 'Load more', yes: 'Yes', no: 'No', all: 'All', copy: 'Copy', status: 'Status', suite: 'Suite',
     createdAt: 'Created', view: 'View', refresh: 'Refresh', denied: 'Your role may not do this',
+    forbidden: 'Your role may not see this. Ask a console admin if you need it.',
   },
   status: { active: 'Active', cancelled: 'Cancelled', suspended: 'Suspended', received: 'Received', queued: 'Queued', processing: 'Processing', processed: 'Processed', failed: 'Failed', awaiting_tenant: 'Awaiting tenant', orphan: 'Orphan (no tenant)' },
   overview: {
@@ -64,12 +65,14 @@ const en = {
   apiKeys: {
     title: 'API keys', create: 'Create a key', name: 'Name', scopes: 'Scopes', prefix: 'Prefix', lastUsed: 'Last used', revoked: 'Revoked', revoke: 'Revoke', revokeConfirm: 'Revoke this key? Services using it stop working.',
     shownOnce: 'Copy the key now: it is not shown again.', active: 'Active', empty: 'No API key yet', scopeHelp: 'admin, or suite:<suite_id>',
+    adminOnly: 'Only console admins may see and manage API keys.',
   },
   users: {
     title: 'Console users', create: 'Add a user', username: 'Username', role: 'Role', password: 'Password (12+ characters)', lastLogin: 'Last sign-in', disabled: 'Disabled',
     disable: 'Disable', enable: 'Enable', endSessions: 'End sessions', sessionsEnded: '{{count}} sessions ended', empty: 'No console user yet',
     wecom: 'WeCom account', linkWecom: 'Link WeCom', unlinkWecom: 'Unlink WeCom', linkWecomOf: 'Link a WeCom account to {{username}}', wecomUserId: 'WeCom userid (通讯录 账号)',
     wecomCorp: 'Organization (corpid)', linkWecomHelp: 'This member can then sign in as this user with “Sign in with WeCom”.', notLinked: 'not linked',
+    adminOnly: 'Only console admins may see and manage console users.',
   },
   webhooks: {
     title: 'Webhooks', create: 'Add an endpoint', url: 'URL', description: 'Description', eventTypes: 'Event types', allTypes: 'every type', enabled: 'Enabled',
@@ -107,6 +110,7 @@ const zh: Dict = {
     loading: '加载中…', retry: '重试', error: '加载失败', empty: '暂无数据', search: '搜索', reset: '重置', save: '保存', cancel: '取消',
     create: '创建', edit: '编辑', actions: '操作', more: '加载更多', yes: '是', no: '否', all: '全部', copy: '复制', status: '状态', suite: '应用',
     createdAt: '创建时间', view: '查看', refresh: '刷新', denied: '当前角色无此权限',
+    forbidden: '当前角色无权查看此内容，如有需要请联系控制台管理员。',
   },
   status: { active: '已授权', cancelled: '已取消授权', suspended: '已停用', received: '已接收', queued: '排队中', processing: '处理中', processed: '已处理', failed: '失败', awaiting_tenant: '等待企业授权', orphan: '无授权企业' },
   overview: {
@@ -142,12 +146,14 @@ const zh: Dict = {
   apiKeys: {
     title: 'API 密钥', create: '创建密钥', name: '名称', scopes: '权限范围', prefix: '前缀', lastUsed: '最近使用', revoked: '已吊销', revoke: '吊销', revokeConfirm: '吊销此密钥？使用它的服务将立即失效。',
     shownOnce: '请立即复制密钥：它不会再次显示。', active: '有效', empty: '还没有 API 密钥', scopeHelp: 'admin，或 suite:<suite_id>',
+    adminOnly: '仅控制台管理员可以查看和管理 API 密钥。',
   },
   users: {
     title: '控制台用户', create: '添加用户', username: '用户名', role: '角色', password: '密码（至少 12 个字符）', lastLogin: '最近登录', disabled: '已停用',
     disable: '停用', enable: '启用', endSessions: '结束会话', sessionsEnded: '已结束 {{count}} 个会话', empty: '还没有控制台用户',
     wecom: '企业微信账号', linkWecom: '关联企业微信', unlinkWecom: '解除企业微信关联', linkWecomOf: '为 {{username}} 关联企业微信账号', wecomUserId: '企业微信成员账号（userid）',
     wecomCorp: '企业（corpid）', linkWecomHelp: '关联后，该成员可通过“企业微信登录”以此用户身份登录。', notLinked: '未关联',
+    adminOnly: '仅控制台管理员可以查看和管理控制台用户。',
   },
   webhooks: {
     title: '事件推送（Webhook）', create: '添加接收地址', url: 'URL', description: '说明', eventTypes: '事件类型', allTypes: '全部类型', enabled: '启用',

@@ -1,12 +1,11 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { loadConfig, simEnv } from '@app/config';
+import { createLogger } from '@app/platform';
 import { startSimulator } from './simulator.js';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 async function main(): Promise<void> {
   const config = loadConfig(simEnv);
-  const logger = new ConsoleLogger('WecomSim', { logLevels: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1) });
+  // JSON lines like the platform's apps, so one log pipeline (and the demo's output) reads all four.
+  const logger = createLogger(config.LOG_LEVEL);
   const sim = await startSimulator({
     port: config.SIM_PORT,
     host: config.SIM_HOST,
@@ -16,11 +15,11 @@ async function main(): Promise<void> {
     logger,
   });
   const shutdown = (signal: string) => {
-    logger.log(`${signal}: shutting down`);
+    logger.log(`${signal}: shutting down`, 'WecomSim');
     sim.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        logger.error(`shutdown failed: ${String(err)}`);
+        logger.error(`shutdown failed: ${String(err)}`, 'WecomSim');
         process.exit(1);
       },
     );
@@ -30,6 +29,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  new ConsoleLogger('WecomSim').error(err instanceof Error ? err.message : String(err));
+  createLogger('error').error(err instanceof Error ? err.message : String(err), 'WecomSim');
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { enqueueWebhookDeliveries, QueueName } from '@app/queues';
 import { NewPlatformEvent, PlatformEventRepository, Publication } from '@app/store';
 import { parseXml } from '@app/wecom';
+import { InstalledCorp, installedCorpData } from './installed-corp.js';
 import { MappingContext, platformEventId, PlatformEventDraft, toPlatformEvent } from './platform-event.js';
 
 /** The inbox row facts the publisher reads. */
@@ -48,6 +49,7 @@ export class EventPublisher {
     const xml = parseXml(inbox.payload, { keepControlChars: true }); // an authentic payload: pasted control characters are kept (WECOM.md)
     const draft = toPlatformEvent({ suiteId: inbox.suiteId, kind: inbox.kind, corpId: inbox.corpId, receivedAt: inbox.receivedAt, xml }, context);
     if (!draft) return null;
+    if (draft.type === 'tenant.installed' && context.installedCorp) draft.data = { ...draft.data, ...installedCorpData(context.installedCorp) };
     // From the processing context: the stored payload may have its codes redacted or sealed.
     const authCode = context.authCode ?? (typeof xml['AuthCode'] === 'string' ? xml['AuthCode'] : undefined);
     const dedupeKey = draft.type === 'tenant.installed' && authCode ? installKey(inbox.suiteId, authCode) : `inbox:${inbox.id}`;
@@ -57,16 +59,16 @@ export class EventPublisher {
   /**
    * `tenant.installed` for an install completed by the browser redirect (WeCom pushes no create_auth for installs
    * started from the vendor's own link). Keyed by the auth code, so the create_auth callback of the same install,
-   * if one comes, publishes nothing more.
+   * if one comes, publishes nothing more. `data`: the link's `state` (if any) and the corp (`installedCorpData`).
    */
-  async publishInstalled(suiteId: string, corpId: string, authCode: string, state: string | undefined, at = new Date()): Promise<PublishResult> {
+  async publishInstalled(suiteId: string, corp: InstalledCorp, authCode: string, state: string | undefined, at = new Date()): Promise<PublishResult> {
     const draft: PlatformEventDraft = {
       type: 'tenant.installed',
       timestamp: at.toISOString(),
       receivedAt: at.toISOString(),
       suiteId,
-      corpId,
-      data: state ? { state } : {},
+      corpId: corp.corpId,
+      data: { ...(state ? { state } : {}), ...installedCorpData(corp) },
     };
     return this.publish(draft, installKey(suiteId, authCode), null);
   }

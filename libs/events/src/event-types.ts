@@ -188,7 +188,13 @@ const SYSTEM_INFO_TYPES: ReadonlySet<string> = new Set(['license_pay_success', '
 
 const BASE_EVENT_TYPES: readonly EventTypeSpec[] = [
   // Tenant lifecycle (command callbacks). create_auth carries no corp: the worker fills `corpId` from the exchange.
-  { type: 'tenant.installed', description: 'A corp installed the suite (the tenant is stored before this is sent)', source: { kind: 'command', infoType: 'create_auth' }, fields: { State: s('`state` of the install link, if any') }, omit: ['AuthCode'] },
+  { type: 'tenant.installed', description: 'A corp installed the suite (the tenant is stored before this is sent)', source: { kind: 'command', infoType: 'create_auth' }, fields: {
+      State: s('`state` of the install link, if any'),
+      CorpName: s('the corp\'s name (from the exchange: WeCom\'s callback names no corp)'),
+      CorpFullName: s('the corp\'s full name, if WeCom gave it'),
+      EditionId: s('付费版本 edition id of the suite\'s app, if WeCom gave one'),
+      EditionName: s('its edition name'),
+    }, omit: ['AuthCode'] },
   { type: 'tenant.auth_changed', description: 'The corp changed the app\'s visible range or permissions (auth info is refreshed before this is sent)', source: { kind: 'command', infoType: 'change_auth' }, fields: { State: s('`state`, if any') } },
   { type: 'tenant.cancelled', description: 'The corp uninstalled the suite; its tokens are dropped. WeCom expects you to delete its data', source: { kind: 'command', infoType: 'cancel_auth' }, fields: {} },
   { type: 'tenant.permanent_code_reset', description: '代开发 app secret reset; the platform stored the new permanent code', source: { kind: 'command', infoType: 'reset_permanent_code' }, fields: {}, omit: ['AuthCode'] },

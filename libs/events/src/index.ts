@@ -2,6 +2,7 @@ export * from './event-catalogue.js';
 export * from './event-filter.js';
 export * from './event-types.js';
 export * from './field-codecs.js';
+export * from './installed-corp.js';
 export * from './platform-event.js';
 export * from './retry-schedule.js';
 export * from './webhook-sender.js';

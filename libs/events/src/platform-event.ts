@@ -1,6 +1,7 @@
 import type { XmlElement, XmlNode } from '@app/wecom';
 import { ENVELOPE_FIELDS, EVENT_TYPES, EventTypeSpec, INTERNAL_INFO_TYPES, SECRET_FIELDS } from './event-types.js';
 import { camelName, convertField, FieldFormatError, genericValue, JsonValue } from './field-codecs.js';
+import type { InstalledCorp } from './installed-corp.js';
 
 /**
  * What the vendor's services receive (webhook body and pull API item). Field names are a public contract.
@@ -46,6 +47,8 @@ export interface MappingContext {
   corpId?: string;
   /** create_auth's code, for the install's dedupe key only (hashed; never put in an event). */
   authCode?: string;
+  /** create_auth's tenant as the exchange stored it: `tenant.installed` names the corp (`installedCorpData`). */
+  installedCorp?: InstalledCorp;
 }
 
 const BY_SOURCE = indexTable(EVENT_TYPES);

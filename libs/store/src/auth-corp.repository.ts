@@ -154,7 +154,7 @@ export class AuthCorpRepository {
   async updateAuthInfo(
     suiteId: string,
     corpId: string,
-    info: Pick<CorpAuthorization, 'authCorpInfo' | 'authInfo' | 'editionInfo' | 'dealerCorpInfo' | 'agentId' | 'corpName' | 'installState'>,
+    info: Pick<CorpAuthorization, 'authCorpInfo' | 'authInfo' | 'editionInfo' | 'dealerCorpInfo' | 'agentId' | 'corpName' | 'corpFullName' | 'installState'>,
     lifecycleAt?: number,
   ): Promise<boolean> {
     const { count } = await this.prisma.client.authCorp.updateMany({
@@ -166,6 +166,7 @@ export class AuthCorpRepository {
         dealerCorpInfo: info.dealerCorpInfo ?? undefined,
         agentId: info.agentId ?? undefined,
         corpName: info.corpName ?? undefined,
+        corpFullName: info.corpFullName ?? undefined,
         installState: info.installState || undefined,
         lifecycleAt,
       },

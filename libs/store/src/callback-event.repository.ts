@@ -35,7 +35,8 @@ const MARK_QUEUED = `
 export interface EventFilter {
   suiteId?: string;
   corpId?: string;
-  type?: string;
+  /** one type, or any of several */
+  type?: string | string[];
   status?: EventStatus;
   kind?: CallbackKind;
   from?: Date;
@@ -135,10 +136,14 @@ export class CallbackEventRepository {
     return rows[0] ? this.opened(rows[0]) : null;
   }
 
-  async markProcessed(id: bigint): Promise<void> {
+  /**
+   * `corpId`: the corp the processing named, for an event that arrived without one (create_auth carries only the
+   * AuthCode; its exchange names the corp), so the tenant's history finds it. Left unset, the row keeps its own.
+   */
+  async markProcessed(id: bigint, corpId?: string): Promise<void> {
     await this.prisma.client.callbackEvent.update({
       where: { id },
-      data: { status: 'processed', processedAt: new Date(), lastError: null },
+      data: { status: 'processed', processedAt: new Date(), lastError: null, corpId },
     });
   }
 
@@ -199,7 +204,7 @@ export class CallbackEventRepository {
       where: {
         suiteId: filter.suiteId,
         corpId: filter.corpId,
-        type: filter.type,
+        type: Array.isArray(filter.type) ? { in: filter.type } : filter.type,
         status: filter.status,
         kind: filter.kind,
         receivedAt: filter.from || filter.to ? { gte: filter.from, lt: filter.to } : undefined,

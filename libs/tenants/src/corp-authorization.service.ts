@@ -126,6 +126,8 @@ export class CorpAuthorizationService {
       const info = await this.broker.withToken({ kind: 'suite', suiteId }, (suiteToken) => this.api.getAuthInfo(suiteToken, corp.corpId, permanentCode));
       await this.corps.updateAuthInfo(suiteId, corp.corpId, {
         corpName: info.authCorpInfo.corpName,
+        // get_permanent_code v2 answers only corpid and corp_name: the full name comes from here.
+        corpFullName: info.authCorpInfo.corpFullName,
         agentId: info.authInfo.agents[0]?.agentId ?? null,
         authCorpInfo: json(info.raw.auth_corp_info),
         authInfo: json(info.raw.auth_info),
@@ -152,6 +154,7 @@ export class CorpAuthorizationService {
       corpId,
       {
         corpName: info.authCorpInfo.corpName,
+        corpFullName: info.authCorpInfo.corpFullName,
         agentId: info.authInfo.agents[0]?.agentId ?? null,
         authCorpInfo: json(info.raw.auth_corp_info),
         authInfo: json(info.raw.auth_info),

@@ -289,9 +289,19 @@ export class TokenBroker {
     return toToken(t.providerAccessToken, t.expiresIn, sentAt);
   }
 
+  /**
+   * Why a corp has no tenant row: `suite_not_found` when the suite itself is not registered (a caller that names a
+   * wrong suite learns that, not that some corp "has not authorized" it), else `corp_not_found`. The suite is looked up
+   * here only, on the not-found path: a served token costs no extra read.
+   */
+  async missingCorp(suiteId: string, corpId: string): Promise<TokenUnavailableError> {
+    if (!(await this.deps.suites.find(suiteId))) return new TokenUnavailableError('suite_not_found', `suite ${suiteId} is not registered`);
+    return new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+  }
+
   private async fetchCorpToken(suiteId: string, corpId: string): Promise<Token> {
     const corp = await this.deps.corps.findPermanentCode(suiteId, corpId);
-    if (!corp) throw new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    if (!corp) throw await this.missingCorp(suiteId, corpId);
     const permanentCode = corp.permanentCode;
     if (!permanentCode) {
       if (corp.status === 'cancelled') throw new TokenUnavailableError('corp_cancelled', `corp ${corpId} cancelled its authorization of suite ${suiteId}`);

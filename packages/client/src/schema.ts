@@ -1709,8 +1709,8 @@ export interface components {
             suiteId?: string;
             corpId?: string;
             /**
-             * @description InfoType (create_auth, …), MsgType, or event:<Event>
-             * @example create_auth
+             * @description InfoType (create_auth, …), MsgType, or event:<Event>; up to 10 of them separated by commas match any
+             * @example create_auth,change_auth,cancel_auth
              */
             type?: string;
             /** @enum {string} */
@@ -4993,7 +4993,7 @@ export interface operations {
                 cursor?: string;
                 suiteId?: string;
                 corpId?: string;
-                /** @description InfoType (create_auth, …), MsgType, or event:<Event> */
+                /** @description InfoType (create_auth, …), MsgType, or event:<Event>; up to 10 of them separated by commas match any */
                 type?: string;
                 status?: "received" | "queued" | "processing" | "processed" | "failed" | "awaiting_tenant" | "orphan";
                 kind?: "command" | "data" | "system";
@@ -6084,7 +6084,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description too_many_login_attempts */
+            /** @description too_many_login_attempts, with Retry-After: the seconds until the lock ends */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -3,13 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto.js';
 import { AdminAccessGuard, PERMISSION } from './admin-access.guard.js';
-import type { Permission } from './principal.js';
-
-const WHO: Record<Permission, string> = {
-  read: 'any console role',
-  operate: 'the admin or operator role',
-  manage: 'the admin role',
-};
+import { type Permission, WHO_MAY } from './principal.js';
 
 /**
  * An admin route, open to an API key with the `admin` scope (machines) or a console session whose role grants
@@ -24,7 +18,7 @@ export function AdminAccess(permission: Permission): MethodDecorator & ClassDeco
     ApiUnauthorizedResponse({ type: ErrorDto, description: 'No API key or session, or an unknown, revoked or expired one' }),
     ApiForbiddenResponse({
       type: ErrorDto,
-      description: `A key without the admin scope; a session without ${WHO[permission]}; csrf_token_invalid`,
+      description: `A key without the admin scope; a session without ${WHO_MAY[permission]}; csrf_token_invalid`,
     }),
   );
 }

@@ -3,7 +3,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthAppError } from '../auth-errors.js';
-import { isConsoleSession, mayDo, Permission, Principal } from './principal.js';
+import { isConsoleSession, mayDo, Permission, Principal, WHO_MAY } from './principal.js';
 
 export const PERMISSION = Reflector.createDecorator<Permission>();
 
@@ -28,7 +28,7 @@ export class AdminAccessGuard implements CanActivate {
     const principal = request.user;
     if (isConsoleSession(principal) && !SAFE_METHODS.has(request.method)) checkCsrf(request, principal.csrfToken);
     if (mayDo(principal, permission)) return true;
-    if (isConsoleSession(principal)) throw new ForbiddenException(`the ${principal.user.role} role may not ${permission}`);
+    if (isConsoleSession(principal)) throw new ForbiddenException(`the ${principal.user.role} role may not ${permission}: this needs ${WHO_MAY[permission]}`);
     throw new ForbiddenException('this route needs a key with the admin scope');
   }
 }

@@ -20,6 +20,13 @@ export const ROLE_PERMISSIONS: Record<ConsoleRole, readonly Permission[]> = {
   viewer: ['read'],
 };
 
+/** Who holds each permission, in words: the end of a refusal's sentence and of the OpenAPI 403 description. */
+export const WHO_MAY: Record<Permission, string> = {
+  read: 'any console role',
+  operate: 'the admin or operator role',
+  manage: 'the admin role',
+};
+
 /** Whether the principal may do what the route does; API keys need the `admin` scope for every admin route. */
 export function mayDo(principal: Principal, permission: Permission): boolean {
   if (isConsoleSession(principal)) return ROLE_PERMISSIONS[principal.user.role].includes(permission);

@@ -18,10 +18,14 @@ export class EventListQueryDto extends PageQueryDto {
   @Matches(WECOM_ID, { message: ID_MESSAGE('corpId') })
   corpId?: string;
 
-  @ApiPropertyOptional({ description: 'InfoType (create_auth, …), MsgType, or event:<Event>', example: 'create_auth' })
+  @ApiPropertyOptional({
+    description: 'InfoType (create_auth, …), MsgType, or event:<Event>; up to 10 of them separated by commas match any',
+    example: 'create_auth,change_auth,cancel_auth',
+  })
   @IsOptional()
   @IsString()
-  @Length(1, 100)
+  @Length(1, 200)
+  @Matches(/^[^,]+(,[^,]+){0,9}$/, { message: 'type must be one type or up to 10 separated by commas' })
   type?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })

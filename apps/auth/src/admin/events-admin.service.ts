@@ -61,7 +61,7 @@ function filterOf(query: Omit<EventListQueryDto, 'limit' | 'cursor'>) {
   return {
     suiteId: query.suiteId,
     corpId: query.corpId,
-    type: query.type,
+    type: query.type?.includes(',') ? query.type.split(',') : query.type,
     status: query.status,
     kind: query.kind,
     from: query.from ? new Date(query.from) : undefined,

@@ -39,7 +39,7 @@ export class ConsoleSessionController {
   @ApiBody({ type: LoginDto })
   @ApiCreatedResponse({ type: ConsoleSessionDto })
   @ApiUnauthorizedResponse({ type: ErrorDto, description: 'Wrong username or password, or a disabled user' })
-  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'too_many_login_attempts' })
+  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'too_many_login_attempts, with Retry-After: the seconds until the lock ends' })
   async login(@Req() request: FastifyRequest & { user: ConsoleUserInfo }, @Res({ passthrough: true }) reply: FastifyReply): Promise<ConsoleSessionDto> {
     const { token, session } = await this.users.openSession(request.user.id, this.config.CONSOLE_SESSION_TTL_HOURS * 3600_000, 'password');
     setSessionCookie(reply, token, session.expiresAt, this.secure);

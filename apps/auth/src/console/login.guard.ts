@@ -1,6 +1,6 @@
 import { BadRequestException, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AuthConfig } from '@app/config';
@@ -61,7 +61,7 @@ export class LoginGuard extends AuthGuard('local') {
     const key = `${request.ip}|${username}`;
     for (const [limiter, id] of [[this.failures, key], [this.perUser, username], [this.perAddress, request.ip]] as const) {
       const seen = await limiter.get(id);
-      if (seen && seen.remainingPoints <= 0) throw tooMany(seen);
+      if (seen && seen.remainingPoints <= 0) throw tooMany(seen, context.switchToHttp().getResponse<FastifyReply>());
     }
     try {
       const ok = (await super.canActivate(context)) as boolean;
@@ -74,7 +74,9 @@ export class LoginGuard extends AuthGuard('local') {
   }
 }
 
-function tooMany(res: RateLimiterRes): AuthAppError {
-  const seconds = Math.ceil(res.msBeforeNext / 1000);
+/** 429 with `Retry-After`: the seconds until the lock ends (the error filter keeps headers already on the reply). */
+function tooMany(res: RateLimiterRes, reply: FastifyReply): AuthAppError {
+  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  void reply.header('retry-after', String(seconds));
   return new AuthAppError('too_many_login_attempts', `too many failed sign-ins; try again in ${seconds} s`);
 }

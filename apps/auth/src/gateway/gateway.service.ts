@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, CorpRecord } from '@app/store';
-import { providerTokenKey, TokenKey, TokenUnavailableError } from '@app/tokens';
+import { providerTokenKey, TokenBroker, TokenKey, TokenUnavailableError } from '@app/tokens';
 import { ForwardedAnswer, TokenParam, WecomServiceApi, WecomTimeoutError } from '@app/wecom';
 import { AuthMetrics } from '../auth-metrics.js';
 import { GatewayLimits } from './gateway-limits.js';
@@ -70,6 +70,7 @@ export class GatewayService {
   constructor(
     private readonly api: WecomServiceApi,
     private readonly tokens: LocalTokens,
+    private readonly broker: TokenBroker,
     private readonly limits: GatewayLimits,
     private readonly corps: AuthCorpRepository,
     private readonly metrics: AuthMetrics,
@@ -207,7 +208,7 @@ export class GatewayService {
     const cached = this.corpCache.get(cacheKey);
     if (cached) return cached;
     const corp = await this.corps.find(suiteId, corpId);
-    if (!corp) throw new TokenUnavailableError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    if (!corp) throw await this.broker.missingCorp(suiteId, corpId);
     if (corp.status === 'cancelled') throw new TokenUnavailableError('corp_cancelled', `corp ${corpId} cancelled its authorization of suite ${suiteId}`);
     if (corp.status !== 'active') throw new TokenUnavailableError('corp_suspended', `corp ${corpId} is suspended for suite ${suiteId}`);
     this.corpCache.set(cacheKey, corp);

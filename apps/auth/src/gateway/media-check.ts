@@ -60,7 +60,8 @@ function readMediaPart(body: Buffer, contentType: string, maxBytes: number): Pro
   return new Promise((resolve) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: maxBytes, files: 4 } });
+      // busboy marks a file truncated once it reaches `fileSize`: one byte more, so a file of exactly maxBytes passes.
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: maxBytes + 1, files: 4 } });
     } catch {
       resolve(null);
       return;

@@ -13,6 +13,14 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
+/** The look of the install pages (a card in the middle of the page). */
+const PAGE_STYLE = `<style>
+body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f6f7;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
+main{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:40px;max-width:420px;text-align:center}
+.logo{border-radius:16px}h1{font-size:22px;margin:16px 0 8px}p{color:#555;line-height:1.6}
+button{background:#07c160;color:#fff;border:0;border-radius:6px;font-size:16px;padding:12px 32px;cursor:pointer;margin-top:16px}
+</style>`;
+
 /**
  * The install page: WeCom accepts an install link only when a person clicks it on a page of the vendor's registered
  * domain (授权发起域名; it checks the Referer), so this page is where installs start. Nothing is spent until the
@@ -28,12 +36,7 @@ export function renderInstallPage(content: InstallPageContent): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>安装 ${name}</title>
-<style>
-body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f6f7;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
-main{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:40px;max-width:420px;text-align:center}
-.logo{border-radius:16px}h1{font-size:22px;margin:16px 0 8px}p{color:#555;line-height:1.6}
-button{background:#07c160;color:#fff;border:0;border-radius:6px;font-size:16px;padding:12px 32px;cursor:pointer;margin-top:16px}
-</style>
+${PAGE_STYLE}
 </head>
 <body>
 <main>
@@ -63,6 +66,32 @@ export function renderInstallPendingPage(retrySeconds: number): string {
 <h1>正在完成安装…</h1>
 <p>企业微信已同意授权，我们正在完成安装。本页面会自动刷新，请勿关闭。</p>
 <p>We are finishing your install; this page refreshes itself.</p>
+</body>
+</html>
+`;
+}
+
+/**
+ * "Installed": the end of a link install for a browser when the suite has no success URL of its own to send it to.
+ * Names the corp (WeCom's name for it, escaped) and nothing else: no ids, codes or tokens.
+ */
+export function renderInstallDonePage(corpName: string | null): string {
+  const into = corpName ? `已安装到「${escapeHtml(corpName)}」。` : '';
+  const intoEn = corpName ? ` for ${escapeHtml(corpName)}` : '';
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>安装成功</title>
+${PAGE_STYLE}
+</head>
+<body>
+<main>
+<h1>安装成功</h1>
+<p>${into}现在可以在企业微信的工作台中打开应用，本页面可以关闭。</p>
+<p>The app is installed${intoEn}. Open it from the WeCom workbench; you may close this page.</p>
+</main>
 </body>
 </html>
 `;

@@ -20,7 +20,7 @@ import { ErrorDto } from '../common/error.dto.js';
 import { SuiteParams } from '../common/ids.js';
 import { WecomRedirectQuery } from '../common/lenient-query.decorator.js';
 import { withQuery } from '../common/redirect-url.js';
-import { renderInstallPage, renderInstallPendingPage } from './install-page.js';
+import { renderInstallDonePage, renderInstallPage, renderInstallPendingPage } from './install-page.js';
 import { CompleteInstallQueryDto, InstallResultDto, StartInstallQueryDto } from './install.dto.js';
 import { InstallService } from './install.service.js';
 
@@ -82,9 +82,9 @@ export class InstallController {
   }
 
   @Get('complete')
-  @ApiOperation({ summary: "WeCom's redirect after approval: exchange the auth_code, then 302 to the suite's success URL (or JSON)" })
+  @ApiOperation({ summary: "WeCom's redirect after approval: exchange the auth_code, then 302 to the suite's success URL (or a page for a browser, JSON for others)" })
   @ApiFoundResponse({ description: 'Location: the success URL with suite_id, corp_id and the caller state' })
-  @ApiOkResponse({ type: InstallResultDto, description: 'When the suite has no success URL' })
+  @ApiOkResponse({ type: InstallResultDto, description: 'When the suite has no success URL (Accept: text/html: a success page instead)' })
   @ApiAcceptedResponse({ description: 'Recorded; WeCom has not answered yet. A page (or `{ status: "installing" }`) that asks again after Retry-After' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_install_state, invalid_auth_code, or a missing parameter' })
   @ApiQuery({ type: CompleteInstallQueryDto })
@@ -110,6 +110,9 @@ export class InstallController {
     clearBrowserCookie(reply, cookie, this.secureCookies);
     if ('redirect' in outcome) {
       await reply.code(302).header('location', outcome.redirect).header('cache-control', 'no-store').send();
+    } else if (wantsHtml(request)) {
+      // No success URL to send the browser on to: it ends here, on a page rather than raw JSON.
+      await reply.code(200).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderInstallDonePage(outcome.result.corpName));
     } else {
       await reply.code(200).header('cache-control', 'no-store').send(outcome.result);
     }

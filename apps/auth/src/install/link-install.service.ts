@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { EventPublisher } from '@app/events';
 import { enqueueCallbackEvents, QueueName } from '@app/queues';
 import { CallbackEvent, CallbackEventRepository, CorpRecord } from '@app/store';
-import { CorpAuthorizationService } from '@app/tenants';
+import { AuthCodeUnusableError, CorpAuthorizationService } from '@app/tenants';
 import { buildXml, InvalidCredentialError } from '@app/wecom';
 
 /** What became of an auth_code the browser brought back. */
@@ -41,8 +41,9 @@ export class LinkInstallService {
   }
 
   /**
-   * Records the code (idempotent) and, the first time, tries the exchange at once; any failure but WeCom's refusal of
-   * the code goes to the worker, which decides between retrying and giving up. A repeated redirect never calls WeCom:
+   * Records the code (idempotent) and, the first time, tries the exchange at once; any failure but a final one (WeCom's
+   * refusal of the code, or a code that may be spent: AuthCodeUnusableError) goes to the worker, which decides between
+   * retrying and giving up. A repeated redirect never calls WeCom:
    * it reports what the recorded event has come to. `installState`: the state WeCom returned (the session's, recorded
    * in the create_auth as WeCom would send it); `vendorState`: the state of the install link, which tenant.installed
    * carries (null: none, or not handed on).
@@ -54,13 +55,15 @@ export class LinkInstallService {
       const { corp, exchanged } = await this.authorizations.exchangeAuthCode(suiteId, authCode);
       // Exchanged here rather than by the worker, so published here: keyed by the auth code like the worker's
       // tenant.installed, so a crash before markProcessed (the worker then runs the row) publishes it once.
-      await this.publisher.publishInstalled(suiteId, corp.corpId, authCode, vendorState ?? undefined);
-      await this.events.markProcessed(event.id);
+      await this.publisher.publishInstalled(suiteId, corp, authCode, vendorState ?? undefined);
+      await this.events.markProcessed(event.id, corp.corpId);
       return { status: 'done', corp, exchanged };
     } catch (err) {
-      if (err instanceof InvalidCredentialError) {
+      // Final answers, given at once: the worker would only come to the same end (a waiting page, then the error).
+      if (err instanceof InvalidCredentialError || err instanceof AuthCodeUnusableError) {
         await this.events.markAttemptFailed(event.id, `${err.name}: ${err.message}`, true);
-        return { status: 'refused', reason: `WeCom refused the auth_code (errcode ${err.errcode})` };
+        const reason = err instanceof InvalidCredentialError ? `WeCom refused the auth_code (errcode ${err.errcode})` : 'the auth_code may have been spent without an answer';
+        return { status: 'refused', reason };
       }
       await this.handToWorker(suiteId, event.id);
       this.logger.warn({ msg: 'install exchange handed to the worker', suiteId, eventId: String(event.id), error: err instanceof Error ? err.name : 'error' });

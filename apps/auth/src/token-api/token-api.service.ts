@@ -34,10 +34,10 @@ export class TokenApiService {
     return this.broker.invalidateIfCurrent(key, rejected);
   }
 
-  /** An active corp of the suite, or the 404 that says why not. */
+  /** An active corp of the suite, or the 404 that says why not (suite_not_found, corp_not_found, corp_cancelled, corp_suspended). */
   async activeCorp(suiteId: string, corpId: string): Promise<CorpRecord> {
     const corp = await this.corps.find(suiteId, corpId);
-    if (!corp) throw new AuthAppError('corp_not_found', `corp ${corpId} has not authorized suite ${suiteId}`);
+    if (!corp) throw await this.broker.missingCorp(suiteId, corpId);
     if (corp.status !== 'active') throw inactive(corp);
     return corp;
   }

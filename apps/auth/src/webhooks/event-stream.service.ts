@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { EVENT_TYPE_PATTERN, parsePlatformEventId, platformEventId, unknownEventTypes } from '@app/events';
-import { PlatformEventRepository, PlatformEventRow, TypeFilter } from '@app/store';
+import { PlatformEventRepository, PlatformEventRow, SuiteRepository, TypeFilter } from '@app/store';
 import { AuthAppError } from '../auth-errors.js';
 import { EventStreamPageDto, PlatformEventDto, PullQueryDto } from './webhook.dto.js';
 
@@ -12,13 +12,14 @@ const POLL_MS = 250;
 /**
  * The pull API: a suite's events after a cursor, oldest first, the same envelope as webhooks. With `wait`, an
  * empty answer is held until an event arrives or the wait ends (long-poll), so a consumer that cannot expose a
- * URL still sees events within a fraction of a second.
+ * URL still sees events within a fraction of a second. A suite that is not registered is `suite_not_found`.
  */
 @Injectable()
 export class EventStreamService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
     private readonly events: PlatformEventRepository,
+    private readonly suites: SuiteRepository,
   ) {}
 
   async pull(suiteId: string, query: PullQueryDto, signal?: AbortSignal): Promise<EventStreamPageDto> {
@@ -26,8 +27,11 @@ export class EventStreamService {
     const types = typeFilter(query.types);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const deadline = Date.now() + Math.min(query.wait ?? 0, this.config.EVENTS_MAX_WAIT_SECONDS) * 1000;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const rows = await this.events.listAfter(suiteId, after, types, limit);
+      // An empty page for a suite that does not exist would look like "no events yet" forever; a page with events
+      // proves the suite, so only an empty first page costs the lookup.
+      if (first && !rows.length && !(await this.suites.find(suiteId))) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
       if (rows.length || Date.now() >= deadline || signal?.aborted) {
         return { events: rows.map(present), nextCursor: platformEventId(rows.length ? rows[rows.length - 1].id : after) };
       }

@@ -5,9 +5,18 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { TONE } from '../theme';
 import { QueryState } from '../components/QueryState';
+import { Denied } from '../components/Denied';
 import { dateTime } from '../format';
+import { useSession } from '../session';
 
+/** Admins only: the list needs `manage` as much as creating does, so other roles see why instead of a 403. */
 export default function ApiKeys() {
+  const { t } = useTranslation();
+  const { can } = useSession();
+  return can('manage') ? <ApiKeysScreen /> : <Denied title={t('apiKeys.title')} reason={t('apiKeys.adminOnly')} />;
+}
+
+function ApiKeysScreen() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();

@@ -6,7 +6,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContai
 import { api, unwrap } from '../api/client';
 import { TONE } from '../theme';
 import { QueryState } from '../components/QueryState';
-import { age } from '../format';
+import { age, hourOf } from '../format';
 
 /** A number that opens the list behind it. */
 function LinkedStat({ title, value, to, danger }: { title: string; value: number | string; to: string; danger?: boolean }) {
@@ -111,7 +111,7 @@ export default function Overview() {
             <Col xs={24} xl={12}>
               <Card title={t('overview.intake')}>
                 <ResponsiveContainer width="100%" height={260}>
-                  <LineChart data={o.events.perHour.map((h) => ({ ...h, hour: new Date(h.hour).getHours() + ':00' }))}>
+                  <LineChart data={o.events.perHour.map((h) => ({ ...h, hour: hourOf(h.hour) }))}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="hour" />
                     <YAxis allowDecimals={false} />

@@ -5,11 +5,20 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { TONE } from '../theme';
 import { QueryState } from '../components/QueryState';
+import { Denied } from '../components/Denied';
 import { dateTime } from '../format';
+import { useSession } from '../session';
 
 type Role = 'admin' | 'operator' | 'viewer';
 
+/** Admins only: listing people needs `manage` as much as changing them does. */
 export default function Users() {
+  const { t } = useTranslation();
+  const { can } = useSession();
+  return can('manage') ? <UsersScreen /> : <Denied title={t('users.title')} reason={t('users.adminOnly')} />;
+}
+
+function UsersScreen() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();

@@ -15,6 +15,8 @@ export const CorpPath = {
   agentTicket: '/cgi-bin/ticket/get',
   agentGet: '/cgi-bin/agent/get',
   userGet: '/cgi-bin/user/get',
+  departmentList: '/cgi-bin/department/list',
+  userSimpleList: '/cgi-bin/user/simplelist',
 } as const;
 
 export type TicketResponse = Ok & { ticket: string; expires_in: number };
@@ -33,6 +35,15 @@ export type AgentResponse = Ok & {
   isreportenter: number;
   home_url: string;
 };
+
+/**
+ * A department as WeCom shows it to a third-party app: since 2020-06-30 `name` is the id and `name_en` and
+ * `department_leader` are left out (only contacts-sync apps see them; 获取部门列表, document 90208).
+ */
+export type DepartmentListResponse = Ok & { department: Array<{ id: number; name: string; parentid: number; order: number }> };
+
+/** 获取部门成员 (document 90200): userids with their departments and open_userid; no names for a third-party app. */
+export type UserSimpleListResponse = Ok & { userlist: Array<{ userid: string; department: number[]; open_userid: string }> };
 
 export type UserResponse = Ok & { userid: string; open_userid: string; name: string; department: number[]; main_department: number; status: number };
 
@@ -94,6 +105,24 @@ export class CorpApi {
     const user = corp.users.find((u) => u.userid === userId);
     if (!user) throw new WecomError(Errcode.USERID_NOT_FOUND);
     return { ...OK, userid: user.userid, open_userid: openUserIdFor(corp.corpId, user.userid), name: user.name, department: user.department, main_department: 1, status: 1 };
+  }
+
+  /** The simulated corps have one department, the root (id 1); `id` asks for it and its sub-departments. */
+  listDepartments(accessToken: string | undefined, id: string | undefined): DepartmentListResponse {
+    this.corp(CorpPath.departmentList, accessToken);
+    if (id !== undefined && id !== '' && id !== '1') throw new WecomError(Errcode.DEPARTMENT_NOT_FOUND);
+    return { ...OK, department: [{ id: 1, name: '1', parentid: 0, order: 100000000 }] };
+  }
+
+  listDepartmentUsers(accessToken: string | undefined, departmentId: string | undefined): UserSimpleListResponse {
+    const { corp } = this.corp(CorpPath.userSimpleList, accessToken);
+    if (departmentId === undefined || departmentId === '') throw new WecomError(Errcode.INVALID_PARAMETER, 'department_id is required');
+    const id = Number(departmentId);
+    if (id !== 1) throw new WecomError(Errcode.DEPARTMENT_NOT_FOUND);
+    const userlist = corp.users
+      .filter((u) => u.department.includes(id))
+      .map((u) => ({ userid: u.userid, department: u.department, open_userid: openUserIdFor(corp.corpId, u.userid) }));
+    return { ...OK, userlist };
   }
 
   /** Checks a JS-SDK signature against the corp's live jsapi_ticket (config) or agent ticket (agent_config). */

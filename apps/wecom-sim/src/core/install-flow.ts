@@ -142,6 +142,38 @@ export class InstallFlow {
     return out;
   }
 
+  /**
+   * Authorizations WeCom would still hold but this simulator forgot (it keeps nothing across restarts): each corp
+   * comes back with the permanent_code and agentid the platform stored, so a restarted demo's tenants keep working
+   * instead of being refused with 40082. Corps the simulator still knows are left alone. Returns how many came back.
+   */
+  restore(suite: SuiteRecord, corps: { corpId: string; permanentCode: string; agentId?: number; corpName?: string }[]): number {
+    const now = this.clock.now();
+    let restored = 0;
+    for (const input of corps) {
+      const key = authKey(suite.suiteId, input.corpId);
+      if (this.state.authorizations.has(key)) continue;
+      const corp = this.state.corps.get(input.corpId) ?? this.createCorp(input.corpId, input.corpName);
+      const agentId = input.agentId ?? corp.nextAgentId;
+      corp.nextAgentId = Math.max(corp.nextAgentId, agentId + 1);
+      this.state.authorizations.set(key, {
+        suiteId: suite.suiteId,
+        corpId: corp.corpId,
+        permanentCode: input.permanentCode,
+        status: 'active',
+        agentId,
+        authType: 0,
+        state: '',
+        authUserId: corp.users[0].userid,
+        installedAt: now,
+        updatedAt: now,
+      });
+      suite.authKeys.push(key);
+      restored++;
+    }
+    return restored;
+  }
+
   /** The enterprise cancels: the permanent_code stops working and its tokens and tickets die with it. */
   cancel(auth: AuthorizationRecord): void {
     const now = this.clock.now();

@@ -36,6 +36,8 @@ export const Errcode = {
   API_NOT_PERMITTED: 48002,
   AUTH_RELATION_INVALID: 48004,
   USERID_NOT_FOUND: 60111,
+  /** 部门不存在 */
+  DEPARTMENT_NOT_FOUND: 60003,
 } as const;
 
 const MESSAGES: Record<number, string> = {
@@ -47,6 +49,7 @@ const MESSAGES: Record<number, string> = {
   40004: 'invalid media type',
   40005: 'invalid file type',
   40006: 'invalid file size',
+  40007: 'invalid media_id',
   40009: 'invalid image size',
   40011: 'invalid video size',
   40056: 'invalid agentid',
@@ -79,6 +82,7 @@ const MESSAGES: Record<number, string> = {
   48002: 'api forbidden',
   48004: 'api forbidden for auth relation invalid',
   60111: 'userid not found',
+  60003: 'department not found',
 };
 
 /**

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CorpCallWindow } from '../core/corp-call-log.js';
 import { IdConvertPath } from '../core/idconvert-api.js';
 import { MediaPath, UploadResponse } from '../core/media-api.js';
@@ -30,6 +30,15 @@ export class BusinessApiController {
     const contentType = String(request.headers['content-type'] ?? '');
     const file = Buffer.isBuffer(request.body) ? await readFilePart(request.body, contentType) : null;
     return this.core.media.upload(queryParam(query, 'access_token'), queryParam(query, 'type'), file);
+  }
+
+  /** 获取临时素材: the file as an HTTP download (WeCom's headers), or WeCom's JSON error. */
+  @Get(MediaPath.get)
+  async getMedia(@Query() query: QueryParams, @Res() reply: FastifyReply): Promise<void> {
+    const media = this.core.media.get(queryParam(query, 'access_token'), queryParam(query, 'media_id'));
+    await reply
+      .headers({ 'content-type': media.contentType, 'content-disposition': media.contentDisposition, 'cache-control': 'no-cache, must-revalidate' })
+      .send(media.data);
   }
 
   @Post(IdConvertPath.corpidToOpenCorpid)

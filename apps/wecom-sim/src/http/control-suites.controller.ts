@@ -113,6 +113,22 @@ export class ControlSuitesController {
     return { created: corps.length, corps };
   }
 
+  /** `{ corps: [{ corpid, permanent_code, agentid?, corp_name? }] }`: see InstallFlow.restore. */
+  @Post('suites/:suiteId/restore-corps')
+  @HttpCode(200)
+  restoreCorps(@Param('suiteId') suiteId: string, @Body() body: unknown): { restored: number } {
+    const suite = this.core.registry.get(suiteId);
+    const list = controlBody(body).corps;
+    if (!Array.isArray(list) || list.length > 100_000) throw new ControlError(400, 'corps must be an array of at most 100000 { corpid, permanent_code }');
+    const corps = list.map((item: unknown) => {
+      const obj = controlBody(item);
+      const agentId = optNumber(obj, 'agentid');
+      if (agentId !== undefined && (!Number.isInteger(agentId) || agentId < 1)) throw new ControlError(400, 'agentid must be a positive integer');
+      return { corpId: reqString(obj, 'corpid'), permanentCode: reqString(obj, 'permanent_code'), agentId, corpName: optString(obj, 'corp_name') };
+    });
+    return { restored: this.core.installs.restore(suite, corps) };
+  }
+
   @Get('suites/:suiteId/corps')
   listCorps(@Param('suiteId') suiteId: string, @Query() query: QueryParams): { total: number; offset: number; corps: CorpListEntry[] } {
     const suite = this.core.registry.get(suiteId);

@@ -22,7 +22,7 @@ export function readFilePart(body: Buffer, contentType: string, field = 'media')
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (name === field && !found) found = { filename: info.filename ?? '', data: Buffer.concat(chunks) };
+        if (name === field && !found) found = { filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) };
       });
     });
     parser.on('close', () => resolve(found));

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { AgentResponse, CorpPath, TicketResponse, UserResponse } from '../core/corp-api.js';
+import { AgentResponse, CorpPath, DepartmentListResponse, TicketResponse, UserResponse, UserSimpleListResponse } from '../core/corp-api.js';
 import { IdentityPath, LoginInfoResponse, ProviderTokenResponse, UserDetail3rdResponse, UserInfo3rdResponse } from '../core/identity-api.js';
 import { QueryParams, bodyObject, queryParam } from '../core/params.js';
 import {
@@ -108,5 +108,15 @@ export class WecomApiController {
   @Get(CorpPath.userGet)
   getUser(@Query() query: QueryParams): UserResponse {
     return this.core.corpApi.getUser(queryParam(query, 'access_token'), queryParam(query, 'userid'));
+  }
+
+  @Get(CorpPath.departmentList)
+  listDepartments(@Query() query: QueryParams): DepartmentListResponse {
+    return this.core.corpApi.listDepartments(queryParam(query, 'access_token'), queryParam(query, 'id'));
+  }
+
+  @Get(CorpPath.userSimpleList)
+  listDepartmentUsers(@Query() query: QueryParams): UserSimpleListResponse {
+    return this.core.corpApi.listDepartmentUsers(queryParam(query, 'access_token'), queryParam(query, 'department_id'));
   }
 }

@@ -85,7 +85,7 @@ export class ProcessCallbackEventJob {
       // suite of its own (its row's suiteId is the provider corpid, which no endpoint is registered under): its
       // handler publishes it for the suites it concerns, and one without a handler is only stored.
       if (event.kind !== 'system') await this.publisher.publishInbox(event, context);
-      await this.events.markProcessed(id);
+      await this.events.markProcessed(id, event.corpId ? undefined : context.corpId);
       this.metrics.eventsProcessed.inc({ type: event.type, outcome: 'processed' });
       this.metrics.eventLatency.observe({ type: event.type }, (Date.now() - event.receivedAt.getTime()) / 1000);
       this.logger.log({ msg: 'callback event processed', eventId: job.data.eventId, suiteId: event.suiteId, type: event.type, corpId: event.corpId, outcome });
@@ -134,6 +134,7 @@ export class ProcessCallbackEventJob {
         const { exchanged, corp } = await this.authorization.exchangeAuthCode(event.suiteId, command.authCode, { state, timeStamp: command.timeStamp });
         context.corpId = corp.corpId;
         context.authCode = command.authCode;
+        context.installedCorp = corp;
         return exchanged ? 'authorized' : 'already-authorized';
       }
       case 'change_auth': {

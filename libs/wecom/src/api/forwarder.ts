@@ -27,7 +27,10 @@ export interface ForwardRequest {
   timeoutMs: number;
 }
 
-/** WeCom's answer. A JSON answer is read whole (its errcode decides what happens next); any other body streams. */
+/**
+ * WeCom's answer. A JSON answer is read whole (its errcode decides what happens next); a download streams — any
+ * body that is not JSON or text, and any attachment whatever its type (a .json or .txt file from media/get).
+ */
 export interface ForwardedAnswer {
   status: number;
   contentType: string | null;
@@ -35,7 +38,7 @@ export interface ForwardedAnswer {
   json: JsonObject | null;
   /** the bytes of a JSON (or text) answer, exactly as WeCom sent them */
   text: Buffer | null;
-  /** any other answer (a media download), not yet read */
+  /** a download (media/get), not yet read */
   stream: Readable | null;
   /** 0 when WeCom sent none; -2 when the answer was not JSON */
   errcode: number;
@@ -61,6 +64,14 @@ const BUSY = -1;
 
 function isTextual(contentType: string | null): boolean {
   return contentType === null || /json|text\//i.test(contentType);
+}
+
+/**
+ * WeCom sends a file (获取临时素材, document 90254) with `Content-disposition: attachment; filename=…` and its errors
+ * as bare JSON: the disposition, not the type, tells a text or JSON file from an answer whose errcode counts.
+ */
+function isAttachment(contentDisposition: string | null): boolean {
+  return contentDisposition !== null && /^\s*attachment\b/i.test(contentDisposition);
 }
 
 /**
@@ -104,8 +115,9 @@ async function attemptOnce(deps: ForwarderDeps, request: ForwardRequest, url: st
   }
   const contentType = header(response.headers['content-type']);
   const ok = response.statusCode >= 200 && response.statusCode < 300;
-  const base = { status: response.statusCode, contentType, contentDisposition: header(response.headers['content-disposition']), attempts: attempt };
-  if (!isTextual(contentType) && ok) {
+  const contentDisposition = header(response.headers['content-disposition']);
+  const base = { status: response.statusCode, contentType, contentDisposition, attempts: attempt };
+  if (ok && (isAttachment(contentDisposition) || !isTextual(contentType))) {
     deps.report({ path: request.path, durationMs: performance.now() - started, outcome: 'ok', attempt });
     return { ...base, json: null, text: null, stream: response.body, errcode: 0 };
   }
