@@ -1,13 +1,15 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli } from '../apps/cli/src/cli.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
-import { testCipher, testPrisma } from './support/store.js';
-import { ApiKeyRepository, ConsoleUserRepository, ProviderRepository, SuiteRepository, WebhookEndpointRepository } from '@app/store';
+import { freshTestDatabase, testCipher, testPrisma } from './support/store.js';
+import { ApiKeyRepository, ConsoleUserRepository, ProviderRepository, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
 
 const env = { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: TEST_SECRET_KEY.toString('base64'), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniqueId('cli'), WEBHOOK_ALLOW_HTTP: 'false' };
 const AES_KEY = 'a'.repeat(43);
+const SUITE_ENV = { SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY };
 
 /** Runs one CLI command in-process (with this environment and standard input) and returns what it printed. */
 async function cliWith(extra: { env?: Record<string, string>; stdin?: string }, ...args: string[]): Promise<{ output: string; error?: Error }> {
@@ -31,6 +33,47 @@ describe('CLI', () => {
     expect(output).toContain('--suite-id <id>');
     expect(output).toContain('--secrets-file <file>');
     expect(output).toContain('SUITE_SECRET');
+    expect(output.replace(/\s+/g, ' ')).toContain('on an update, options and secrets not given keep their stored values');
+  });
+
+  it('updates a registered suite with only what is given: other settings and secrets keep their stored values', async () => {
+    const suiteId = uniqueId('ww');
+    const suites = new SuiteRepository(prisma, testCipher());
+    const settings = ['--success-url', 'https://crm.example.com/done', '--redirect-origin', 'https://crm.example.com', '--description', 'First', '--auth-type', '1', '--provider-corpid', 'wwprovupd', '--logo-url', 'https://crm.example.com/logo.png'];
+    expect((await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', suiteId, '--name', 'First', ...settings)).error).toBeUndefined();
+    const kept = { successUrl: 'https://crm.example.com/done', redirectOrigins: ['https://crm.example.com'], description: 'First', defaultAuthType: 1, providerCorpId: 'wwprovupd', logoUrl: 'https://crm.example.com/logo.png' };
+
+    // The same secrets again with a new name (what a tester did): the settings stay.
+    expect((await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', suiteId, '--name', 'Renamed')).error).toBeUndefined();
+    expect(await suites.find(suiteId)).toMatchObject({ name: 'Renamed', ...kept });
+    // No secrets at all: a name change alone.
+    const renamed = await cli('suite', 'add', '--suite-id', suiteId, '--name', 'Second');
+    expect(renamed.error).toBeUndefined();
+    expect(renamed.output).toBe(`suite ${suiteId} saved\n`);
+    expect(await suites.find(suiteId)).toMatchObject({ name: 'Second', ...kept });
+    expect(await suites.findCredentials(suiteId)).toMatchObject({ secret: 's', token: 't', encodingAesKey: AES_KEY });
+
+    // A partial set of secrets replaces only those it gives; a given option replaces only itself.
+    expect((await cliWith({ stdin: JSON.stringify({ token: 't2' }) }, 'suite', 'add', '--suite-id', suiteId, '--secrets-file', '-', '--description', 'Third')).error).toBeUndefined();
+    expect(await suites.findCredentials(suiteId)).toMatchObject({ secret: 's', token: 't2', encodingAesKey: AES_KEY });
+    expect(await suites.find(suiteId)).toMatchObject({ name: 'Second', ...kept, description: 'Third' });
+
+    // A new suite still needs all three.
+    const partialNew = await cliWith({ env: { SUITE_TOKEN: 't' } }, 'suite', 'add', '--suite-id', uniqueId('ww'));
+    expect(partialNew.error?.message).toBe('suite secrets: a new suite needs secret, token and aesKey: secret is required; aesKey is required');
+  });
+
+  it('names only commands that exist wherever the docs say `npm run cli -- …`', async () => {
+    const program = buildCli(() => undefined, env);
+    const docs = ['README.md', 'docs/events.md', 'docs/ids.md', 'deploy/kubernetes/README.md', 'packages/client/README.md', 'libs/wecom/README.md', ...['auth', 'callback', 'console', 'wecom-sim', 'worker'].map((app) => `apps/${app}/README.md`)];
+    const unknown: string[] = [];
+    for (const doc of docs) {
+      for (const [, name, sub] of (await readFile(doc, 'utf8')).matchAll(/npm run cli -- ([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?/g)) {
+        const command = program.commands.find((c) => c.name() === name);
+        if (!command || (command.commands.length > 0 && !command.commands.some((c) => c.name() === sub))) unknown.push(`${doc}: ${name} ${sub ?? ''}`);
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 
   it('adds a suite with secrets from standard input, stored encrypted, and lists it without them', async () => {
@@ -67,7 +110,7 @@ describe('CLI', () => {
       ['--secret=argv-secret-1'],
       ['--provider-secret', 'argv-secret-1'],
     ]) {
-      const run = await cliWith({ env: { SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', suiteId, ...args);
+      const run = await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', suiteId, ...args);
       expect(run.error?.message).toMatch(/^--(provider-)?secret is not accepted: secrets on the command line are visible/);
       expect(`${run.output}${run.error?.message}`).not.toContain('argv-secret-1');
     }
@@ -177,7 +220,7 @@ describe('CLI', () => {
     expect((await cliWith({ env: noKey }, 'suite', 'list')).error).toBeUndefined();
 
     const suiteId = uniqueId('ww');
-    const refused = await cliWith({ env: { ...noKey, SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', suiteId);
+    const refused = await cliWith({ env: { ...noKey, ...SUITE_ENV } }, 'suite', 'add', '--suite-id', suiteId);
     expect(refused.error?.message).toMatch(/^suite add needs SECRET_KEY .*: it encrypts the suite secret and EncodingAESKey/);
     expect(await new SuiteRepository(prisma, testCipher()).find(suiteId)).toBeNull();
     expect((await cliWith({ env: noKey }, 'secrets', 'rotate')).error?.message).toMatch(/^secrets rotate needs SECRET_KEY .*: it re-encrypts every stored secret/);
@@ -185,9 +228,33 @@ describe('CLI', () => {
     expect((await cliWith({ env: { SECRET_KEY: 'short' } }, 'apikey', 'list')).error?.message).toMatch(/SECRET_KEY/);
   });
 
+  it('refuses a SECRET_KEY that cannot open the stored secrets before writing, naming the key ids; an empty store takes any key', async () => {
+    expect((await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', uniqueId('ww'))).error).toBeUndefined();
+    const [wrongKey, realId] = [randomBytes(32), SecretCipher.keyId(TEST_SECRET_KEY)];
+    const wrong = { SECRET_KEY: wrongKey.toString('base64') };
+    const suiteId = uniqueId('ww');
+    const refused = await cliWith({ env: { ...SUITE_ENV, ...wrong } }, 'suite', 'add', '--suite-id', suiteId);
+    expect(refused.error?.message).toBe(
+      `SECRET_KEY cannot open the stored secrets: they are sealed under key ${realId}, but SECRET_KEY is key ${SecretCipher.keyId(wrongKey)} and SECRET_KEYS_OLD holds no key. ` +
+        'Set SECRET_KEY to the key the store was sealed with (older keys go in SECRET_KEYS_OLD); to change keys, set the new one as SECRET_KEY with the old one in SECRET_KEYS_OLD and run `secrets rotate`',
+    );
+    expect(refused.output).toBe('');
+    expect(await new SuiteRepository(prisma, testCipher()).find(suiteId)).toBeNull();
+    expect((await cliWith({ env: wrong }, 'secrets', 'rotate')).error?.message).toMatch(new RegExp(`^SECRET_KEY cannot open the stored secrets: they are sealed under key ${realId},`));
+    expect((await cli('secrets', 'rotate')).error).toBeUndefined();
+
+    // A store of its own: empty, it takes any key; then only that key, or a new one with it in SECRET_KEYS_OLD.
+    const own = { DATABASE_URL: await freshTestDatabase('cli_key') };
+    expect((await cliWith({ env: { ...SUITE_ENV, ...own, ...wrong } }, 'suite', 'add', '--suite-id', suiteId)).error).toBeUndefined();
+    expect((await cliWith({ env: { ...SUITE_ENV, ...own } }, 'suite', 'add', '--suite-id', uniqueId('ww'))).error?.message).toMatch(
+      new RegExp(`^SECRET_KEY cannot open the stored secrets: they are sealed under key ${SecretCipher.keyId(wrongKey)}, but SECRET_KEY is key ${realId}`),
+    );
+    expect((await cliWith({ env: { ...own, SECRET_KEYS_OLD: wrong.SECRET_KEY } }, 'secrets', 'rotate')).output).toMatch(/^re-encrypted 2 secrets;/);
+  });
+
   it('registers a webhook endpoint (secret printed once, sealed at rest), lists, disables, rotates and removes it', async () => {
     const suiteId = uniqueId('ww');
-    expect((await cliWith({ env: { SUITE_SECRET: 's', SUITE_TOKEN: 't', SUITE_AES_KEY: AES_KEY } }, 'suite', 'add', '--suite-id', suiteId)).error).toBeUndefined();
+    expect((await cliWith({ env: SUITE_ENV }, 'suite', 'add', '--suite-id', suiteId)).error).toBeUndefined();
     const refused = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'http://crm.example.com/hooks');
     expect(refused.error?.message).toMatch(/url must use https/);
     const privateUrl = await cli('webhook', 'add', '--suite-id', suiteId, '--url', 'https://192.168.1.10/hooks');

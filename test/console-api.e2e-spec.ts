@@ -405,8 +405,11 @@ describe('admin API for the console', () => {
       });
       const suites = new SuiteRepository(stack.worker.prisma, testCipher());
       const before = await suites.findCredentials(suiteId);
+      // Settings the PATCH cannot name are kept too (branding, OAuth redirect origins).
+      const branding = { redirectOrigins: ['https://crm.example.com'], logoUrl: 'https://crm.example.com/logo.png', description: 'Kept' };
+      await stack.worker.prisma.client.suite.update({ where: { id: suiteId }, data: branding });
       const edited = await asPerson(stack.authUrl, adminSession, 'PATCH', `/api/v1/admin/suites/${suiteId}`, { body: { name: 'Renamed', defaultAuthType: 1 } });
-      expect(edited.body).toMatchObject({ suiteId, name: 'Renamed', defaultAuthType: 1, hasProviderSecret: true });
+      expect(edited.body).toMatchObject({ suiteId, name: 'Renamed', defaultAuthType: 1, hasProviderSecret: true, ...branding });
       expect(await suites.findCredentials(suiteId)).toEqual({ ...before, defaultAuthType: 1 });
       expect(await key('PATCH', `/api/v1/admin/suites/${suiteId}`, { encodingAesKey: 'short' })).toMatchObject({ status: 400 });
       expect(await key('PATCH', '/api/v1/admin/suites/wwnosuchsuite', { name: 'x' })).toMatchObject({ status: 404, body: { error: 'suite_not_found' } });

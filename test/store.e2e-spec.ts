@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import {
   ApiKeyRepository,
@@ -9,12 +10,14 @@ import {
   LicenseRepository,
   PrismaService,
   SecretCipher,
+  SecretKeyMismatchError,
   SecretRotationService,
+  StoreModule,
   StoredTokenRepository,
   SuiteRepository,
   SuiteTicketRepository,
 } from '@app/store';
-import { TEST_SECRET_KEY, uniqueId } from './support/env.js';
+import { TEST_DATABASE_URL, TEST_SECRET_KEY, uniqueId } from './support/env.js';
 import { testCipher, testPrisma } from './support/store.js';
 
 describe('tenant store (PostgreSQL)', () => {
@@ -215,6 +218,9 @@ describe('tenant store (PostgreSQL)', () => {
     await new StoredTokenRepository(prisma, oldCipher).save({ kind: 'corp', suiteId, corpId: 'wwr' }, { value: 'tok-r', expiresAt: new Date() });
     const licenseTenant = { providerCorpId: uniqueId('wwprov'), corpId: 'wwr' };
     await new LicenseRepository(prisma, oldCipher).upsertCodes(licenseTenant, null, [{ activeCode: 'LIC-CODE-R', type: 1 }]);
+    const oldClaims = new AuthCodeClaimRepository(prisma, oldCipher);
+    await oldClaims.claim(suiteId, 'code-r');
+    await oldClaims.keepAnswer(suiteId, 'code-r', '{"permanent_code":"perm-kept"}');
 
     const inboxRow = await new CallbackEventRepository(prisma, oldCipher).insert({ suiteId, kind: 'command', type: 'create_auth', corpId: null, dedupeKey: `${suiteId}:rot`, payload: '<xml><AuthCode>c-r</AuthCode></xml>' });
     const newKey = randomBytes(32);
@@ -232,6 +238,9 @@ describe('tenant store (PostgreSQL)', () => {
     expect((await new StoredTokenRepository(prisma, rotated).find({ kind: 'corp', suiteId, corpId: 'wwr' }))?.value).toBe('tok-r');
     // License activation codes: re-sealed, readable under the new key alone.
     expect(await new LicenseRepository(prisma, new SecretCipher(newKey)).freeCode(licenseTenant, 1)).toBe('LIC-CODE-R');
+    // A kept exchange answer (a permanent_code) too: after rotation the old key may be dropped.
+    await oldClaims.releaseKeepingAnswer(suiteId, 'code-r');
+    expect(await new AuthCodeClaimRepository(prisma, new SecretCipher(newKey)).claim(suiteId, 'code-r')).toMatchObject({ state: 'claimed', keptAnswer: '{"permanent_code":"perm-kept"}' });
     expect((await new SecretRotationService(prisma, rotated).rotateAll()).resealed).toBe(0);
     // Rotation covers the whole database: put everything back under the run's key for the tests after this one.
     await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
@@ -262,5 +271,22 @@ describe('tenant store (PostgreSQL)', () => {
     }
     expect(await new AuthCorpRepository(prisma, rotated).getPermanentCode(suiteId, 'wwrace')).toBe('perm-reinstalled');
     await new SecretRotationService(prisma, testCipher([newKey, oldKey])).rotateAll();
+  });
+
+  it('stops an app whose SECRET_KEY cannot open the stored secrets at start-up, and starts one holding the key in SECRET_KEYS_OLD', async () => {
+    await suites.upsert({ suiteId: uniqueId('ww'), secret: 's', token: 't', encodingAesKey: 'a'.repeat(43) });
+    const wrongKey = randomBytes(32);
+    const start = async (oldSecretKeys: Buffer[]): Promise<void> => {
+      const app = await Test.createTestingModule({ imports: [StoreModule.forRoot({ url: TEST_DATABASE_URL, poolSize: 1, secretKey: wrongKey, oldSecretKeys })] }).compile();
+      try {
+        await app.init();
+      } finally {
+        await app.close();
+      }
+    };
+    const refused = await start([]).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(SecretKeyMismatchError);
+    expect(refused).toMatchObject({ unknownKeyIds: [SecretCipher.keyId(TEST_SECRET_KEY)], currentKeyId: SecretCipher.keyId(wrongKey), oldKeyIds: [] });
+    await expect(start([TEST_SECRET_KEY])).resolves.toBeUndefined();
   });
 });

@@ -8,14 +8,17 @@ import {
   ConsoleUserExistsError,
   ConsoleUserRepository,
   ApiKeyScope,
+  checkSecretKey,
   isValidScope,
   PrismaService,
   SecretCipher,
+  SecretKeyMismatchError,
   SecretRotationService,
+  SuiteChange,
   SuiteRepository,
 } from '@app/store';
 import { WECOM_ID } from '@app/wecom';
-import { readStandardInput, readSuiteSecrets, SECRET_ENV, SuiteSecretsError } from './suite-secrets.js';
+import { completeSuiteSecrets, readStandardInput, readSuiteSecrets, SECRET_ENV, SuiteSecretsError } from './suite-secrets.js';
 
 import { addWebhookCommands } from './webhook-commands.js';
 import { addProviderCommands } from './provider-commands.js';
@@ -68,13 +71,19 @@ class MissingSecretKey extends SecretCipher {
 
 /**
  * Opens the store for one command and always closes it, so the process can exit. `secrets`: the command seals or
- * opens secrets, so SECRET_KEY must be set (checked before anything is read or written); other commands run without.
+ * opens secrets, so SECRET_KEY must be set and must open what is stored (both checked before anything is written:
+ * a value sealed under a wrong key leaves a store no one key opens); other commands run without.
  */
 export async function withStore<T>(config: CliConfig, fn: (store: Store) => Promise<T>, secrets?: SecretUse): Promise<T> {
   if (secrets && !config.SECRET_KEY) throw secretKeyMissing(secrets);
   const cipher = config.SECRET_KEY ? new SecretCipher(config.SECRET_KEY, config.SECRET_KEYS_OLD) : new MissingSecretKey();
   const prisma = new PrismaService({ url: config.DATABASE_URL, poolSize: 2 });
   try {
+    if (secrets) {
+      await checkSecretKey(prisma, cipher).catch((err: unknown) => {
+        throw err instanceof SecretKeyMismatchError ? new CliError(err.message) : err;
+      });
+    }
     return await fn({ prisma, cipher });
   } finally {
     await prisma.onModuleDestroy();
@@ -108,6 +117,16 @@ function httpUrl(value: string): string {
   throw new InvalidArgumentError('must be an http(s) URL');
 }
 
+/** Runs a suite-secrets step, its SuiteSecretsError as the CliError it is for the user. */
+async function suiteSecrets<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof SuiteSecretsError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
 /** Options that once took secrets on the command line: refused with directions, so no secret lands in argv. */
 const ARGV_SECRETS = ['--secret', '--token', '--aes-key', '--provider-secret'];
 
@@ -122,16 +141,17 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
   suite
     .command('add')
     .description(
-      'register a suite, or update one with the same id (secrets are stored encrypted). The secrets come from ' +
+      'register a suite, or update one with the same id: on an update, options and secrets not given keep their stored values ' +
+        '(secret, token and aesKey are all required only for a new suite; a part of them replaces only those). Secrets are stored encrypted and come from ' +
         `--secrets-file (JSON {"secret","token","aesKey","providerSecret"?}; - reads standard input) or from ${Object.values(SECRET_ENV).join(', ')}; never from the command line`,
     )
     .requiredOption('--suite-id <id>', 'WeCom suite_id', matching(WECOM_ID, 'letters, digits, _ and -, at most 64'))
     .option('--secrets-file <file>', 'JSON file with secret (suite_secret), token (callback Token), aesKey (EncodingAESKey) and providerSecret; - for standard input')
-    .option('--name <name>', 'display name')
+    .option('--name <name>', 'display name (a new suite: its id)')
     .option('--success-url <url>', 'where the browser goes after an install', httpUrl)
-    .addOption(new Option('--auth-type <type>', 'default install type: 0 formal, 1 test').choices(['0', '1']).default('0'))
+    .addOption(new Option('--auth-type <type>', 'default install type: 0 formal (a new suite\'s default), 1 test').choices(['0', '1']))
     .option('--provider-corpid <corpid>', 'service provider corpid')
-    .option('--redirect-origin <origin>', 'an origin OAuth logins of this suite may send their result to (repeatable)', origins)
+    .option('--redirect-origin <origin>', 'an origin OAuth logins of this suite may send their result to (repeatable; replaces the stored list)', origins)
     .option('--logo-url <url>', 'install page: logo image URL', httpUrl)
     .option('--description <text>', 'install page: a short text under the name')
     .allowUnknownOption()
@@ -142,32 +162,33 @@ export function buildCli(out: Out, env: NodeJS.ProcessEnv = process.env, readStd
         throw new CliError(`${onArgv.split('=')[0]} is not accepted: secrets on the command line are visible to other users (ps, shell history); use --secrets-file or ${SECRET_ENV.secret}…`);
       }
       if (command.args.length) throw new CliError(`unknown argument ${command.args[0]}`);
-      let secrets;
-      try {
-        secrets = await readSuiteSecrets(o.secretsFile, env, readStdin);
-      } catch (err) {
-        if (err instanceof SuiteSecretsError) throw new CliError(err.message);
-        throw err;
-      }
-      // A provider corpid alone names the owner (its secret registered with `provider add`); a secret needs its corpid.
-      if (secrets.providerSecret && !o.providerCorpid) throw new CliError('providerSecret needs --provider-corpid');
-      const saved = await withStore(config(), ({ prisma, cipher }) =>
-        new SuiteRepository(prisma, cipher).upsert({
-          suiteId: o.suiteId!,
-          name: o.name,
-          secret: secrets.secret,
-          token: secrets.token,
-          encodingAesKey: secrets.aesKey,
-          successUrl: o.successUrl ?? null,
-          defaultAuthType: o.authType === '1' ? 1 : 0,
-          providerCorpId: o.providerCorpid ?? null,
-          providerSecret: secrets.providerSecret ?? null,
-          redirectOrigins: o.redirectOrigin ?? [],
-          logoUrl: o.logoUrl ?? null,
-          description: o.description ?? null,
-        }),
-        { command: 'suite add', why: 'encrypts the suite secret and EncodingAESKey (and a provider secret) before storing them' },
-      );
+      const secrets = await suiteSecrets(() => readSuiteSecrets(o.secretsFile, env, readStdin));
+      // Only what was given: on an update, the rest keeps its stored value.
+      const change: SuiteChange = {
+        name: o.name,
+        secret: secrets.secret,
+        token: secrets.token,
+        encodingAesKey: secrets.aesKey,
+        successUrl: o.successUrl,
+        defaultAuthType: o.authType === undefined ? undefined : o.authType === '1' ? 1 : 0,
+        providerCorpId: o.providerCorpid,
+        providerSecret: secrets.providerSecret,
+        redirectOrigins: o.redirectOrigin,
+        logoUrl: o.logoUrl,
+        description: o.description,
+      };
+      const saved = await withStore(config(), async ({ prisma, cipher }) => {
+        const suites = new SuiteRepository(prisma, cipher);
+        const existing = await suites.find(o.suiteId!);
+        // A provider corpid alone names the owner (its secret registered with `provider add`); a secret needs its corpid.
+        if (secrets.providerSecret && !(o.providerCorpid ?? existing?.providerCorpId)) throw new CliError('providerSecret needs --provider-corpid');
+        if (existing) {
+          const updated = await suites.update(o.suiteId!, change);
+          if (updated) return updated;
+        }
+        const all = await suiteSecrets(async () => completeSuiteSecrets(secrets, o.secretsFile));
+        return suites.upsert({ ...change, suiteId: o.suiteId!, secret: all.secret, token: all.token, encodingAesKey: all.aesKey });
+      }, { command: 'suite add', why: 'encrypts the suite secret and EncodingAESKey (and a provider secret) before storing them' });
       out(`suite ${saved.suiteId} saved\n`);
     });
   suite

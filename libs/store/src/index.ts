@@ -12,6 +12,7 @@ export * from './license.repository.js';
 export * from './prisma.service.js';
 export * from './retention.repository.js';
 export * from './secret-cipher.js';
+export * from './secret-key-check.js';
 export * from './secret-rotation.service.js';
 export * from './store.module.js';
 export * from './stored-token.repository.js';

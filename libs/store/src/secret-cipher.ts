@@ -20,6 +20,17 @@ export class SecretCipher {
     }
   }
 
+  /** Whether a value sealed under this key id can be opened (SECRET_KEY or one of SECRET_KEYS_OLD). */
+  knowsKey(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
+  /** The ids of SECRET_KEYS_OLD, for errors that name which keys are configured. */
+  get oldKeyIds(): string[] {
+    return [...this.keys.keys()].filter((id) => id !== this.currentKeyId);
+  }
+
+  /** A key's id: the first 8 hex digits of its SHA-256, as written in the sealed form. */
   static keyId(key: Buffer): string {
     return createHash('sha256').update(key).digest('hex').slice(0, 8);
   }

@@ -90,6 +90,13 @@ export class SecretRotationService {
       }
     }
 
+    // Kept exchange answers (permanent_codes waiting to be stored): few, and unreadable once the old key is dropped.
+    for (const claim of await db.authCodeClaim.findMany({ where: { answerEnc: { not: null } }, select: { codeHash: true, answerEnc: true } })) {
+      const answerEnc = this.cipher.reseal(claim.answerEnc!);
+      count(answerEnc !== null);
+      if (answerEnc) raced((await db.authCodeClaim.updateMany({ where: { codeHash: claim.codeHash, answerEnc: claim.answerEnc }, data: { answerEnc } })).count, 1);
+    }
+
     // 代开发 corp-level callback EncodingAESKeys.
     for (const corp of await db.authCorp.findMany({ where: { callbackAesKeyEnc: { not: null } }, select: { id: true, callbackAesKeyEnc: true } })) {
       const callbackAesKeyEnc = this.cipher.reseal(corp.callbackAesKeyEnc!);

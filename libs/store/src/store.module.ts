@@ -13,6 +13,7 @@ import { RetentionRepository } from './retention.repository.js';
 import { DatabaseOptions, PrismaService } from './prisma.service.js';
 import { SecretCipher } from './secret-cipher.js';
 import { SecretRotationService } from './secret-rotation.service.js';
+import { SecretKeyStartupCheck } from './secret-key-check.js';
 import { StoredTokenRepository } from './stored-token.repository.js';
 import { SuiteTicketRepository } from './suite-ticket.repository.js';
 import { SuiteRepository } from './suite.repository.js';
@@ -68,6 +69,7 @@ export class StoreModule {
         { provide: PrismaService, useValue: new PrismaService(options) },
         { provide: SecretCipher, useValue: new SecretCipher(options.secretKey, options.oldSecretKeys) },
         ...repositories,
+        SecretKeyStartupCheck,
       ],
       exports: [PrismaService, SecretCipher, ...repositories],
     };

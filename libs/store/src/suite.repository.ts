@@ -26,6 +26,12 @@ export interface SuiteInput {
   customizedApp?: boolean;
 }
 
+/** A change to a registered suite: every field left undefined keeps its stored value (secrets included). */
+export type SuiteChange = Partial<Omit<SuiteInput, 'suiteId' | 'providerSecret'>> & {
+  /** stored on the Provider (the suite's, or `providerCorpId` when given); undefined: left as it is */
+  providerSecret?: string;
+};
+
 /** Whether a suite is a 代开发 (customized app) template: registered as one, or its id has WeCom's `dk` prefix. */
 export function isCustomizedTemplate(suiteId: string, customizedApp: boolean): boolean {
   return customizedApp || suiteId.startsWith('dk');
@@ -99,6 +105,32 @@ export class SuiteRepository {
       return tx.suite.upsert({ where: { id: input.suiteId }, create: { id: input.suiteId, ...data }, update: data, include: WITH_PROVIDER });
     });
     return toSummary(row);
+  }
+
+  /**
+   * Changes what `change` gives of a registered suite and keeps the rest; returns null when the suite is not
+   * registered. A new provider corpid gets a Provider row; a provider secret goes to the suite's provider (throws
+   * when it has none).
+   */
+  async update(suiteId: string, change: SuiteChange): Promise<SuiteSummary | null> {
+    const seal = (value: string | undefined): string | undefined => (value === undefined ? undefined : this.cipher.seal(value));
+    const { secret, encodingAesKey, providerSecret, ...settings } = change;
+    return this.prisma.client.$transaction(async (tx) => {
+      const stored = await tx.suite.findUnique({ where: { id: suiteId }, select: { providerCorpId: true } });
+      if (!stored) return null;
+      const providerCorpId = change.providerCorpId === undefined ? stored.providerCorpId : change.providerCorpId;
+      if (providerSecret !== undefined && providerCorpId === null) throw new Error(`suite ${suiteId} has no provider corpid for its provider secret`);
+      if (providerCorpId !== null && (change.providerCorpId !== undefined || providerSecret !== undefined)) {
+        const sealed = providerSecret === undefined ? {} : { secretEnc: this.cipher.seal(providerSecret) };
+        await tx.provider.upsert({ where: { corpId: providerCorpId }, create: { corpId: providerCorpId, name: providerCorpId, ...sealed }, update: sealed });
+      }
+      const row = await tx.suite.update({
+        where: { id: suiteId },
+        data: { ...settings, secretEnc: seal(secret), encodingAesKeyEnc: seal(encodingAesKey) },
+        include: WITH_PROVIDER,
+      });
+      return toSummary(row);
+    });
   }
 
   async list(): Promise<SuiteSummary[]> {

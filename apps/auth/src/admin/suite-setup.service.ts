@@ -30,25 +30,16 @@ export class SuiteSetupService {
     };
   }
 
+  /** Changes what `change` gives; everything else (secrets, branding, redirect origins) keeps its stored value. */
   async update(suiteId: string, change: UpdateSuiteDto): Promise<SuiteDto> {
-    const [summary, current] = await Promise.all([this.suites.find(suiteId), this.suites.findCredentials(suiteId)]);
-    if (!summary || !current) throw notFound(suiteId);
-    const providerCorpId = change.providerCorpId ?? current.providerCorpId;
-    const providerSecret = change.providerSecret ?? current.providerSecret;
-    if (providerSecret && !providerCorpId) {
+    const summary = await this.suites.find(suiteId);
+    if (!summary) throw notFound(suiteId);
+    if (change.providerSecret && !(change.providerCorpId ?? summary.providerCorpId)) {
       throw new AuthAppError('no_provider_credentials', 'providerSecret needs providerCorpId');
     }
-    const saved = await this.suites.upsert({
-      suiteId,
-      name: change.name ?? summary.name,
-      secret: change.secret ?? current.secret,
-      token: change.token ?? current.token,
-      encodingAesKey: change.encodingAesKey ?? current.encodingAesKey,
-      successUrl: change.successUrl === undefined ? current.successUrl : change.successUrl,
-      defaultAuthType: change.defaultAuthType ?? (current.defaultAuthType === 1 ? 1 : 0),
-      providerCorpId,
-      providerSecret,
-    });
+    const { name, secret, token, encodingAesKey, successUrl, defaultAuthType, providerCorpId, providerSecret } = change;
+    const saved = await this.suites.update(suiteId, { name, secret, token, encodingAesKey, successUrl, defaultAuthType, providerCorpId, providerSecret });
+    if (!saved) throw notFound(suiteId);
     this.logger.log({ msg: 'suite updated', suiteId, fields: Object.keys(change) });
     return saved;
   }
