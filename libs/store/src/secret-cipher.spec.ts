@@ -14,6 +14,13 @@ describe('SecretCipher', () => {
     expect(cipher.seal('x')).not.toBe(cipher.seal('x'));
   });
 
+  it('draws a fresh IV for every seal, across refills of the IV pool', () => {
+    const cipher = new SecretCipher(keyA);
+    const sealed = Array.from({ length: 1500 }, (_, i) => cipher.seal(`secret-${i}`));
+    expect(new Set(sealed.map((s) => s.split('.')[2])).size).toBe(1500);
+    sealed.forEach((s, i) => expect(cipher.open(s)).toBe(`secret-${i}`));
+  });
+
   it('opens values sealed under an old key and reseals them under the current one', () => {
     const sealedOld = new SecretCipher(keyA).seal('secret');
     const rotated = new SecretCipher(keyB, [keyA]);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomFillSync } from 'node:crypto';
 
 /**
  * Seals secrets at rest with AES-256-GCM. The sealed form names the key that sealed it
@@ -36,10 +36,13 @@ export class SecretCipher {
   }
 
   seal(plaintext: string): string {
-    const iv = randomBytes(12);
+    const iv = nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId)!, iv);
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', this.currentKeyId, b64(iv), b64(ciphertext), b64(cipher.getAuthTag())].join('.');
+    const head = cipher.update(plaintext, 'utf8');
+    // GCM is a stream mode: final() returns nothing, so the copy into one buffer is skipped when it is empty.
+    const tail = cipher.final();
+    const ciphertext = tail.length ? Buffer.concat([head, tail]) : head;
+    return `v1.${this.currentKeyId}.${b64(iv)}.${b64(ciphertext)}.${b64(cipher.getAuthTag())}`;
   }
 
   open(sealed: string): string {
@@ -71,3 +74,24 @@ export class SecretFormatError extends Error {
 }
 
 const b64 = (buf: Buffer): string => buf.toString('base64url');
+
+const IV_BYTES = 12;
+/**
+ * Random IVs drawn from one buffer filled 512 at a time: a randomBytes(12) per seal was ~3 % of the callback app's busy
+ * CPU under bench/callback-ingest (two seals per callback), and a 900-byte seal takes 5.5 µs instead of 7.9. Each IV is
+ * still 12 fresh bytes from the CSPRNG, used once; IVs are not secret (every sealed value carries its own in clear).
+ */
+const ivPool = Buffer.alloc(IV_BYTES * 512);
+let ivOffset = ivPool.length;
+
+/** The next unused IV; valid until the next call (seal uses it at once). */
+function nextIv(): Buffer {
+  if (ivOffset === ivPool.length) {
+    randomFillSync(ivPool);
+    ivOffset = 0;
+  }
+  // A view, not a copy: seal uses it synchronously, before any refill can overwrite it.
+  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
+}
