@@ -59,7 +59,8 @@ const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/we
 const children: ChildProcess[] = [];
 
 function start(name: string, script: string): void {
-  const child = spawn(process.execPath, [resolve(root, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As `npm run start:*` and the image run the apps (a larger young generation: see the Dockerfile).
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', resolve(root, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const prefix = `[${name}] `;
   for (const stream of [child.stdout!, child.stderr!]) {
