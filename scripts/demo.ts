@@ -7,6 +7,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { newSigningSecret } from '@app/events';
 import { ApiKeyRepository, AuthCorpRepository, ConsoleUserExistsError, ConsoleUserRepository, PrismaService, SecretCipher, SuiteRepository, WebhookEndpointRepository } from '@app/store';
@@ -125,7 +126,9 @@ async function ensureConsoleAdmin(person: DemoPerson): Promise<void> {
 async function registerDemoSuite(suite: DemoSuite): Promise<string> {
   const prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
   try {
-    await new SuiteRepository(prisma, new SecretCipher(Buffer.from(secretKey, 'base64'))).upsert({
+    const suites = new SuiteRepository(prisma, new SecretCipher(Buffer.from(secretKey, 'base64')));
+    // Created on the first run only: settings changed since (CLI, console) are kept.
+    if (!(await suites.find(suite.suiteId))) await suites.upsert({
       suiteId: suite.suiteId,
       name: 'Demo suite',
       secret: suite.secret,
@@ -135,10 +138,13 @@ async function registerDemoSuite(suite: DemoSuite): Promise<string> {
       providerCorpId: suite.providerCorpId,
       providerSecret: suite.providerSecret,
     });
-    // One admin key per run; the earlier runs' keys were shown once and are retired, not left valid forever.
+    // One admin key per run; the previous run's (its id kept in .demo/) was shown once and is retired, not left valid
+    // for ever. Keys anyone else made are left alone.
     const keys = new ApiKeyRepository(prisma);
-    for (const old of await keys.list()) if (old.name.startsWith('demo ') && !old.revokedAt) await keys.revoke(old.id);
-    const { key } = await keys.create(`demo ${new Date().toISOString()}`, ['admin']);
+    const keptFile = resolve(stateDir, 'admin-key-id.json');
+    if (existsSync(keptFile)) await keys.revoke(JSON.parse(readFileSync(keptFile, 'utf8')) as string);
+    const { key, info } = await keys.create(`npm run demo, ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, ['admin']);
+    writeFileSync(keptFile, JSON.stringify(info.id), { mode: 0o600 });
     return key;
   } finally {
     await prisma.onModuleDestroy();
@@ -197,7 +203,20 @@ async function simPost(path: string, body: unknown): Promise<void> {
   if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
 }
 
+/** Refuses to start (before anything is written) when a port it needs is taken: another demo may be running. */
+async function checkPortsFree(): Promise<void> {
+  const wanted = [...Object.entries(ports).map(([name, port]) => [name, Number(port)] as const), ['wecom-sim', Number(new URL(sim).port)] as const, ['webhook receiver', receiverPort] as const];
+  for (const [name, port] of wanted) {
+    const free = await new Promise<boolean>((done) => {
+      const probe = createServer().once('error', () => done(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+    });
+    if (!free) throw new Error(`port ${port} (${name}) is in use — another demo running? Stop it, or set the *_PORT variables (README, Quick start)`);
+  }
+}
+
 async function main(): Promise<void> {
+  await checkPortsFree();
   out('migrating the database…');
   execFileSync(process.execPath, [resolve(root, 'prisma/migrate.js')], { env: { ...env, DATABASE_URL: databaseUrl }, stdio: 'inherit' });
 
