@@ -125,6 +125,8 @@ describe('auth app: token API and JS-SDK', () => {
       await admin('GET', `/corps/${corpId}/wecom/cgi-bin/agent/get?agentid=1`),
       await admin('POST', `/corps/${corpId}/wecom/cgi-bin/message/send`, { touser: '@all' }),
       await admin('GET', '/events'),
+      await admin('POST', '/access-token/invalidate', {}),
+      await admin('POST', `/corps/${corpId}/access-token/invalidate`, {}),
     ];
     for (const answer of answers) {
       expect(answer).toMatchObject({ status: 404, body: { error: 'suite_not_found', message: 'suite wwnosuchsuite is not registered' } });
@@ -132,6 +134,9 @@ describe('auth app: token API and JS-SDK', () => {
     // A corp that never installed an existing suite is still the corp's 404.
     const corpless = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/wwnosuchcorp/jssdk-signatures`, { key: stack.adminKey, body: { url: 'https://app.example.com/' } });
     expect(corpless).toMatchObject({ status: 404, body: { error: 'corp_not_found' } });
+    // Invalidating a token of a corp that never installed is not a reassuring 200 either.
+    const nothingToInvalidate = await callApi(stack.authUrl, 'POST', `/api/v1/suites/${suiteId}/corps/wwnosuchcorp/access-token/invalidate`, { key: stack.adminKey, body: {} });
+    expect(nothingToInvalidate).toMatchObject({ status: 404, body: { error: 'corp_not_found' } });
   });
 
   it('tells a suspended corp from a cancelled one: 404 corp_suspended', async () => {

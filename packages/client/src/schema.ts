@@ -2696,6 +2696,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description suite_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description rate_limited: this key invalidates too often */
             429: {
                 headers: {
@@ -2827,6 +2836,15 @@ export interface operations {
             };
             /** @description The key is scoped to another suite */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description suite_not_found, corp_not_found (a cancelled or suspended corp's token may still be dropped) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

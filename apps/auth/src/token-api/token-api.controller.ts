@@ -45,6 +45,7 @@ export class TokenApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Forget the suite_access_token after WeCom refused it (40082, 42009)' })
   @ApiOkResponse({ type: InvalidateResultDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'suite_not_found' })
   @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'rate_limited: this key invalidates too often' })
   async invalidateSuiteToken(@Param() params: SuiteParams, @Body() body: InvalidateTokenDto, @Req() request: FastifyRequest): Promise<InvalidateResultDto> {
     const key = { kind: 'suite' as const, suiteId: params.suiteId };
@@ -64,6 +65,7 @@ export class TokenApiController {
   @HttpCode(200)
   @ApiOperation({ summary: "Forget a corp's access_token after WeCom refused it (40014, 42001); the next GET fetches a new one" })
   @ApiOkResponse({ type: InvalidateResultDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'suite_not_found, corp_not_found (a cancelled or suspended corp\'s token may still be dropped)' })
   @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'rate_limited: this key invalidates too often' })
   async invalidateCorpToken(@Param() params: CorpParams, @Body() body: InvalidateTokenDto, @Req() request: FastifyRequest): Promise<InvalidateResultDto> {
     const key = { kind: 'corp' as const, suiteId: params.suiteId, corpId: params.corpId };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuthCorpRepository, CorpRecord } from '@app/store';
+import { AuthCorpRepository, CorpRecord, SuiteRepository } from '@app/store';
 import { Token, TokenBroker, TokenKey } from '@app/tokens';
 import { AuthAppError, toAuthAppError } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';
@@ -10,6 +10,7 @@ export class TokenApiService {
   constructor(
     private readonly broker: TokenBroker,
     private readonly corps: AuthCorpRepository,
+    private readonly suites: SuiteRepository,
     private readonly metrics: AuthMetrics,
   ) {}
 
@@ -25,8 +26,14 @@ export class TokenApiService {
     }
   }
 
-  /** A service saw WeCom refuse a token: forget it (only while current, when the caller says which). */
+  /**
+   * A service saw WeCom refuse a token: forget it (only while current, when the caller says which). A corp or suite the
+   * platform does not know is 404 (`corp_not_found`, `suite_not_found`), not a reassuring `invalidated: true`; a
+   * cancelled or suspended corp's token may still be dropped.
+   */
   async invalidate(key: TokenKey, rejected?: string): Promise<boolean> {
+    if (key.kind === 'suite' && !(await this.suites.find(key.suiteId))) throw new AuthAppError('suite_not_found', `suite ${key.suiteId} is not registered`);
+    if (key.kind === 'corp' && !(await this.corps.find(key.suiteId, key.corpId))) throw await this.broker.missingCorp(key.suiteId, key.corpId);
     if (rejected === undefined) {
       await this.broker.invalidate(key);
       return true;
