@@ -84,6 +84,11 @@ export class AuthAppError extends Error {
   }
 }
 
+/** 404 `suite_not_found`: no suite with this id is registered. */
+export function suiteNotFound(suiteId: string): AuthAppError {
+  return new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+}
+
 const TOKEN_REASON_CODE: Record<TokenUnavailableReason, AuthErrorCode> = {
   suite_not_found: 'suite_not_found',
   corp_not_found: 'corp_not_found',

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, CorpRecord, CorpSearchRepository, StoredTokenRepository, SuiteRepository } from '@app/store';
-import { AuthAppError } from '../auth-errors.js';
+import { AuthAppError, suiteNotFound } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf, parseDate } from '../common/page.js';
 import type { CorpSearchQueryDto, TenantDto } from './corp-search.dto.js';
 import { AgentDto, CorpDetailDto, CorpStatusName, CorpSummaryDto } from './corp.dto.js';
@@ -92,7 +92,7 @@ export class CorpsAdminService {
   }
 
   private async requireSuite(suiteId: string): Promise<void> {
-    if (!(await this.suites.find(suiteId))) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (!(await this.suites.find(suiteId))) throw suiteNotFound(suiteId);
   }
 }
 

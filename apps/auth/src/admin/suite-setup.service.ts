@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { SuiteRepository } from '@app/store';
-import { AuthAppError } from '../auth-errors.js';
+import { AuthAppError, suiteNotFound } from '../auth-errors.js';
 import type { SuiteDto } from './suite.dto.js';
 import type { SuiteSetupDto, UpdateSuiteDto } from './suite-setup.dto.js';
 
@@ -16,7 +16,7 @@ export class SuiteSetupService {
   ) {}
 
   async setup(suiteId: string): Promise<SuiteSetupDto> {
-    if (!(await this.suites.find(suiteId))) throw notFound(suiteId);
+    if (!(await this.suites.find(suiteId))) throw suiteNotFound(suiteId);
     const callback = this.config.CALLBACK_PUBLIC_BASE_URL.replace(/\/+$/, '');
     const auth = this.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
     const id = encodeURIComponent(suiteId);
@@ -33,18 +33,14 @@ export class SuiteSetupService {
   /** Changes what `change` gives; everything else (secrets, branding, redirect origins) keeps its stored value. */
   async update(suiteId: string, change: UpdateSuiteDto): Promise<SuiteDto> {
     const summary = await this.suites.find(suiteId);
-    if (!summary) throw notFound(suiteId);
+    if (!summary) throw suiteNotFound(suiteId);
     if (change.providerSecret && !(change.providerCorpId ?? summary.providerCorpId)) {
       throw new AuthAppError('no_provider_credentials', 'providerSecret needs providerCorpId');
     }
     const { name, secret, token, encodingAesKey, successUrl, defaultAuthType, providerCorpId, providerSecret } = change;
     const saved = await this.suites.update(suiteId, { name, secret, token, encodingAesKey, successUrl, defaultAuthType, providerCorpId, providerSecret });
-    if (!saved) throw notFound(suiteId);
+    if (!saved) throw suiteNotFound(suiteId);
     this.logger.log({ msg: 'suite updated', suiteId, fields: Object.keys(change) });
     return saved;
   }
-}
-
-function notFound(suiteId: string): AuthAppError {
-  return new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
 }

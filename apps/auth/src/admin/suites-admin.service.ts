@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SuiteRepository, SuiteSummary, SuiteTicketRepository } from '@app/store';
 import { SUITE_TICKET_MAX_AGE_MS } from '@app/tokens';
-import { AuthAppError } from '../auth-errors.js';
+import { suiteNotFound } from '../auth-errors.js';
 import { decodeCursor, Page, pageOf } from '../common/page.js';
 import { RegisterSuiteDto, SuiteDetailDto, SuiteDto } from './suite.dto.js';
 
@@ -43,7 +43,7 @@ export class SuitesAdminService {
 
   async show(suiteId: string): Promise<SuiteDetailDto> {
     const suite = await this.suites.find(suiteId);
-    if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (!suite) throw suiteNotFound(suiteId);
     const ticket = await this.tickets.find(suiteId);
     const receivedAt = ticket?.receivedAt ?? null;
     return {

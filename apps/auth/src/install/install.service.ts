@@ -3,7 +3,7 @@ import { APP_CONFIG, AuthConfig } from '@app/config';
 import { InstallSession, InstallSessionRepository, SuiteRepository } from '@app/store';
 import { TokenBroker } from '@app/tokens';
 import { WecomServiceApi } from '@app/wecom';
-import { AuthAppError } from '../auth-errors.js';
+import { AuthAppError, suiteNotFound } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';
 import { withQuery } from '../common/redirect-url.js';
 import { InstallResultDto } from './install.dto.js';
@@ -40,7 +40,7 @@ export class InstallService {
   /** What the install page shows for this suite; costs one suite lookup, no WeCom call and no write. */
   async page(suiteId: string): Promise<{ suiteName: string; logoUrl: string | null; description: string | null }> {
     const suite = await this.suites.find(suiteId);
-    if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (!suite) throw suiteNotFound(suiteId);
     return { suiteName: suite.name, logoUrl: suite.logoUrl, description: suite.description };
   }
 
@@ -50,7 +50,7 @@ export class InstallService {
    */
   async start(suiteId: string, input: { callerState?: string; authType?: 0 | 1 }): Promise<StartedInstall> {
     const suite = await this.suites.find(suiteId);
-    if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (!suite) throw suiteNotFound(suiteId);
     const authType: 0 | 1 = input.authType ?? (suite.defaultAuthType === 1 ? 1 : 0);
     const preAuth = await this.broker.withToken({ kind: 'suite', suiteId }, async (suiteToken) => {
       const code = await this.api.getPreAuthCode(suiteToken);

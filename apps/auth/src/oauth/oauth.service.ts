@@ -4,7 +4,7 @@ import { APP_CONFIG, AuthConfig } from '@app/config';
 import { AuthCorpRepository, SuiteRepository } from '@app/store';
 import { TokenBroker } from '@app/tokens';
 import { randomNonce, UserInfo3rd, WecomApiError, WecomServiceApi } from '@app/wecom';
-import { AuthAppError } from '../auth-errors.js';
+import { AuthAppError, suiteNotFound } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';
 import { parseHttpUrl, withQuery } from '../common/redirect-url.js';
 import { LoginClaims, LoginTokenError, LoginTokenSigner, OAuthScope } from './login-token.js';
@@ -43,7 +43,7 @@ export class OAuthService {
    */
   async authorize(suiteId: string, scope: OAuthScope, redirect: string | undefined, corpId?: string): Promise<{ location: string; pending: PendingLogin }> {
     const suite = await this.suites.find(suiteId);
-    if (!suite) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+    if (!suite) throw suiteNotFound(suiteId);
     if (redirect !== undefined) this.checkRedirect(redirect, suite.successUrl, suite.redirectOrigins);
     const pending: PendingLogin = { state: randomNonce(32), suiteId, scope, redirect: redirect ?? null };
     let appId = suiteId;

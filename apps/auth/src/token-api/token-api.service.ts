@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthCorpRepository, CorpRecord, SuiteRepository } from '@app/store';
 import { Token, TokenBroker, TokenKey } from '@app/tokens';
-import { AuthAppError, toAuthAppError } from '../auth-errors.js';
+import { AuthAppError, toAuthAppError, suiteNotFound } from '../auth-errors.js';
 import { AuthMetrics } from '../auth-metrics.js';
 
 /** Tokens for the vendor's services, always with at least 5 minutes left (the broker's serve margin). */
@@ -32,7 +32,7 @@ export class TokenApiService {
    * cancelled or suspended corp's token may still be dropped.
    */
   async invalidate(key: TokenKey, rejected?: string): Promise<boolean> {
-    if (key.kind === 'suite' && !(await this.suites.find(key.suiteId))) throw new AuthAppError('suite_not_found', `suite ${key.suiteId} is not registered`);
+    if (key.kind === 'suite' && !(await this.suites.find(key.suiteId))) throw suiteNotFound(key.suiteId);
     if (key.kind === 'corp' && !(await this.corps.find(key.suiteId, key.corpId))) throw await this.broker.missingCorp(key.suiteId, key.corpId);
     if (rejected === undefined) {
       await this.broker.invalidate(key);

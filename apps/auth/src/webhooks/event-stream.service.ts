@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AuthConfig } from '@app/config';
 import { EVENT_TYPE_PATTERN, parsePlatformEventId, platformEventId, unknownEventTypes } from '@app/events';
 import { PlatformEventRepository, PlatformEventRow, SuiteRepository, TypeFilter } from '@app/store';
-import { AuthAppError } from '../auth-errors.js';
+import { AuthAppError, suiteNotFound } from '../auth-errors.js';
 import { EventStreamPageDto, PlatformEventDto, PullQueryDto } from './webhook.dto.js';
 
 const DEFAULT_LIMIT = 100;
@@ -31,7 +31,7 @@ export class EventStreamService {
       const rows = await this.events.listAfter(suiteId, after, types, limit);
       // An empty page for a suite that does not exist would look like "no events yet" forever; a page with events
       // proves the suite, so only an empty first page costs the lookup.
-      if (first && !rows.length && !(await this.suites.find(suiteId))) throw new AuthAppError('suite_not_found', `suite ${suiteId} is not registered`);
+      if (first && !rows.length && !(await this.suites.find(suiteId))) throw suiteNotFound(suiteId);
       if (rows.length || Date.now() >= deadline || signal?.aborted) {
         return { events: rows.map(present), nextCursor: platformEventId(rows.length ? rows[rows.length - 1].id : after) };
       }
